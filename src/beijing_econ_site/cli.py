@@ -1,0 +1,184 @@
+"""The command line: thin wrappers over the pipeline's modules.
+
+Exit codes: 0 success, 1 bad data, 2 bad usage, 3 internal error (a bug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import traceback
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from .diagnostics import DataError, render_report
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+log = logging.getLogger("beijing_econ_site")
+
+
+def _version() -> str:
+    try:
+        return version("beijing-econ-site")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0+unknown"
+
+
+def _use_colour(stream) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ
+
+
+def _paint(text: str, code: str, stream) -> str:
+    return f"\033[{code}m{text}\033[0m" if _use_colour(stream) else text
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # exit 2 with a hint, as argparse does, but never a traceback
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = _Parser(
+        prog="beijing-econ-site",
+        description="Build the Beijing economy site from hand-curated, source-checked figures.",
+        epilog="examples:\n  beijing-econ-site check\n  beijing-econ-site build --out _site\n  beijing-econ-site serve",
+        formatter_class=formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    check = commands.add_parser(
+        "check",
+        help="check every figure's citation and the data's consistency",
+        description="Load data/, validate it and verify every citation. Prints one problem per line; exit 1 on errors.",
+        epilog="examples:\n  beijing-econ-site check\n  beijing-econ-site check --data data --json",
+        formatter_class=formatter,
+    )
+    check.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: data)")
+    check.add_argument("--json", action="store_true", help="print the problems as JSON")
+
+    build = commands.add_parser(
+        "build",
+        help="check the data, then build the site",
+        description="Check the data, then render the whole site into a temporary directory and swap it in.",
+        epilog="examples:\n  beijing-econ-site build\n  beijing-econ-site build --data data --out public --quiet",
+        formatter_class=formatter,
+    )
+    build.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: data)")
+    build.add_argument("--out", type=Path, default=Path("_site"), help="output directory (default: _site)")
+    build.add_argument("--templates", type=Path, default=Path("templates"), help="templates directory (default: templates)")
+    loudness = build.add_mutually_exclusive_group()
+    loudness.add_argument("--quiet", "-q", action="store_true", help="print errors only")
+    loudness.add_argument("--verbose", "-v", action="store_true", help="print every step")
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the site locally and rebuild on change",
+        description="Build, serve on 127.0.0.1 and rebuild when data/ or templates/ change; the browser reloads.",
+        epilog="examples:\n  beijing-econ-site serve\n  beijing-econ-site serve --port 8001",
+        formatter_class=formatter,
+    )
+    serve.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: data)")
+    serve.add_argument("--out", type=Path, default=Path("_site"), help="output directory (default: _site)")
+    serve.add_argument("--templates", type=Path, default=Path("templates"), help="templates directory (default: templates)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+
+    schema = commands.add_parser(
+        "schema",
+        help="write the JSON Schema of data files",
+        description="Write the JSON Schema that editors' YAML files reference, generated from the models.",
+        epilog="example:\n  beijing-econ-site schema --out schema/data-file.schema.json",
+        formatter_class=formatter,
+    )
+    schema.add_argument("--out", type=Path, default=Path("schema/data-file.schema.json"), help="output file")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except DataError as exc:
+        _report(exc.diagnostics, as_json=False)
+        return EXIT_DATA
+    except KeyboardInterrupt:
+        return 130
+    except Exception:  # noqa: BLE001 - the last line of defence: a bug, reported as one
+        if os.environ.get("BEIJING_ECON_SITE_DEBUG"):
+            traceback.print_exc()
+        else:
+            kind = sys.exc_info()[0].__name__
+            print(
+                f"beijing-econ-site: internal error ({kind}): this is a bug, please report it "
+                "(set BEIJING_ECON_SITE_DEBUG=1 to see the traceback)",
+                file=sys.stderr,
+            )
+        return EXIT_BUG
+
+
+def _setup_logging(args: argparse.Namespace) -> None:
+    level = logging.INFO
+    if getattr(args, "quiet", False):
+        level = logging.WARNING
+    elif getattr(args, "verbose", False):
+        level = logging.DEBUG
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
+
+
+def _report(diagnostics, *, as_json: bool) -> None:
+    github = os.environ.get("GITHUB_ACTIONS") == "true"
+    report = render_report(diagnostics, as_json=as_json, github=github and not as_json)
+    if not report:
+        return
+    if as_json:
+        print(report)
+        return
+    for line in report.splitlines():
+        if "error[" in line:
+            line = _paint(line, "31", sys.stderr)
+        elif "warning[" in line:
+            line = _paint(line, "33", sys.stderr)
+        print(line, file=sys.stderr)
+
+
+def _run(args: argparse.Namespace) -> int:
+    _setup_logging(args)
+    if args.command == "check":
+        from .pipeline import check_data
+
+        checked = check_data(args.data)
+        _report(checked.diagnostics, as_json=args.json)
+        if not args.json:
+            summary = (
+                f"{len(checked.dataset.figures)} figures, {len(checked.dataset.indicators)} indicators, "
+                f"{len(checked.dataset.sources)} sources: {len(checked.errors)} error(s), {len(checked.warnings)} warning(s)"
+            )
+            print(summary, file=sys.stderr)
+        return EXIT_DATA if checked.errors else EXIT_OK
+    if args.command == "build":
+        from .build import build_site
+
+        result = build_site(args.data, args.out, args.templates)
+        _report(result.warnings, as_json=False)
+        return EXIT_OK
+    if args.command == "serve":
+        from .serve import serve
+
+        return serve(args.data, args.out, args.templates, port=args.port)
+    if args.command == "schema":
+        from .schema import write_schema
+
+        write_schema(args.out)
+        log.info("wrote %s", args.out)
+        return EXIT_OK
+    raise AssertionError(f"unknown command {args.command}")  # pragma: no cover
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Diagnostics: the one shape every stage uses to report a problem with the data."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a data file; line and column are 1-based, 0 when unknown."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.path}:{self.line}:{self.column or 1}"
+        return self.path
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    location: Location
+    rule: str
+    message: str
+    severity: Severity = field(default=Severity.ERROR, compare=False)
+
+    def format(self) -> str:
+        return f"{self.location}: {self.severity.value}[{self.rule}]: {self.message}"
+
+    def github_annotation(self) -> str:
+        level = "error" if self.severity is Severity.ERROR else "warning"
+        props = [f"file={self.location.path}"]
+        if self.location.line:
+            props += [f"line={self.location.line}", f"col={self.location.column or 1}"]
+        props.append(f"title={self.rule}")
+        return f"::{level} {','.join(props)}::{_escape_annotation(self.message)}"
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        return data
+
+
+def _escape_annotation(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def relative_path(path: Path, base: Path | None = None) -> str:
+    """The path as people see it: relative to the working directory when possible."""
+    base = base or Path.cwd()
+    try:
+        return str(path.resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def errors(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    return [d for d in diagnostics if d.severity is Severity.ERROR]
+
+
+def render_report(diagnostics: list[Diagnostic], *, as_json: bool = False, github: bool = False) -> str:
+    ordered = sorted(diagnostics)
+    if as_json:
+        return json.dumps([d.to_json() for d in ordered], indent=2, ensure_ascii=False)
+    lines = [d.format() for d in ordered]
+    if github:
+        lines += [d.github_annotation() for d in ordered]
+    return "\n".join(lines)
+
+
+class DataError(Exception):
+    """Raised by a stage that cannot go on because the data has errors."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__(f"{len(diagnostics)} problem(s) in the data")
+        self.diagnostics = diagnostics

@@ -1,0 +1,145 @@
+"""Export: the dataset as figures.json, figures.csv and a Frictionless datapackage.json."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from .models import Dataset, Figure
+
+EXPORT_COLUMNS = [
+    "id",
+    "indicator",
+    "label",
+    "value",
+    "unit",
+    "qualifier",
+    "period",
+    "year",
+    "scope",
+    "source",
+    "source_title",
+    "published",
+    "quote",
+    "note",
+]
+_FIELD_TYPES = {"value": "number", "year": "integer"}
+_FIELD_DESCRIPTIONS = {
+    "id": "Figure id; the figure's anchor on the site.",
+    "indicator": "Indicator id.",
+    "label": "Indicator label.",
+    "value": "Value in base units, with its sign.",
+    "unit": "Unit: CNY, USD, percent, percentage-points, count, square-meters, square-kilometers, rank, times, years.",
+    "qualifier": "exact, at-least, at-most or approximately.",
+    "period": "Period measured (2020, 2020-H1, 2021-01..2021-02, 2022-11-11 as of a date).",
+    "year": "The year the period belongs to.",
+    "scope": "beijing, china or world.",
+    "source": "Source id.",
+    "source_title": "Title of the source article.",
+    "published": "Publication date of the source (YYYY-MM-DD or YYYY-MM).",
+    "quote": "The source's verbatim words stating the value.",
+    "note": "Note for readers (Markdown), may be empty.",
+}
+
+
+def figure_rows(dataset: Dataset) -> list[dict[str, Any]]:
+    """One row per figure, ordered by year, indicator and period so the files diff well."""
+    rows = [_row(figure, dataset) for figure in dataset.figures.values()]
+    rows.sort(key=lambda row: (row["year"], row["indicator"], row["period"], row["id"]))
+    return rows
+
+
+def _row(figure: Figure, dataset: Dataset) -> dict[str, Any]:
+    source = dataset.sources[figure.source]
+    indicator = dataset.indicators[figure.indicator]
+    return {
+        "id": figure.id,
+        "indicator": figure.indicator,
+        "label": indicator.label,
+        "value": figure.value,
+        "unit": figure.unit.value,
+        "qualifier": figure.qualifier.value,
+        "period": figure.period,
+        "year": figure.year,
+        "scope": figure.scope.value,
+        "source": figure.source,
+        "source_title": source.title,
+        "published": source.published,
+        "quote": figure.quote,
+        "note": figure.note or "",
+    }
+
+
+def figures_json(rows: list[dict[str, Any]]) -> bytes:
+    return (json.dumps(rows, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def figures_csv(rows: list[dict[str, Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _csv_cell(value) for key, value in row.items()})
+    return buffer.getvalue().encode("utf-8")
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and _looks_like_formula(value):
+        return "'" + value  # keep spreadsheets from running a cell as a formula
+    return value
+
+
+def _looks_like_formula(text: str) -> bool:
+    if text[:1] in ("=", "+", "@", "\t", "\r"):
+        return True
+    if text[:1] == "-" and text[1:2] not in (" ", ""):
+        try:
+            float(text)
+        except ValueError:
+            return True
+    return False
+
+
+def datapackage(dataset: Dataset) -> bytes:
+    sources = [
+        {"title": f"{s.publisher}: {s.title} ({s.published})", **({"path": s.url} if s.url else {})}
+        for s in sorted(dataset.sources.values(), key=lambda s: (s.published, s.id))
+    ]
+    fields = [
+        {"name": name, "type": _FIELD_TYPES.get(name, "string"), "description": _FIELD_DESCRIPTIONS[name]}
+        for name in EXPORT_COLUMNS
+    ]
+    package = {
+        "name": "beijing-economy-figures",
+        "title": "Beijing's economy, 2019-2023: figures from five news articles, each with its source quote",
+        "description": "Every quantitative figure about Beijing's economy in five archived news articles "
+        "(2020-2024), hand-curated, each with the verbatim quote that states it.",
+        "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "sources": sources,
+        "resources": [
+            {
+                "name": "figures",
+                "path": "figures.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": {"fields": fields, "primaryKey": ["id"]},
+            }
+        ],
+    }
+    return (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def export_files(dataset: Dataset) -> dict[str, bytes]:
+    """The data/ folder of the site: path -> content."""
+    rows = figure_rows(dataset)
+    return {
+        "data/figures.json": figures_json(rows),
+        "data/figures.csv": figures_csv(rows),
+        "data/datapackage.json": datapackage(dataset),
+    }

@@ -1,0 +1,226 @@
+"""Load: YAML files into plain Python data, keeping a line and column for every node.
+
+PyYAML's event stream is composed by hand so that every value keeps its position, and so
+that the features an editor never needs and an attacker likes are refused outright: tags,
+anchors and aliases (alias bombs), merge keys, duplicate keys, several documents per file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
+
+from .diagnostics import Diagnostic, Location, relative_path
+
+MAX_FILE_BYTES = 1_000_000
+MAX_NODES = 200_000
+
+Path_ = tuple[str | int, ...]
+
+_RESOLVER = Resolver()
+_CONSTRUCTOR = SafeConstructor()
+_TYPED_SCALARS = {
+    "tag:yaml.org,2002:int": _CONSTRUCTOR.construct_yaml_int,
+    "tag:yaml.org,2002:float": _CONSTRUCTOR.construct_yaml_float,
+    "tag:yaml.org,2002:bool": _CONSTRUCTOR.construct_yaml_bool,
+    "tag:yaml.org,2002:null": _CONSTRUCTOR.construct_yaml_null,
+}
+
+
+@dataclass
+class Document:
+    """One YAML file's data and the position of each node, keyed by its path in the data."""
+
+    path: str
+    data: Any
+    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def location(self, node_path: Path_ = ()) -> Location:
+        """The position of the deepest node on node_path that exists."""
+        for end in range(len(node_path), -1, -1):
+            mark = self.marks.get(tuple(node_path[:end]))
+            if mark:
+                return Location(self.path, *mark)
+        return Location(self.path)
+
+
+class _Refused(Exception):
+    def __init__(self, rule: str, message: str, mark: Any):
+        super().__init__(message)
+        self.rule, self.message, self.mark = rule, message, mark
+
+
+def find_data_files(data_dir: Path) -> list[Path]:
+    return sorted(p for p in data_dir.rglob("*.yaml") if p.is_file())
+
+
+def load_file(path: Path) -> tuple[Document | None, list[Diagnostic]]:
+    shown = relative_path(path)
+    where = Location(shown)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Diagnostic(where, "file-unreadable", f"cannot read file: {exc.strerror}")]
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [
+            Diagnostic(
+                where,
+                "yaml-too-large",
+                f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}: split it into several files",
+            )
+        ]
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return None, [
+            Diagnostic(Location(shown, 1, 1), "yaml-encoding", "file starts with a byte-order mark: save it as UTF-8 without BOM")
+        ]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [
+            Diagnostic(
+                Location(shown, line, column),
+                "yaml-encoding",
+                f"byte 0x{raw[exc.start]:02x} is not valid UTF-8: save the file as UTF-8",
+            )
+        ]
+    return parse_text(text, shown)
+
+
+def parse_text(text: str, shown_path: str) -> tuple[Document | None, list[Diagnostic]]:
+    if not text.strip() or all(line.lstrip().startswith("#") or not line.strip() for line in text.splitlines()):
+        return None, [Diagnostic(Location(shown_path), "yaml-empty", "file has no data: delete it or add content")]
+    document = Document(shown_path, None)
+    try:
+        document.data = _compose(yaml.parse(text, Loader=yaml.SafeLoader), document.marks)
+    except _Refused as exc:
+        return None, [Diagnostic(_mark_location(shown_path, exc.mark), exc.rule, exc.message)]
+    except yaml.MarkedYAMLError as exc:
+        return None, [Diagnostic(_mark_location(shown_path, exc.problem_mark or exc.context_mark), "yaml-syntax", _syntax_message(exc))]
+    except yaml.YAMLError as exc:
+        return None, [Diagnostic(Location(shown_path), "yaml-syntax", str(exc).splitlines()[0])]
+    if not isinstance(document.data, dict):
+        kind = type(document.data).__name__ if document.data is not None else "nothing"
+        return None, [
+            Diagnostic(document.location(), "yaml-structure", f"the top level must be a mapping (source:, indicators:, figures:), not {kind}")
+        ]
+    return document, []
+
+
+def _mark_location(shown_path: str, mark: Any) -> Location:
+    if mark is None:
+        return Location(shown_path)
+    return Location(shown_path, mark.line + 1, mark.column + 1)
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
+    problem = exc.problem or "invalid YAML"
+    if "'\\t'" in problem or "\t" in problem:
+        return "tab character: YAML indentation must use spaces"
+    if exc.context:
+        return f"{problem} ({exc.context})"
+    return problem
+
+
+def _compose(events: Any, marks: dict[Path_, tuple[int, int]]) -> Any:
+    """Build plain data from parser events, without recursion."""
+    stack: list[list[Any]] = []  # [container, path, pending_key, key_mark, seen_keys]
+    root: Any = None
+    documents = 0
+    node_count = 0
+
+    def attach(value: Any, mark: Any) -> None:
+        nonlocal root
+        if not stack:
+            root = value
+            marks[()] = (mark.line + 1, mark.column + 1)
+            return
+        frame = stack[-1]
+        container, path = frame[0], frame[1]
+        if isinstance(container, list):
+            marks[path + (len(container),)] = (mark.line + 1, mark.column + 1)
+            container.append(value)
+        else:
+            key = frame[2]
+            marks[path + (key,)] = (mark.line + 1, mark.column + 1)
+            container[key] = value
+            frame[2] = None
+
+    for event in events:
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise _Refused("yaml-structure", "one document per file: remove the '---' separator", event.start_mark)
+            continue
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused("yaml-alias", "aliases (*name) are not allowed: write the value out", event.start_mark)
+        if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            node_count += 1
+            if node_count > MAX_NODES:
+                raise _Refused("yaml-too-large", f"more than {MAX_NODES:,} values in one file", event.start_mark)
+            if event.anchor is not None:
+                raise _Refused("yaml-alias", f"anchors (&{event.anchor}) are not allowed: write the value out", event.start_mark)
+            if event.tag is not None and event.tag != "!":
+                raise _Refused("yaml-tag", f"YAML tags ({event.tag}) are not allowed", event.start_mark)
+        in_key_position = bool(stack) and isinstance(stack[-1][0], dict) and stack[-1][2] is None
+        if isinstance(event, yaml.ScalarEvent):
+            if in_key_position:
+                _take_key(stack[-1], event)
+            else:
+                attach(_scalar(event), event.start_mark)
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if in_key_position:
+                raise _Refused("yaml-structure", "mapping keys must be plain text", event.start_mark)
+            container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
+            path = _child_path(stack)
+            attach(container, event.start_mark)
+            stack.append([container, path, None, None, {}])
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            stack.pop()
+    return root
+
+
+def _child_path(stack: list[list[Any]]) -> Path_:
+    if not stack:
+        return ()
+    container, path, key = stack[-1][0], stack[-1][1], stack[-1][2]
+    return path + ((len(container),) if isinstance(container, list) else (key,))
+
+
+def _take_key(frame: list[Any], event: yaml.ScalarEvent) -> None:
+    key = event.value
+    if event.implicit[0] and _RESOLVER.resolve(ScalarNode, key, (True, False)) == "tag:yaml.org,2002:merge":
+        raise _Refused("yaml-merge-key", "merge keys (<<) are not allowed: write the keys out", event.start_mark)
+    seen: dict[str, int] = frame[4]
+    if key in seen:
+        raise _Refused("yaml-duplicate-key", f"duplicate key '{key}' (first on line {seen[key]})", event.start_mark)
+    seen[key] = event.start_mark.line + 1
+    frame[2] = key
+
+
+def _scalar(event: yaml.ScalarEvent) -> Any:
+    if not event.implicit[0]:
+        return event.value
+    tag = _RESOLVER.resolve(ScalarNode, event.value, (True, False))
+    construct = _TYPED_SCALARS.get(tag)
+    if construct is None:
+        return event.value  # strings, and timestamps kept as written
+    return construct(ScalarNode(tag, event.value))
+
+
+def load_directory(data_dir: Path) -> tuple[list[Document], list[Diagnostic]]:
+    documents: list[Document] = []
+    diagnostics: list[Diagnostic] = []
+    for path in find_data_files(data_dir):
+        document, problems = load_file(path)
+        diagnostics += problems
+        if document is not None:
+            documents.append(document)
+    return documents, diagnostics

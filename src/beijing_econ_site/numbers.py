@@ -1,0 +1,200 @@
+"""Numbers as articles write them: find every number in a text, with its value after scaling.
+
+Handles digits with or without thousands separators ("22,500", "52000"), decimals, scale
+words ("1.6 trillion"), currency markers ("RMB 43.136 billion", "US$160 billion",
+"890 billion yuan"), percentages, number words ("six", "twenty-three"), fractions ("half",
+"one-third"), ordinals ("first", for ranks) and multiples ("doubled", "nearly triple").
+Digit runs are matched whole: "50" is never found inside "1500" or "50.5".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+SCALES = {
+    "thousand": Decimal(10) ** 3,
+    "million": Decimal(10) ** 6,
+    "billion": Decimal(10) ** 9,
+    "trillion": Decimal(10) ** 12,
+}
+UNITS_WORDS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+WORD_VALUES = {word: n for n, word in enumerate(UNITS_WORDS)} | TENS_WORDS
+FRACTIONS = {
+    "half": Decimal(50),
+    "a half": Decimal(50),
+    "one half": Decimal(50),
+    "a third": Decimal(100) / 3,
+    "one third": Decimal(100) / 3,
+    "two thirds": Decimal(200) / 3,
+    "a quarter": Decimal(25),
+    "one quarter": Decimal(25),
+    "three quarters": Decimal(75),
+    "a fifth": Decimal(20),
+    "one fifth": Decimal(20),
+    "two fifths": Decimal(40),
+    "a tenth": Decimal(10),
+    "one tenth": Decimal(10),
+}
+ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+MULTIPLES = {"double": 2, "doubled": 2, "twice": 2, "triple": 3, "tripled": 3, "threefold": 3, "quadruple": 4, "quadrupled": 4}
+
+_CURRENCY_BEFORE = r"(?P<cur_before>US\$|\$|RMB|CNY|¥)\s?"
+_DIGITS = r"(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<decimals>\.\d+)?"
+_SCALE = r"(?:\s(?P<scale>thousand|million|billion|trillion)\b)?"
+_PERCENT = r"(?P<percent>\s?%|\s(?:percent|per cent)\b)?"
+_CURRENCY_AFTER = r"(?:\s(?P<cur_after>yuan|RMB|US dollars|dollars)\b)?"
+DIGIT_NUMBER = re.compile(
+    rf"(?:{_CURRENCY_BEFORE})?(?<![\w.,]){_DIGITS}(?![\w]|[.,]\d){_SCALE}{_PERCENT}{_CURRENCY_AFTER}"
+)
+_WORD_ALTS = "|".join(sorted(WORD_VALUES, key=len, reverse=True))
+WORD_NUMBER = re.compile(
+    rf"\b(?P<first>{_WORD_ALTS})(?:-(?P<second>{'|'.join(UNITS_WORDS[1:10])}))?"
+    rf"(?:\s(?P<scale>hundred|thousand|million|billion|trillion))?(?!-)\b{_PERCENT}",
+    re.IGNORECASE,
+)
+FRACTION = re.compile(
+    r"\b(?P<fraction>" + "|".join(k.replace(" ", "[- ]") for k in sorted(FRACTIONS, key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+ORDINAL = re.compile(rf"\b(?P<ordinal>{'|'.join(ORDINALS)})\b", re.IGNORECASE)
+MULTIPLE = re.compile(rf"\b(?P<multiple>{'|'.join(MULTIPLES)})\b", re.IGNORECASE)
+
+CURRENCIES = {"US$": "USD", "$": "USD", "US dollars": "USD", "dollars": "USD", "RMB": "CNY", "CNY": "CNY", "¥": "CNY", "yuan": "CNY"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A number written in a text: its span, unsigned value after scaling, and what it is."""
+
+    start: int
+    end: int
+    text: str
+    value: Decimal
+    form: str  # digits | word | fraction | ordinal | multiple
+    percent: bool = False
+    currency: str | None = None
+
+    @property
+    def is_exact(self) -> bool:
+        """Fractions such as one-third stand for values an editor writes rounded (33.3)."""
+        return self.form != "fraction"
+
+
+def find_mentions(text: str) -> list[Mention]:
+    """Every number in text, left to right; where two readings overlap the longer wins."""
+    found = list(_digit_mentions(text)) + list(_word_mentions(text))
+    found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    kept: list[Mention] = []
+    for mention in found:
+        if kept and mention.start < kept[-1].end:
+            continue
+        kept.append(mention)
+    return kept
+
+
+def find_digit_mentions(text: str) -> list[Mention]:
+    return list(_digit_mentions(text))
+
+
+def _digit_mentions(text: str):
+    for m in DIGIT_NUMBER.finditer(text):
+        value = Decimal(m["digits"].replace(",", "") + (m["decimals"] or ""))
+        if m["scale"]:
+            value *= SCALES[m["scale"]]
+        currency_mark = m["cur_before"] or m["cur_after"]
+        yield Mention(
+            m.start(),
+            m.end(),
+            m[0],
+            value,
+            "digits",
+            percent=bool(m["percent"]),
+            currency=CURRENCIES.get(currency_mark) if currency_mark else None,
+        )
+
+
+def _word_mentions(text: str):
+    for m in FRACTION.finditer(text):
+        key = re.sub(r"[- ]", " ", m["fraction"].lower())
+        yield Mention(m.start(), m.end(), m[0], FRACTIONS[key], "fraction", percent=True)
+    for m in WORD_NUMBER.finditer(text):
+        value = Decimal(WORD_VALUES[m["first"].lower()])
+        if m["second"]:
+            if value < 20:
+                continue  # "one-two" is no number
+            value += WORD_VALUES[m["second"].lower()]
+        if m["scale"]:
+            value *= Decimal(100) if m["scale"].lower() == "hundred" else SCALES[m["scale"].lower()]
+        yield Mention(m.start(), m.end(), m[0], value, "word", percent=bool(m["percent"]))
+    for m in ORDINAL.finditer(text):
+        yield Mention(m.start(), m.end(), m[0], Decimal(ORDINALS.index(m["ordinal"].lower()) + 1), "ordinal")
+    for m in MULTIPLE.finditer(text):
+        yield Mention(m.start(), m.end(), m[0], Decimal(MULTIPLES[m["multiple"].lower()]), "multiple")
+
+
+# Wording that comes right before a number and says what kind of claim it is.
+_AT_LEAST = r"more than|over|exceed(?:s|ed|ing)?|above|at least|upwards of|in excess of|no less than|surpass(?:es|ed)?"
+_AT_MOST = r"nearly|almost|close to|up to|less than|under|below|top|no more than"
+_APPROX = r"about|around|approximately|roughly|some|an estimated"
+_NEGATIVE = r"fell|fall|falls|falling|declined?|decreased?|dropped|drop|down|shrank|contracted|lost"
+QUALIFIER_WORDING = re.compile(
+    rf"\b(?:(?P<at_least>{_AT_LEAST})|(?P<at_most>{_AT_MOST})|(?P<approximately>{_APPROX}))"
+    r"(?:\s(?:a total of|by|to|of|the))?\s*$",
+    re.IGNORECASE,
+)
+NEGATIVE_WORDING = re.compile(rf"\b(?:{_NEGATIVE})(?:\s(?:by|of|to))?\s*$", re.IGNORECASE)
+
+
+def qualifier_wording(before: str) -> tuple[str | None, str | None]:
+    """The qualifier that the words just before a number state, and those words.
+
+    Returns ('at-least' | 'at-most' | 'approximately' | None, wording or None).
+    """
+    tail = before[-40:]
+    m = QUALIFIER_WORDING.search(tail)
+    if not m:
+        return None, None
+    for group in ("at_least", "at_most", "approximately"):
+        if m[group]:
+            return group.replace("_", "-"), m[group]
+    return None, None  # pragma: no cover
+
+
+def negative_wording(before: str) -> str | None:
+    """Words such as 'fell by' right before a number, which make it negative."""
+    m = NEGATIVE_WORDING.search(before[-30:])
+    return m[0].strip() if m else None
+
+
+def compatible_units(mention: Mention) -> set[str]:
+    """The figure units a mention can state."""
+    if mention.form == "fraction":
+        return {"percent"}
+    if mention.form == "ordinal":
+        return {"rank"}
+    if mention.form == "multiple":
+        return {"times"}
+    if mention.percent:
+        return {"percent", "percentage-points"}
+    if mention.currency:
+        return {mention.currency}
+    return {"CNY", "USD", "count", "square-meters", "square-kilometers", "rank", "times", "years"}
+
+
+def values_equal(figure_value: int | float, mention: Mention) -> bool:
+    """Equality after scaling; a fraction equals any rounding of it ('one-third' = 33.3)."""
+    wanted = Decimal(repr(figure_value)) if isinstance(figure_value, float) else Decimal(figure_value)
+    wanted = abs(wanted)
+    if mention.is_exact:
+        return wanted == mention.value
+    exponent = wanted.normalize().as_tuple().exponent
+    half_step = Decimal(5) * Decimal(10) ** (min(exponent, 0) - 1) if isinstance(exponent, int) else Decimal(0)
+    return abs(wanted - mention.value) <= half_step
+
+
+def format_decimal(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text

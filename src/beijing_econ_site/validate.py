@@ -1,0 +1,144 @@
+"""Validate: loaded documents into a Dataset, pydantic errors mapped back to line:column."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .diagnostics import Diagnostic, Location
+from .load import Document
+from .models import DataFile, Dataset, Figure, Indicator, Omission, Source
+
+_KNOWN_FIELDS = sorted(
+    {name for model in (DataFile, Source, Indicator, Figure, Omission) for name in model.model_fields}
+)
+_FIELDS_BY_CONTAINER: dict[str, type[BaseModel]] = {
+    "source": Source,
+    "indicators": Indicator,
+    "figures": Figure,
+    "omitted": Omission,
+}
+
+
+def validate_documents(documents: list[Document]) -> tuple[Dataset, Locator, list[Diagnostic]]:
+    """Validate every document; the Dataset holds the items of the files that passed."""
+    diagnostics: list[Diagnostic] = []
+    sources: dict[str, Source] = {}
+    indicators: dict[str, Indicator] = {}
+    figures: dict[str, Figure] = {}
+    origins: dict[tuple[str, str], tuple[str, tuple]] = {}
+    first_use: dict[str, tuple[str, Document, tuple]] = {}
+
+    for document in documents:
+        try:
+            data_file = DataFile.model_validate(document.data)
+        except ValidationError as exc:
+            diagnostics += [_diagnostic(document, error) for error in exc.errors(include_url=False)]
+            continue
+        items: list[tuple[str, Any, tuple, dict]] = []
+        if data_file.source is not None:
+            items.append(("source", data_file.source, ("source",), sources))
+        items += [("indicator", item, ("indicators", i), indicators) for i, item in enumerate(data_file.indicators)]
+        items += [("figure", item, ("figures", i), figures) for i, item in enumerate(data_file.figures)]
+        for kind, item, path, registry in items:
+            if item.id in first_use:
+                other_kind, other_doc, other_path = first_use[item.id]
+                diagnostics.append(
+                    Diagnostic(
+                        document.location(path + ("id",)),
+                        "duplicate-id",
+                        f"id '{item.id}' is already used by the {other_kind} at {other_doc.location(other_path + ('id',))}",
+                    )
+                )
+                continue
+            first_use[item.id] = (kind, document, path)
+            registry[item.id] = item
+            origins[(kind, item.id)] = (document.path, path)
+
+    dataset = Dataset(sources=sources, indicators=indicators, figures=figures)
+    return dataset, Locator({d.path: d for d in documents}, origins), diagnostics
+
+
+@dataclass(frozen=True)
+class Locator:
+    """Finds where in the data files an item, or one of its fields, was written."""
+
+    documents: dict[str, Document]
+    origins: dict[tuple[str, str], tuple[str, tuple]]
+
+    def __call__(self, kind: str, item_id: str, *fields: str | int) -> Location:
+        origin = self.origins.get((kind, item_id))
+        if origin is None:
+            return Location("data")
+        file, path = origin
+        return self.documents[file].location(path + fields)
+
+    def file_of(self, kind: str, item_id: str) -> str | None:
+        origin = self.origins.get((kind, item_id))
+        return origin[0] if origin else None
+
+
+def _diagnostic(document: Document, error: dict) -> Diagnostic:
+    path = _data_path(document.data, error["loc"])
+    where = document.location(path)
+    shown = _dotted(path) or "file"
+    kind = error["type"]
+    if kind == "missing":
+        return Diagnostic(where, "missing-field", f"{shown}: required field is missing")
+    if kind == "extra_forbidden":
+        name = str(path[-1]) if path else ""
+        message = f"{shown}: unknown field '{name}'"
+        allowed = _allowed_fields(path)
+        suggestion = difflib.get_close_matches(name, allowed or _KNOWN_FIELDS, n=1, cutoff=0.6)
+        if suggestion:
+            message += f"; did you mean '{suggestion[0]}'?"
+        elif allowed:
+            message += f"; expected one of: {', '.join(allowed)}"
+        return Diagnostic(where, "unknown-field", message)
+    message = error["msg"].removeprefix("Value error, ")
+    if kind == "enum" and error.get("ctx", {}).get("expected"):
+        message = f"must be one of {error['ctx']['expected']}"
+    if kind == "string_pattern_mismatch" and path and path[-1] in ("id", "indicator", "source", "topic"):
+        message = "must be a slug: lower-case letters a-z, digits and hyphens, starting with a letter or digit"
+    got = error.get("input")
+    if isinstance(got, (str, int, float)) and not isinstance(got, bool) and kind not in ("extra_forbidden",):
+        message += f" (got {_short(got)})"
+    return Diagnostic(where, "invalid-value", f"{shown}: {message}")
+
+
+def _allowed_fields(path: tuple) -> list[str]:
+    container = next((part for part in reversed(path[:-1]) if isinstance(part, str)), None)
+    model = _FIELDS_BY_CONTAINER.get(container) if container else DataFile
+    return sorted(model.model_fields) if model else []
+
+
+def _data_path(data: Any, loc: tuple) -> tuple:
+    """pydantic's loc, keeping only the steps that exist in the data (drops union-member names)."""
+    path: list[Any] = []
+    node = data
+    for step in loc:
+        if isinstance(node, dict) and step in node:
+            node = node[step]
+            path.append(step)
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+            path.append(step)
+        elif isinstance(node, dict) and isinstance(step, str) and step.isidentifier():
+            path.append(step)  # a missing or unknown key: name it, point at its parent
+            break
+    return tuple(path)
+
+
+def _dotted(path: tuple) -> str:
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
