@@ -34,6 +34,10 @@ class Diagnostic:
     message: str
     severity: Severity = field(default=Severity.ERROR, compare=False)
 
+    @classmethod
+    def simple(cls, path: str, rule: str, message: str) -> Diagnostic:
+        return cls(Location(path), rule, message)
+
     def format(self) -> str:
         return f"{self.location}: {self.severity.value}[{self.rule}]: {self.message}"
 

@@ -166,6 +166,7 @@ class Figure(_Model):
         description="The source's words that state the number, verbatim from the archived text."
     )
     note: Markdown | None = Field(default=None, description="A note for readers, in Markdown.")
+    headline: bool = Field(default=False, description="Show the figure among its year's headline numbers.")
     comparability: Markdown | None = Field(
         default=None,
         description="In Markdown: how this figure's source or definition differs from the indicator's other figures; "

@@ -60,6 +60,7 @@ FRACTION = re.compile(
     re.IGNORECASE,
 )
 ORDINAL = re.compile(rf"\b(?P<ordinal>{'|'.join(ORDINALS)})\b", re.IGNORECASE)
+BARE_SCALE = re.compile(r"\b(?:a|the|one)\s(?P<scale>thousand|million|billion|trillion)\b", re.IGNORECASE)
 MULTIPLE = re.compile(rf"\b(?P<multiple>{'|'.join(MULTIPLES)})\b", re.IGNORECASE)
 
 CURRENCIES = {"US$": "USD", "$": "USD", "US dollars": "USD", "dollars": "USD", "RMB": "CNY", "CNY": "CNY", "¥": "CNY", "yuan": "CNY"}
@@ -131,12 +132,14 @@ def _word_mentions(text: str):
         yield Mention(m.start(), m.end(), m[0], value, "word", percent=bool(m["percent"]))
     for m in ORDINAL.finditer(text):
         yield Mention(m.start(), m.end(), m[0], Decimal(ORDINALS.index(m["ordinal"].lower()) + 1), "ordinal")
+    for m in BARE_SCALE.finditer(text):
+        yield Mention(m.start(), m.end(), m[0], SCALES[m["scale"].lower()], "word")
     for m in MULTIPLE.finditer(text):
         yield Mention(m.start(), m.end(), m[0], Decimal(MULTIPLES[m["multiple"].lower()]), "multiple")
 
 
 # Wording that comes right before a number and says what kind of claim it is.
-_AT_LEAST = r"more than|over|exceed(?:s|ed|ing)?|above|at least|upwards of|in excess of|no less than|surpass(?:es|ed)?"
+_AT_LEAST = r"more than|over|break(?:ing|s)? through|broke through|topped|exceed(?:s|ed|ing)?|above|at least|upwards of|in excess of|no less than|surpass(?:es|ed)?"
 _AT_MOST = r"nearly|almost|close to|up to|less than|under|below|top|no more than"
 _APPROX = r"about|around|approximately|roughly|some|an estimated"
 _NEGATIVE = r"fell|fall|falls|falling|declined?|decreased?|dropped|drop|down|shrank|contracted|lost"

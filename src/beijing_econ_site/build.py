@@ -1,0 +1,151 @@
+"""Build: check, derive, chart, render, export and write, in that order.
+
+Everything is gathered and checked before anything is written; the site is written to a
+temporary directory and swapped in, so a failed build leaves the previous site untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .charts import Chart, Renderer, bar_chart, series_chart
+from .diagnostics import DataError, Diagnostic
+from .export import export_files
+from .models import Dataset
+from .pipeline import check_data
+from .render import PageRenderer, SiteConfig, render_pages
+from .views import SiteView, derive
+from .write import write_site
+
+log = logging.getLogger(__name__)
+DEFAULT_CACHE = Path(".cache/beijing-econ-site")
+
+
+@dataclass
+class BuildResult:
+    pages: int
+    charts: int
+    files: int
+    bytes_written: int
+    seconds: float
+    charts_rendered: int
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def build_site(
+    data_dir: Path,
+    out_dir: Path,
+    templates_dir: Path,
+    *,
+    cache_dir: Path | None = DEFAULT_CACHE,
+    config: SiteConfig | None = None,
+) -> BuildResult:
+    started = time.perf_counter()
+    config = config or SiteConfig(base_url=os.environ.get("SITE_URL", ""))
+    if not templates_dir.is_dir():
+        raise DataError([Diagnostic.simple(str(templates_dir), "templates-missing", "templates directory not found")])
+    log.info("checking %s", data_dir)
+    checked = check_data(data_dir)
+    if checked.errors:
+        raise DataError(checked.errors)
+    site = derive(checked.dataset)
+    charts = make_charts(site)
+    renderer = Renderer(cache_dir / "charts" if cache_dir else None)
+    log.info("rendering %d charts", len(charts))
+    renderer.render_all(list(charts.values()))
+    log.info("charts: %d rendered, %d from cache", renderer.rendered, renderer.cached)
+    pages = render_pages(site, charts, PageRenderer(templates_dir, config), dataset_jsonld(checked.dataset, config))
+    files: dict[str, bytes] = dict(pages)
+    files.update(export_files(checked.dataset))
+    files.update(chart_files(charts))
+    files.update(static_files(templates_dir / "static"))
+    files.update(archive_files(site, checked.archives))
+    files["assets/vega.js"] = vega_bundle(cache_dir)
+    written = write_site(files, out_dir)
+    seconds = time.perf_counter() - started
+    log.info("built %d pages, %d charts, %d files (%d bytes) in %.2f s", len(pages), len(charts), len(files), written, seconds)
+    return BuildResult(len(pages), len(charts), len(files), written, seconds, renderer.rendered, checked.warnings)
+
+
+def make_charts(site: SiteView) -> dict[str, Chart]:
+    """Charts keyed by the key of the group or series they draw."""
+    charts: dict[str, Chart] = {}
+    for year in site.years:
+        for topic in year.topics:
+            for group in topic.charts:
+                charts[group.key] = bar_chart(group)
+    for series in site.series:
+        charts[series.key] = series_chart(series)
+    return charts
+
+
+def chart_files(charts: dict[str, Chart]) -> dict[str, bytes]:
+    files = {}
+    for chart in charts.values():
+        files[f"charts/{chart.id}.svg"] = chart.svg.encode("utf-8")
+        files[f"charts/{chart.id}.png"] = chart.png
+        files[f"charts/{chart.id}.csv"] = chart.csv_bytes()
+        files[f"charts/{chart.id}.vl.json"] = json.dumps(chart.spec, sort_keys=True).encode("utf-8")
+    return files
+
+
+def archive_files(site: SiteView, archives: dict) -> dict[str, bytes]:
+    """Each article's archived text beside its source page, so readers can check quotes."""
+    return {
+        f"{view.path}{view.source.archive}": archives[view.source.id].path.read_bytes()
+        for view in site.sources
+        if view.source.id in archives
+    }
+
+
+def static_files(static_dir: Path) -> dict[str, bytes]:
+    if not static_dir.is_dir():
+        return {}
+    return {
+        f"assets/{path.relative_to(static_dir).as_posix()}": path.read_bytes()
+        for path in sorted(static_dir.rglob("*"))
+        if path.is_file()
+    }
+
+
+def vega_bundle(cache_dir: Path | None) -> bytes:
+    """Vega, Vega-Lite and Vega-Embed from vl-convert: self-hosted, no CDN."""
+    import vl_convert
+
+    version = getattr(vl_convert, "__version__", "unknown")
+    cached = cache_dir / f"vega-bundle-{version}.js" if cache_dir else None
+    if cached and cached.is_file():
+        return cached.read_bytes()
+    bundle = vl_convert.javascript_bundle().encode("utf-8")
+    if cached:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_bytes(bundle)
+    return bundle
+
+
+def dataset_jsonld(dataset: Dataset, config: SiteConfig) -> dict:
+    """schema.org Dataset for the data page."""
+    base = config.base_url.rstrip("/")
+    years = sorted({f.year for f in dataset.figures.values()})
+    return {
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "name": "Beijing's economy, 2019-2023: figures from five news articles",
+        "description": "Every quantitative figure about Beijing's economy in five archived news articles "
+        "(2020-2024), hand-curated, each with the verbatim quote that states it and a machine-checked citation.",
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "isAccessibleForFree": True,
+        "keywords": ["Beijing", "economy", "digital economy", "GDP", "services trade"],
+        "temporalCoverage": f"{years[0]}/{years[-1]}" if years else "",
+        "spatialCoverage": {"@type": "Place", "name": "Beijing, China"},
+        "citation": [f"{s.publisher}, {s.title} ({s.published})" for s in sorted(dataset.sources.values(), key=lambda s: s.id)],
+        "distribution": [
+            {"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": f"{base}/data/figures.csv" if base else "figures.csv"},
+            {"@type": "DataDownload", "encodingFormat": "application/json", "contentUrl": f"{base}/data/figures.json" if base else "figures.json"},
+        ],
+    }

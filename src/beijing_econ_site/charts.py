@@ -1,0 +1,266 @@
+"""Charts: Altair specs from views, rendered at build time to accessible inline SVG.
+
+Specs carry explicit field types and keep data order (sort=None), so no pandas is needed.
+SVG and PNG renders are cached on disk by a hash of the spec.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import io
+import json
+import logging
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+
+from .formatting import axis_scale
+from .models import Qualifier, Unit
+from .views import ChartGroup, FigureView, Series
+
+log = logging.getLogger(__name__)
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+BLUE, ORANGE, VERMILLION, GREEN, GREY = "#0072B2", "#E69F00", "#D55E00", "#009E73", "#6b6b6b"
+FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
+WIDTH = 560
+QUALIFIER_MARKS = {
+    Qualifier.EXACT: ("exact", "circle"),
+    Qualifier.AT_LEAST: ("at least (over)", "triangle-up"),
+    Qualifier.AT_MOST: ("at most (nearly)", "triangle-down"),
+    Qualifier.APPROXIMATELY: ("approximately (about)", "diamond"),
+}
+CONFIG: dict[str, Any] = {
+    "font": FONT,
+    "background": "#ffffff",
+    "padding": 8,
+    "view": {"stroke": None},
+    "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": "#333333", "titleColor": "#333333", "gridColor": "#e4e4e4", "aria": False},
+    "legend": {"labelFontSize": 12, "titleFontSize": 12, "aria": False},
+    "mark": {"aria": False},
+    "title": {"fontSize": 14, "anchor": "start", "color": "#222222", "aria": False},
+    "aria": False,
+}
+
+
+@dataclass
+class Chart:
+    """A chart: its spec, words for people who cannot see it, the rows behind it, and its renders."""
+
+    id: str
+    title: str
+    description: str
+    spec: dict[str, Any]
+    rows: list[dict[str, Any]]
+    svg: str = ""
+    png: bytes = b""
+    notes: list[FigureView] = field(default_factory=list)
+
+    @property
+    def spec_hash(self) -> str:
+        return hashlib.sha256(json.dumps(self.spec, sort_keys=True).encode()).hexdigest()[:16]
+
+    def csv_bytes(self) -> bytes:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(self.rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(self.rows)
+        return buffer.getvalue().encode("utf-8")
+
+
+def _divided(value: float, divisor: Decimal) -> float:
+    return float(Decimal(repr(value)) / divisor) if isinstance(value, float) else float(Decimal(value) / divisor)
+
+
+def _data_rows(figures: list[FigureView]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": v.id,
+            "indicator": v.indicator.label,
+            "period": v.period_label,
+            "value": v.figure.value,
+            "unit": v.figure.unit.value,
+            "qualifier": v.figure.qualifier.value,
+            "scope": v.figure.scope.value,
+            "source": f"{v.source.publisher}, {v.published_label}",
+        }
+        for v in figures
+    ]
+
+
+def bar_chart(group: ChartGroup) -> Chart:
+    figures = group.figures
+    unit = figures[0].figure.unit
+    divisor, axis_title = axis_scale([f.figure.value for f in figures], unit)
+    values = [
+        {
+            "label": f.indicator.label,
+            "value": _divided(f.figure.value, divisor),
+            "display": f.display,
+            "source": f"{f.source.publisher}, {f.published_label}",
+        }
+        for f in figures
+    ]
+    base = alt.Chart(alt.Data(values=values))
+    y = alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=230, labelFontSize=12))
+    x = alt.X("value:Q", title=axis_title, axis=alt.Axis(tickCount=5))
+    tooltip = [
+        alt.Tooltip("label:N", title="Indicator"),
+        alt.Tooltip("display:N", title="Value"),
+        alt.Tooltip("source:N", title="Source"),
+    ]
+    bars = base.mark_bar(height={"band": 0.7}).encode(
+        y=y,
+        x=x,
+        color=alt.condition("datum.value < 0", alt.value(VERMILLION), alt.value(BLUE)),
+        tooltip=tooltip,
+    )
+    labels = (
+        base.transform_calculate(at="max(datum.value, 0)")
+        .mark_text(align="left", dx=4, fontSize=12, color="#222222")
+        .encode(y=y, x=alt.X("at:Q"), text=alt.Text("display:N"))
+    )
+    chart = (bars + labels).properties(width=WIDTH - 260, height=34 * len(values), title=group.title)
+    spec = chart.to_dict()
+    spec["config"] = CONFIG
+    readable = "; ".join(f"{f.indicator.label}: {f.display}" for f in figures)
+    description = f"Bar chart, {group.title}. {readable}."
+    return Chart(f"chart-{group.key}", group.title, description, spec, _data_rows(figures))
+
+
+def series_chart(series: Series) -> Chart:
+    figures = series.figures
+    unit = figures[0].figure.unit
+    divisor, axis_title = axis_scale([f.figure.value for f in figures], unit)
+    segment = 0
+    values = []
+    for index, f in enumerate(figures):
+        if index and f.figure.comparability:
+            segment += 1
+        label, _shape = QUALIFIER_MARKS[f.figure.qualifier]
+        values.append(
+            {
+                "period": f.period_label,
+                "value": _divided(f.figure.value, divisor),
+                "display": f.display,
+                "qualifier": label,
+                "segment": segment,
+                "source": f"{f.source.publisher}, {f.published_label}",
+            }
+        )
+    title = series.indicator.label + ("" if series.scope.value == "beijing" else f" ({series.scope.value.capitalize()})")
+    base = alt.Chart(alt.Data(values=values))
+    x = alt.X("period:O", sort=None, title=None, axis=alt.Axis(labelAngle=0, labelFontSize=12))
+    y_scale = alt.Scale(reverse=True, zero=False) if unit is Unit.RANK else alt.Scale(zero=True)
+    y = alt.Y("value:Q", title=axis_title, scale=y_scale, axis=alt.Axis(tickCount=5))
+    present = [QUALIFIER_MARKS[q] for q in Qualifier if any(f.figure.qualifier is q for f in figures)]
+    shape = alt.Shape(
+        "qualifier:N",
+        scale=alt.Scale(domain=[p[0] for p in present], range=[p[1] for p in present]),
+        legend=alt.Legend(title="Value stated as", orient="bottom", direction="horizontal"),
+    )
+    tooltip = [
+        alt.Tooltip("period:N", title="Period"),
+        alt.Tooltip("display:N", title="Value"),
+        alt.Tooltip("qualifier:N", title="Stated as"),
+        alt.Tooltip("source:N", title="Source"),
+    ]
+    layers = [
+        base.mark_line(color=BLUE, strokeWidth=2).encode(x=x, y=y, detail="segment:N"),
+        base.mark_point(size=110, strokeWidth=2, color=BLUE, opacity=1)
+        .encode(
+            x=x,
+            y=y,
+            shape=shape,
+            fill=alt.condition("datum.qualifier == 'exact'", alt.value(BLUE), alt.value("#ffffff")),
+            tooltip=tooltip,
+        ),
+        base.mark_text(dy=-14, fontSize=12, color="#222222").encode(x=x, y=y, text=alt.Text("display:N")),
+    ]
+    breaks = series.breaks
+    if breaks:
+        marks = [{"period": f.period_label, "note": "Measure changes"} for f in breaks]
+        rule_base = alt.Chart(alt.Data(values=marks))
+        layers.append(rule_base.mark_rule(color=ORANGE, strokeDash=[5, 4], strokeWidth=2).encode(x=alt.X("period:O", sort=None)))
+        layers.append(
+            rule_base.mark_text(align="left", dx=6, baseline="top", color="#8a5a00", fontSize=12, fontWeight="bold")
+            .encode(x=alt.X("period:O", sort=None), y=alt.value(2), text="note:N")
+        )
+    chart = alt.layer(*layers).properties(width=WIDTH - 120, height=240, title=title)
+    spec = chart.to_dict()
+    spec["config"] = CONFIG
+    readable = "; ".join(f"{f.period_label}: {f.display} ({f.source.publisher})" for f in figures)
+    description = f"Line chart, {title}, {len(figures)} periods. {readable}."
+    if breaks:
+        description += " The measure changes before " + ", ".join(f.period_label for f in breaks) + ": these values are not comparable."
+    return Chart(f"chart-{series.key}", title, description, spec, _data_rows(figures), notes=breaks)
+
+
+class Renderer:
+    """Renders specs to SVG and PNG through vl-convert, with a content-addressed cache."""
+
+    def __init__(self, cache_dir: Path | None):
+        self.cache_dir = cache_dir
+        self.rendered = 0
+        self.cached = 0
+
+    def render_all(self, charts: list[Chart], workers: int = 2) -> None:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(self.render, charts))
+
+    def render(self, chart: Chart) -> None:
+        svg, png = self._from_cache(chart.spec_hash)
+        if svg is None or png is None:
+            import vl_convert
+
+            svg = vl_convert.vegalite_to_svg(chart.spec, allowed_base_urls=[])
+            png = vl_convert.vegalite_to_png(chart.spec, scale=2, allowed_base_urls=[])
+            self._store(chart.spec_hash, svg, png)
+            self.rendered += 1
+        else:
+            self.cached += 1
+        chart.svg = accessible_svg(svg, chart)
+        chart.png = png
+
+    def _from_cache(self, key: str) -> tuple[str | None, bytes | None]:
+        if self.cache_dir is None:
+            return None, None
+        svg_path, png_path = self.cache_dir / f"{key}.svg", self.cache_dir / f"{key}.png"
+        if svg_path.is_file() and png_path.is_file():
+            return svg_path.read_text(encoding="utf-8"), png_path.read_bytes()
+        return None, None
+
+    def _store(self, key: str, svg: str, png: bytes) -> None:
+        if self.cache_dir is None:
+            return
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        (self.cache_dir / f"{key}.png").write_bytes(png)
+        (self.cache_dir / f"{key}.svg").write_text(svg, encoding="utf-8")
+
+
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+
+
+def accessible_svg(svg: str, chart: Chart) -> str:
+    """Give the SVG role=img, an accessible name and description, and let CSS size it."""
+    opening = _SVG_OPEN.search(svg)
+    if opening is None:
+        raise ValueError(f"{chart.id}: vl-convert returned no SVG")
+    tag = opening.group(0)
+    tag = re.sub(r'\s(width|height)="[^"]*"', "", tag)
+    tag = re.sub(r'\s(role|aria-[a-z]+)="[^"]*"', "", tag)
+    tag = tag[:-1] + (
+        f' role="img" aria-labelledby="{chart.id}-title" aria-describedby="{chart.id}-desc" focusable="false">'
+        f'<title id="{chart.id}-title">{html.escape(chart.title)}</title>'
+        f'<desc id="{chart.id}-desc">{html.escape(chart.description)}</desc>'
+    )
+    body = svg[opening.end() :]
+    body = re.sub(r'\s(role|aria-roledescription|aria-label)="[^"]*"', "", body)
+    return svg[: opening.start()] + tag + body

@@ -1,0 +1,129 @@
+"""Numbers for readers: '1.6 trillion yuan', 'US$160 billion', '40.4%', '22,500', 'over 50%'."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .models import Qualifier, Unit
+
+SCALE_WORDS = [(Decimal(10) ** 12, "trillion"), (Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million")]
+QUALIFIER_WORDS = {
+    Qualifier.EXACT: "",
+    Qualifier.AT_LEAST: "over",
+    Qualifier.AT_MOST: "nearly",
+    Qualifier.APPROXIMATELY: "about",
+}
+QUALIFIER_SYMBOLS = {Qualifier.EXACT: "", Qualifier.AT_LEAST: ">", Qualifier.AT_MOST: "<", Qualifier.APPROXIMATELY: "~"}
+UNIT_NAMES = {
+    Unit.CNY: "yuan",
+    Unit.USD: "US dollars",
+    Unit.PERCENT: "%",
+    Unit.PERCENTAGE_POINTS: "percentage points",
+    Unit.COUNT: "",
+    Unit.SQUARE_METERS: "square metres",
+    Unit.SQUARE_KILOMETERS: "square kilometres",
+    Unit.RANK: "rank",
+    Unit.TIMES: "times",
+    Unit.YEARS: "years",
+}
+ORDINAL_SUFFIX = {1: "st", 2: "nd", 3: "rd"}
+
+
+def _decimal(value: int | float) -> Decimal:
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def plain_number(value: int | float | Decimal, max_decimals: int = 3) -> str:
+    """Thousands separators, no trailing zeros: 22500 -> '22,500', 43.136 -> '43.136'."""
+    number = value if isinstance(value, Decimal) else _decimal(value)
+    number = round(number, max_decimals)
+    text = f"{number:,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def scaled(value: int | float) -> tuple[str, str]:
+    """('1.6', 'trillion') for 1.6e12; ('22,500', '') below a million."""
+    number = abs(_decimal(value))
+    for size, word in SCALE_WORDS:
+        if number >= size:
+            return plain_number(number / size), word
+    return plain_number(number), ""
+
+
+def format_value(value: int | float, unit: Unit, *, signed: bool = False) -> str:
+    """The value with its unit, as a reader would write it."""
+    sign = "−" if value < 0 else ("+" if signed and value > 0 else "")
+    number, scale = scaled(value)
+    amount = f"{number} {scale}".strip()
+    if unit is Unit.PERCENT:
+        return f"{sign}{number}%"
+    if unit is Unit.PERCENTAGE_POINTS:
+        return f"{sign}{number} pp" if signed else f"{sign}{number} percentage points"
+    if unit is Unit.CNY:
+        return f"{sign}{amount} yuan"
+    if unit is Unit.USD:
+        return f"{sign}US${amount}"
+    if unit is Unit.RANK:
+        whole = int(abs(value))
+        suffix = "th" if 10 <= whole % 100 <= 20 else ORDINAL_SUFFIX.get(whole % 10, "th")
+        return f"{whole}{suffix}"
+    if unit is Unit.TIMES:
+        return f"{sign}{number}×"
+    if unit is Unit.SQUARE_METERS:
+        return f"{sign}{amount} m²"
+    if unit is Unit.SQUARE_KILOMETERS:
+        return f"{sign}{amount} km²"
+    if unit is Unit.YEARS:
+        return f"{sign}{number} years"
+    return f"{sign}{amount}"
+
+
+def format_with_qualifier(value: int | float, unit: Unit, qualifier: Qualifier, *, signed: bool = False) -> str:
+    """'over 50%', 'nearly 50%', 'about 20%', '40.4%'; ranks read 'top 20' for at-most."""
+    text = format_value(value, unit, signed=signed)
+    if unit is Unit.RANK and qualifier is Qualifier.AT_MOST:
+        return f"top {int(value)}"
+    word = QUALIFIER_WORDS[qualifier]
+    return f"{word} {text}" if word else text
+
+
+def headline_parts(value: int | float, unit: Unit, qualifier: Qualifier, *, signed: bool) -> tuple[str, str]:
+    """A big number and the small words under it: ('>50%', ''), ('1.6', 'trillion yuan')."""
+    symbol = QUALIFIER_SYMBOLS[qualifier]
+    sign = "−" if value < 0 else ("+" if signed and value > 0 else "")
+    number, scale = scaled(value)
+    if unit is Unit.PERCENT:
+        return f"{symbol}{sign}{number}%", ""
+    if unit is Unit.PERCENTAGE_POINTS:
+        return f"{symbol}{sign}{number}", "percentage points"
+    if unit is Unit.CNY:
+        return f"{symbol}{sign}{number}", f"{scale} yuan".strip()
+    if unit is Unit.USD:
+        return f"{symbol}{sign}US${number}", scale
+    if unit in (Unit.RANK, Unit.TIMES, Unit.YEARS):
+        return format_with_qualifier(value, unit, qualifier), ""
+    suffix = {Unit.SQUARE_METERS: "square metres", Unit.SQUARE_KILOMETERS: "square kilometres"}.get(unit, "")
+    return f"{symbol}{sign}{number}", f"{scale} {suffix}".strip()
+
+
+def axis_scale(values: list[float], unit: Unit) -> tuple[Decimal, str]:
+    """A divisor and an axis title for a chart of these values: (1e9, 'billion yuan')."""
+    biggest = max((abs(_decimal(v)) for v in values), default=Decimal(0))
+    unit_title = {
+        Unit.CNY: "yuan",
+        Unit.USD: "US dollars",
+        Unit.PERCENT: "%",
+        Unit.PERCENTAGE_POINTS: "percentage points",
+        Unit.SQUARE_METERS: "square metres",
+        Unit.SQUARE_KILOMETERS: "square kilometres",
+        Unit.TIMES: "times",
+        Unit.YEARS: "years",
+        Unit.RANK: "rank",
+        Unit.COUNT: "",
+    }[unit]
+    for size, word in SCALE_WORDS:
+        if biggest >= size:
+            return size, f"{word} {unit_title}".strip()
+    return Decimal(1), unit_title or "number"

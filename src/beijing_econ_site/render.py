@@ -1,0 +1,126 @@
+"""Render: views and charts through Jinja templates into pages {site path: bytes}."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from .charts import Chart
+from .markdown import render_markdown, render_markdown_inline
+from .views import SITE_TITLE, FigureView, SiteView, topic_label
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
+)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str = SITE_TITLE
+    base_url: str = ""  # absolute URL of the published site, for permalinks and Open Graph; may be empty
+    language: str = "en"
+
+
+def make_environment(templates_dir: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=select_autoescape(["html", "xml", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["markdown"] = render_markdown
+    env.filters["markdown_inline"] = render_markdown_inline
+    env.filters["topic_label"] = topic_label
+    env.filters["json_script"] = json_for_script
+    return env
+
+
+def json_for_script(data: Any) -> Markup:
+    """JSON safe inside <script>: no '</', no '<!--', no U+2028/9 surprises."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=None)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return Markup(text)
+
+
+def _relative_root(path: str) -> str:
+    depth = path.count("/")
+    return "../" * depth if depth else "./"
+
+
+def citation(view: FigureView, config: SiteConfig) -> dict[str, str]:
+    """Short and long citations, in the manner of 'How to cite this data'."""
+    source = view.source
+    link = f"{config.base_url.rstrip('/')}/{view.permalink}" if config.base_url else f"/{view.permalink}"
+    short = f"{source.publisher} ({view.published_label}), via {config.title}"
+    long = (
+        f"{source.publisher}. “{source.title}”. Published {view.published_label}. "
+        f"Quoted: “{view.figure.quote.strip()}”. "
+        f"In: {config.title}, figure “{view.indicator.label}, {view.period_label}”. {link}"
+    )
+    return {"short": short, "long": long, "link": link}
+
+
+class PageRenderer:
+    def __init__(self, templates_dir: Path, config: SiteConfig):
+        self.env = make_environment(templates_dir)
+        self.config = config
+
+    def page(self, path: str, template: str, **context: Any) -> tuple[str, bytes]:
+        """Render one page; path is the site path of its directory ('' for the root)."""
+        file_path = f"{path}index.html" if path.endswith("/") or not path else path
+        root = _relative_root(file_path)
+        html = self.env.get_template(template).render(
+            site=self.config,
+            root=root,
+            page_path=path,
+            csp=CSP,
+            cite=lambda view: citation(view, self.config),
+            **context,
+        )
+        return file_path, html.encode("utf-8")
+
+
+def render_pages(site: SiteView, charts: dict[str, Chart], renderer: PageRenderer, dataset_jsonld: dict) -> dict[str, bytes]:
+    years = site.years
+    pages = [
+        renderer.page("", "index.html", site_view=site, years=years, charts=charts, title=None),
+        renderer.page(
+            "compare/",
+            "compare.html",
+            site_view=site,
+            years=years,
+            series=site.series,
+            charts=charts,
+            title="Across the years",
+        ),
+        renderer.page("sources/", "sources.html", site_view=site, years=years, sources=site.sources, title="Sources"),
+        renderer.page("data/", "data.html", site_view=site, years=years, jsonld=dataset_jsonld, title="Data"),
+    ]
+    for index, year in enumerate(years):
+        neighbours = (years[index - 1] if index else None, years[index + 1] if index + 1 < len(years) else None)
+        pages.append(
+            renderer.page(
+                year.path,
+                "year.html",
+                site_view=site,
+                years=years,
+                year=year,
+                charts=charts,
+                neighbours=neighbours,
+                title=str(year.year),
+            )
+        )
+    for source in site.sources:
+        pages.append(
+            renderer.page(source.path, "source.html", site_view=site, years=years, source_view=source, title=source.source.title)
+        )
+    return dict(pages)

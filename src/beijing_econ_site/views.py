@@ -1,0 +1,253 @@
+"""Views: the dataset arranged as readers meet it, a year, the comparison, a source.
+
+Pure functions of the Dataset; nothing here knows about HTML.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .formatting import format_with_qualifier, headline_parts
+from .models import Dataset, Figure, Indicator, Kind, Scope, Source
+from .periods import format_published
+
+TOPIC_ORDER = [
+    "economy",
+    "digital-economy",
+    "industry",
+    "services-trade",
+    "innovation",
+    "foreign-investment",
+    "opening-up",
+    "infrastructure",
+    "business-environment",
+    "consumption",
+    "finance",
+]
+HEADLINES_PER_YEAR = 4
+SITE_TITLE = "Beijing's economy in figures"
+
+
+def topic_label(topic: str) -> str:
+    special = {"digital-economy": "Digital economy", "services-trade": "Services trade", "opening-up": "Opening up"}
+    return special.get(topic, topic.replace("-", " ").capitalize())
+
+
+def _topic_rank(topic: str) -> tuple[int, str]:
+    return (TOPIC_ORDER.index(topic) if topic in TOPIC_ORDER else len(TOPIC_ORDER), topic)
+
+
+@dataclass(frozen=True)
+class FigureView:
+    figure: Figure
+    indicator: Indicator
+    source: Source
+    home: str  # site path of the page that is the figure's permalink, e.g. "2021/"
+
+    @property
+    def id(self) -> str:
+        return self.figure.id
+
+    @property
+    def signed(self) -> bool:
+        return self.indicator.kind is Kind.GROWTH
+
+    @property
+    def display(self) -> str:
+        f = self.figure
+        return format_with_qualifier(f.value, f.unit, f.qualifier, signed=self.signed)
+
+    @property
+    def headline(self) -> tuple[str, str]:
+        f = self.figure
+        return headline_parts(f.value, f.unit, f.qualifier, signed=self.signed)
+
+    @property
+    def period_label(self) -> str:
+        return self.figure.period_info.label
+
+    @property
+    def published_label(self) -> str:
+        return format_published(self.source.published)
+
+    @property
+    def permalink(self) -> str:
+        return f"{self.home}#{self.figure.id}"
+
+    @property
+    def scope_label(self) -> str:
+        return {"beijing": "Beijing", "china": "China", "world": "World"}[self.figure.scope.value]
+
+
+@dataclass
+class ChartGroup:
+    """Figures one chart shows together: same topic, unit, kind and period."""
+
+    key: str
+    title: str
+    figures: list[FigureView]
+
+
+@dataclass
+class TopicView:
+    topic: str
+    label: str
+    figures: list[FigureView]
+    charts: list[ChartGroup] = field(default_factory=list)
+
+
+@dataclass
+class YearView:
+    year: int
+    figures: list[FigureView]
+    headlines: list[FigureView]
+    topics: list[TopicView]
+    context: list[FigureView]  # figures about China or the world measured in this year
+
+    @property
+    def path(self) -> str:
+        return f"{self.year}/"
+
+
+@dataclass
+class Series:
+    """One indicator in one scope over several periods, for the comparison page."""
+
+    indicator: Indicator
+    scope: Scope
+    figures: list[FigureView]
+
+    @property
+    def key(self) -> str:
+        return self.indicator.id if self.scope is Scope.BEIJING else f"{self.indicator.id}-{self.scope.value}"
+
+    @property
+    def breaks(self) -> list[FigureView]:
+        return [f for f in self.figures[1:] if f.figure.comparability]
+
+    @property
+    def is_target(self) -> bool:
+        return self.indicator.kind is Kind.TARGET
+
+
+@dataclass
+class SourceView:
+    source: Source
+    figures: list[FigureView]
+
+    @property
+    def path(self) -> str:
+        return f"sources/{self.source.id}/"
+
+    @property
+    def published_label(self) -> str:
+        return format_published(self.source.published)
+
+
+@dataclass
+class SiteView:
+    years: list[YearView]
+    series: list[Series]
+    sources: list[SourceView]
+    figures: dict[str, FigureView]
+    topics: list[str]
+
+
+def derive(dataset: Dataset) -> SiteView:
+    beijing_years = sorted({f.year for f in dataset.figures.values() if f.scope is Scope.BEIJING})
+    year_set = set(beijing_years)
+
+    def home_of(figure: Figure) -> str:
+        return f"{figure.year}/" if figure.year in year_set else f"sources/{figure.source}/"
+
+    views = {
+        fid: FigureView(f, dataset.indicators[f.indicator], dataset.sources[f.source], home_of(f))
+        for fid, f in dataset.figures.items()
+    }
+    ordered = sorted(views.values(), key=_figure_order)
+    by_year: dict[int, list[FigureView]] = defaultdict(list)
+    for view in ordered:
+        by_year[view.figure.year].append(view)
+    years = [_year_view(year, by_year[year]) for year in beijing_years]
+    sources = [
+        SourceView(source, [v for v in ordered if v.figure.source == source.id])
+        for source in sorted(dataset.sources.values(), key=lambda s: (s.published, s.id))
+    ]
+    topics = sorted({i.topic for i in dataset.indicators.values()}, key=_topic_rank)
+    return SiteView(years, comparison_series(ordered), sources, views, topics)
+
+
+def _figure_order(view: FigureView) -> tuple:
+    f = view.figure
+    return (_topic_rank(view.indicator.topic), view.indicator.kind is Kind.TARGET, view.indicator.label, f.period_info.sort_key, f.id)
+
+
+def _year_view(year: int, figures: list[FigureView]) -> YearView:
+    beijing = [f for f in figures if f.figure.scope is Scope.BEIJING]
+    context = [f for f in figures if f.figure.scope is not Scope.BEIJING]
+    topics: dict[str, list[FigureView]] = defaultdict(list)
+    for view in beijing:
+        topics[view.indicator.topic].append(view)
+    topic_views = [
+        TopicView(topic, topic_label(topic), topics[topic], chart_groups(year, topic, topics[topic]))
+        for topic in sorted(topics, key=_topic_rank)
+    ]
+    return YearView(year, figures, pick_headlines(beijing), topic_views, context)
+
+
+def pick_headlines(figures: list[FigureView]) -> list[FigureView]:
+    """Figures flagged headline by editors; otherwise the first outcome of each topic."""
+    flagged = [f for f in figures if f.figure.headline]
+    if flagged:
+        return flagged[:HEADLINES_PER_YEAR]
+    picked, topics_seen = [], set()
+    for view in figures:
+        if view.indicator.kind is Kind.TARGET or view.indicator.topic in topics_seen:
+            continue
+        picked.append(view)
+        topics_seen.add(view.indicator.topic)
+    return picked[:HEADLINES_PER_YEAR]
+
+
+KIND_TITLES = {
+    Kind.GROWTH: "Growth",
+    Kind.SHARE: "Shares",
+    Kind.LEVEL: "Levels",
+    Kind.FLOW: "Amounts",
+    Kind.TARGET: "Plans and targets",
+    Kind.RANK: "Ranks",
+}
+
+
+def chart_groups(year: int, topic: str, figures: list[FigureView]) -> list[ChartGroup]:
+    """Two or more figures of one unit, kind and period make a bar chart; ranks are not charted."""
+    groups: dict[tuple, list[FigureView]] = defaultdict(list)
+    for view in figures:
+        if view.indicator.kind is Kind.RANK:
+            continue
+        groups[(view.figure.unit.value, view.indicator.kind.value, view.figure.period)].append(view)
+    charts = []
+    for (unit, kind, period), members in groups.items():
+        if len(members) < 2:
+            continue
+        first = members[0]
+        title = f"{KIND_TITLES[first.indicator.kind]}, {first.period_label}"
+        key = f"{year}-{topic}-{kind}-{unit}-{period}".replace(".", "-").lower()
+        charts.append(ChartGroup(key, title, members))
+    return charts
+
+
+def comparison_series(figures: list[FigureView]) -> list[Series]:
+    """Every indicator and scope with figures for two or more periods, periods in order."""
+    grouped: dict[tuple[str, Scope], list[FigureView]] = defaultdict(list)
+    for view in figures:
+        grouped[(view.indicator.id, view.figure.scope)].append(view)
+    series = []
+    for (_, scope), members in grouped.items():
+        if len({m.figure.period for m in members}) < 2:
+            continue
+        members = sorted(members, key=lambda v: (v.figure.period_info.sort_key, v.source.published))
+        series.append(Series(members[0].indicator, scope, members))
+    series.sort(key=lambda s: (s.is_target, s.scope.value != "beijing", _topic_rank(s.indicator.topic), s.indicator.label))
+    return series
