@@ -13,6 +13,7 @@ import io
 import json
 import logging
 import re
+import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -75,6 +76,11 @@ class Chart:
         return buffer.getvalue().encode("utf-8")
 
 
+def wrap_label(text: str, width: int = 30) -> str:
+    """Break a label into lines of at most width characters, joined by '|' for the axis to split."""
+    return "|".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
+
+
 def _divided(value: float, divisor: Decimal) -> float:
     return float(Decimal(repr(value)) / divisor) if isinstance(value, float) else float(Decimal(value) / divisor)
 
@@ -101,7 +107,8 @@ def bar_chart(group: ChartGroup) -> Chart:
     divisor, axis_title = axis_scale([f.figure.value for f in figures], unit)
     values = [
         {
-            "label": f.indicator.label,
+            "label": wrap_label(f.indicator.label),
+            "name": f.indicator.label,
             "value": _divided(f.figure.value, divisor),
             "display": f.display,
             "source": f"{f.source.publisher}, {f.published_label}",
@@ -109,10 +116,15 @@ def bar_chart(group: ChartGroup) -> Chart:
         for f in figures
     ]
     base = alt.Chart(alt.Data(values=values))
-    y = alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=230, labelFontSize=12))
+    y = alt.Y(
+        "label:N",
+        sort=None,
+        title=None,
+        axis=alt.Axis(labelLimit=240, labelFontSize=12, labelExpr="split(datum.label, '|')", labelPadding=6),
+    )
     x = alt.X("value:Q", title=axis_title, axis=alt.Axis(tickCount=5))
     tooltip = [
-        alt.Tooltip("label:N", title="Indicator"),
+        alt.Tooltip("name:N", title="Indicator"),
         alt.Tooltip("display:N", title="Value"),
         alt.Tooltip("source:N", title="Source"),
     ]
@@ -127,12 +139,20 @@ def bar_chart(group: ChartGroup) -> Chart:
         .mark_text(align="left", dx=4, fontSize=12, color="#222222")
         .encode(y=y, x=alt.X("at:Q"), text=alt.Text("display:N"))
     )
-    chart = (bars + labels).properties(width=WIDTH - 260, height=34 * len(values), title=group.title)
+    longest = max(len(v["label"].split("|")) for v in values)
+    chart = (bars + labels).properties(width=WIDTH - 280, height=(22 + 15 * longest) * len(values))
     spec = chart.to_dict()
     spec["config"] = CONFIG
     readable = "; ".join(f"{f.indicator.label}: {f.display}" for f in figures)
     description = f"Bar chart, {group.title}. {readable}."
     return Chart(f"chart-{group.key}", group.title, description, spec, _data_rows(figures))
+
+
+def _different_spans(before: FigureView, after: FigureView) -> bool:
+    """Flows and growth rates over spans of different length (H1 vs a year) are not joined by a line."""
+    if before.indicator.kind.value not in ("flow", "growth"):
+        return False
+    return before.figure.period_info.kind != after.figure.period_info.kind
 
 
 def series_chart(series: Series) -> Chart:
@@ -142,13 +162,14 @@ def series_chart(series: Series) -> Chart:
     segment = 0
     values = []
     for index, f in enumerate(figures):
-        if index and f.figure.comparability:
+        if index and (f.figure.comparability or _different_spans(figures[index - 1], f)):
             segment += 1
         label, _shape = QUALIFIER_MARKS[f.figure.qualifier]
         values.append(
             {
-                "period": f.period_label,
+                "period": wrap_label(f.period_label, 12),
                 "value": _divided(f.figure.value, divisor),
+                "period_label": f.period_label,
                 "display": f.display,
                 "qualifier": label,
                 "segment": segment,
@@ -157,7 +178,12 @@ def series_chart(series: Series) -> Chart:
         )
     title = series.indicator.label + ("" if series.scope.value == "beijing" else f" ({series.scope.value.capitalize()})")
     base = alt.Chart(alt.Data(values=values))
-    x = alt.X("period:O", sort=None, title=None, axis=alt.Axis(labelAngle=0, labelFontSize=12))
+    x = alt.X(
+        "period:O",
+        sort=None,
+        title=None,
+        axis=alt.Axis(labelAngle=0, labelFontSize=12, labelExpr="split(datum.label, '|')"),
+    )
     y_scale = alt.Scale(reverse=True, zero=False) if unit is Unit.RANK else alt.Scale(zero=True)
     y = alt.Y("value:Q", title=axis_title, scale=y_scale, axis=alt.Axis(tickCount=5))
     present = [QUALIFIER_MARKS[q] for q in Qualifier if any(f.figure.qualifier is q for f in figures)]
@@ -167,7 +193,7 @@ def series_chart(series: Series) -> Chart:
         legend=alt.Legend(title="Value stated as", orient="bottom", direction="horizontal"),
     )
     tooltip = [
-        alt.Tooltip("period:N", title="Period"),
+        alt.Tooltip("period_label:N", title="Period"),
         alt.Tooltip("display:N", title="Value"),
         alt.Tooltip("qualifier:N", title="Stated as"),
         alt.Tooltip("source:N", title="Source"),
@@ -186,14 +212,14 @@ def series_chart(series: Series) -> Chart:
     ]
     breaks = series.breaks
     if breaks:
-        marks = [{"period": f.period_label, "note": "Measure changes"} for f in breaks]
+        marks = [{"period": wrap_label(f.period_label, 12), "note": "Measure changes"} for f in breaks]
         rule_base = alt.Chart(alt.Data(values=marks))
         layers.append(rule_base.mark_rule(color=ORANGE, strokeDash=[5, 4], strokeWidth=2).encode(x=alt.X("period:O", sort=None)))
         layers.append(
             rule_base.mark_text(align="left", dx=6, baseline="top", color="#8a5a00", fontSize=12, fontWeight="bold")
             .encode(x=alt.X("period:O", sort=None), y=alt.value(2), text="note:N")
         )
-    chart = alt.layer(*layers).properties(width=WIDTH - 120, height=240, title=title)
+    chart = alt.layer(*layers).properties(width=WIDTH - 120, height=240)
     spec = chart.to_dict()
     spec["config"] = CONFIG
     readable = "; ".join(f"{f.period_label}: {f.display} ({f.source.publisher})" for f in figures)
