@@ -1,0 +1,211 @@
+"""The checker's rules: each with a failing input and the exact diagnostic it produces."""
+
+from __future__ import annotations
+
+import hashlib
+
+from conftest import ARTICLE, FIGURES, INDICATORS, formatted, run_check, source_yaml
+
+FIGURES_FILE = "data/figures/sample-news.yaml"
+
+
+def position(text: str, needle: str, *, after: str = "") -> str:
+    """'line:column' of the value that follows needle (searched after the marker 'after')."""
+    start = text.index(after) if after else 0
+    offset = text.index(needle, start) + len(needle)
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return f"{line}:{column}"
+
+
+def only_errors(root):
+    checked = run_check(root)
+    return formatted(checked.errors)
+
+
+def test_the_sample_dataset_passes_with_no_warnings(project):
+    checked = run_check(project)
+    assert formatted(checked.diagnostics) == []
+    assert len(checked.dataset.figures) == 8
+
+
+def test_a_quote_altered_by_one_character_is_not_in_the_source(make_project):
+    figures = FIGURES.replace("fell by 3.2% in H1", "fell by 3.2% in H2")
+    root = make_project(**{FIGURES_FILE: figures})
+    where = position(figures, "quote: ", after="gdp-growth-2020-h1")
+    assert only_errors(root) == [
+        f"{FIGURES_FILE}:{where}: error[quote-not-in-source]: quote not found in source sample-news: "
+        "\"Beijing's GDP fell by 3.2% in H2\"; nearest passage: \"Beijing's GDP fell by 3.2% in H1\""
+    ]
+
+
+def test_quotes_match_across_whitespace_and_typographic_quotes_only(make_project):
+    figures = FIGURES.replace('"Beijing’s GDP fell by 3.2% in H1"', "\"Beijing's  GDP\\n fell by 3.2% in H1\"")
+    assert only_errors(make_project(**{FIGURES_FILE: figures})) == []
+    lower = FIGURES.replace("Beijing’s GDP fell by 3.2% in H1", "beijing’s GDP fell by 3.2% in H1")
+    errors = only_errors(make_project(**{FIGURES_FILE: lower}))
+    assert [e.split(": error")[1].split("]")[0] for e in errors] == ["[quote-not-in-source"]
+
+
+def test_a_value_that_differs_from_its_quote(make_project):
+    figures = FIGURES.replace("value: 40.4", "value: 40.5")
+    root = make_project(**{FIGURES_FILE: figures})
+    where = position(figures, "value: ", after="id: digital-share-gdp-2021")
+    assert only_errors(root) == [
+        f"{FIGURES_FILE}:{where}: error[value-not-in-quote]: value 40.5 percent is not stated in the quote "
+        "(numbers in it: '1.6 trillion yuan' = 1600000000000, '40.4%' = 40.4)"
+    ]
+
+
+def test_a_scaled_value_must_equal_the_quote_after_scaling(make_project):
+    figures = FIGURES.replace("value: 1600000000000", "value: 160000000000")
+    errors = only_errors(make_project(**{FIGURES_FILE: figures}))
+    assert len(errors) == 1 and "error[value-not-in-quote]: value 160000000000 CNY" in errors[0]
+
+
+def test_a_value_with_the_wrong_sign(make_project):
+    figures = FIGURES.replace("value: -3.2", "value: 3.2")
+    root = make_project(**{FIGURES_FILE: figures})
+    where = position(figures, "value: ", after="id: gdp-growth-2020-h1")
+    assert only_errors(root) == [
+        f"{FIGURES_FILE}:{where}: error[value-sign]: value 3.2 has the wrong sign; "
+        "the quote says 'fell by 3.2%': write -3.2"
+    ]
+
+
+def test_a_negative_value_needs_negative_wording(make_project):
+    figures = FIGURES.replace("value: 3.4\n", "value: -3.4\n")
+    errors = only_errors(make_project(**{FIGURES_FILE: figures}))
+    assert len(errors) == 1
+    assert "error[value-sign]: value -3.4 has the wrong sign; the quote states '3.4%' with no wording such as 'fell by': write 3.4" in errors[0]
+
+
+def test_a_qualifier_that_contradicts_the_wording(make_project):
+    figures = FIGURES.replace(
+        "value: 890000000000\n    unit: CNY\n    qualifier: at-least", "value: 890000000000\n    unit: CNY\n    qualifier: exact"
+    )
+    root = make_project(**{FIGURES_FILE: figures})
+    where = position(figures, "qualifier: ", after="id: digital-core-value-added-2021")
+    assert only_errors(root) == [
+        f"{FIGURES_FILE}:{where}: error[qualifier-mismatch]: the quote says 'more than 890 billion yuan', "
+        "so qualifier should be at-least, not exact"
+    ]
+
+
+def test_a_qualifier_with_no_wording_behind_it(make_project):
+    figures = FIGURES.replace("value: 40.4\n    unit: percent\n    qualifier: exact", "value: 40.4\n    unit: percent\n    qualifier: approximately")
+    errors = only_errors(make_project(**{FIGURES_FILE: figures}))
+    assert len(errors) == 1
+    assert errors[0].endswith(
+        "error[qualifier-mismatch]: the quote states '40.4%' with no wording such as 'more than', 'nearly' or 'about', "
+        "so qualifier should be exact, not approximately"
+    )
+
+
+def test_the_qualifier_is_read_from_the_archive_even_when_the_quote_starts_at_the_number(make_project):
+    figures = FIGURES.replace(
+        'quote: "The added value of core industries was more than 890 billion yuan."', 'quote: "890 billion yuan."'
+    ).replace("value: 890000000000\n    unit: CNY\n    qualifier: at-least", "value: 890000000000\n    unit: CNY\n    qualifier: exact")
+    errors = only_errors(make_project(**{FIGURES_FILE: figures}))
+    assert len(errors) == 1 and "error[qualifier-mismatch]: the quote says 'more than 890 billion yuan'" in errors[0]
+
+
+def test_an_archived_text_changed_by_one_character(make_project):
+    root = make_project(**{"data/sources/sample-news.txt": ARTICLE.replace("3.2%", "3.3%")})
+    source = source_yaml()
+    where = position(source, "sha256: ")
+    changed = hashlib.sha256(ARTICLE.replace("3.2%", "3.3%").encode()).hexdigest()
+    assert only_errors(root) == [
+        f"data/sources/sample-news.yaml:{where}: error[archive-checksum]: sample-news.txt has sha256 {changed}, "
+        "not the recorded one: the archive was changed (restore it; if the change is intended, record the new checksum)"
+    ]
+
+
+def test_a_missing_archive(make_project):
+    root = make_project(**{"data/sources/sample-news.txt": None})
+    where = position(source_yaml(), "archive: ")
+    assert only_errors(root) == [
+        f"data/sources/sample-news.yaml:{where}: error[archive-missing]: archived text sample-news.txt not found beside the source file"
+    ]
+
+
+def test_dangling_references(make_project):
+    figures = FIGURES.replace("indicator: gdp-growth\n", "indicator: gdp-grwoth\n", 1).replace(
+        "source: sample-news\n", "source: sample-newz\n", 1
+    )
+    root = make_project(**{FIGURES_FILE: figures})
+    indicator_at = position(figures, "indicator: ")
+    source_at = position(figures, "source: ")
+    assert only_errors(root) == [
+        f"{FIGURES_FILE}:{indicator_at}: error[unknown-indicator]: unknown indicator 'gdp-grwoth'; did you mean 'gdp-growth'?",
+        f"{FIGURES_FILE}:{source_at}: error[unknown-source]: unknown source 'sample-newz'; did you mean 'sample-news'?",
+    ]
+
+
+def test_figure_and_indicator_units_agree(make_project):
+    indicators = INDICATORS.replace("  - id: digital-share-gdp\n    label: Digital economy, share of GDP\n    unit: percent", "  - id: digital-share-gdp\n    label: Digital economy, share of GDP\n    unit: count")
+    root = make_project(**{"data/indicators/all.yaml": indicators})
+    errors = only_errors(root)
+    where = position(FIGURES, "unit: ", after="id: digital-share-gdp-2019")
+    assert errors[0] == (
+        f"{FIGURES_FILE}:{where}: error[unit-mismatch]: unit 'percent' differs from indicator 'digital-share-gdp' unit 'count'"
+    )
+    assert len(errors) == 2
+
+
+def test_two_sources_disagreeing_need_a_note(make_project):
+    second = ARTICLE + "GDP fell by 3.1% in H1.\n"
+    extra = (
+        source_yaml(article=second)
+        .replace("id: sample-news", "id: other-news")
+        .replace("archive: sample-news.txt", "archive: other-news.txt")
+    )
+    other_figure = (
+        "figures:\n  - id: gdp-growth-2020-h1-other\n    indicator: gdp-growth\n    value: -3.1\n    unit: percent\n"
+        "    qualifier: exact\n    period: 2020-H1\n    scope: beijing\n    source: other-news\n"
+        '    quote: "GDP fell by 3.1% in H1."\n'
+    )
+    files = {
+        "data/sources/other-news.txt": second,
+        "data/sources/other-news.yaml": extra,
+        "data/figures/other-news.yaml": other_figure,
+    }
+    root = make_project(**files)
+    errors = only_errors(root)
+    # files load in sorted order, so the diagnostic points at the figure read last
+    assert errors == [
+        "data/figures/sample-news.yaml:4:12: error[conflicting-values]: 'gdp-growth' for 2020-H1 (beijing) has "
+        "different values: -3.1 (other-news), -3.2 (sample-news); add a note explaining the discrepancy to readers"
+    ]
+    noted = other_figure + "    note: The later article revised the figure.\n"
+    assert only_errors(make_project(**{**files, "data/figures/other-news.yaml": noted})) == []
+
+
+def test_a_number_in_an_article_that_is_neither_curated_nor_omitted_is_a_warning(make_project):
+    article = ARTICLE + "The park gathers 600 companies.\n"
+    root = make_project(
+        **{"data/sources/sample-news.txt": article, "data/sources/sample-news.yaml": source_yaml(article=article)}
+    )
+    checked = run_check(root)
+    assert checked.errors == []
+    assert [w.rule for w in checked.warnings] == ["number-not-covered"]
+    assert "'600' in sample-news.txt is in no figure's quote and not omitted" in checked.warnings[0].message
+    omitted = source_yaml(article=article) + '  omitted:\n    - quote: "600 companies"\n      reason: Not about the economy.\n'
+    root = make_project(**{"data/sources/sample-news.txt": article, "data/sources/sample-news.yaml": omitted})
+    assert formatted(run_check(root).diagnostics) == []
+
+
+def test_an_omitted_quote_must_be_in_the_source(make_project):
+    omitted = source_yaml() + '  omitted:\n    - quote: "not in the text"\n      reason: test\n'
+    root = make_project(**{"data/sources/sample-news.yaml": omitted})
+    errors = only_errors(root)
+    assert len(errors) == 1 and "error[quote-not-in-source]: quote not found in source sample-news: \"not in the text\"" in errors[0]
+
+
+def test_an_indicator_without_figures_is_a_warning(make_project):
+    indicators = INDICATORS + "  - id: lonely\n    label: Lonely\n    unit: count\n    kind: level\n    topic: economy\n    description: x\n"
+    checked = run_check(make_project(**{"data/indicators/all.yaml": indicators}))
+    line = indicators.count("\n", 0, indicators.index("- id: lonely")) + 1
+    assert formatted(checked.warnings) == [
+        f"data/indicators/all.yaml:{line}:5: warning[unused-indicator]: indicator 'lonely' has no figures"
+    ]
