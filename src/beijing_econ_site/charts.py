@@ -22,6 +22,7 @@ from typing import Any
 
 import altair as alt
 
+from .diagnostics import DataError, Diagnostic
 from .formatting import axis_scale
 from .models import Qualifier, Unit
 from .views import ChartGroup, FigureView, Series
@@ -246,8 +247,13 @@ class Renderer:
         if svg is None or png is None:
             import vl_convert
 
-            svg = vl_convert.vegalite_to_svg(chart.spec, allowed_base_urls=[])
-            png = vl_convert.vegalite_to_png(chart.spec, scale=2, allowed_base_urls=[])
+            try:
+                svg = vl_convert.vegalite_to_svg(chart.spec, allowed_base_urls=[])
+                png = vl_convert.vegalite_to_png(chart.spec, scale=2, allowed_base_urls=[])
+            except Exception as exc:  # vl-convert raises ValueError or its own errors
+                lines = [line.strip() for line in str(exc).splitlines() if line.strip() and not line.strip().startswith("at ")]
+                first_line = " ".join(lines[:2]) or type(exc).__name__
+                raise DataError([Diagnostic.simple(chart.id, "chart-render", f"chart could not be rendered: {first_line}")]) from exc
             self._store(chart.spec_hash, svg, png)
             self.rendered += 1
         else:
