@@ -1,0 +1,165 @@
+"""Serve: the built site on 127.0.0.1, rebuilt when data/ or templates/ change, with live reload.
+
+The browser keeps an EventSource open on /__events; after each rebuild the server sends
+'reload', or the build's errors, which a small overlay shows in the page. A failed build
+keeps the last good site on disk and on screen.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import logging
+import threading
+import time
+from pathlib import Path
+
+from .build import build_site
+from .diagnostics import DataError, render_report
+
+log = logging.getLogger(__name__)
+
+RELOAD_SCRIPT = b"""(function () {
+  "use strict";
+  var source = new EventSource("/__events");
+  var overlay = null;
+  function show(text) {
+    if (!overlay) {
+      overlay = document.createElement("pre");
+      overlay.setAttribute("role", "alert");
+      var s = overlay.style;
+      s.position = "fixed"; s.left = "1rem"; s.right = "1rem"; s.bottom = "1rem"; s.zIndex = "2000";
+      s.maxHeight = "50vh"; s.overflow = "auto"; s.margin = "0"; s.padding = "1rem";
+      s.background = "#2b0b0b"; s.color = "#ffe5e5"; s.border = "2px solid #ff6b6b";
+      s.font = "13px/1.45 ui-monospace, monospace"; s.whiteSpace = "pre-wrap";
+      document.body.appendChild(overlay);
+    }
+    overlay.textContent = "Build failed; showing the last good build.\\n\\n" + text;
+  }
+  source.addEventListener("reload", function () { location.reload(); });
+  source.addEventListener("failed", function (event) { show(JSON.parse(event.data)); });
+})();
+"""
+
+
+class BuildState:
+    """The latest build outcome, and a condition that wakes waiting browsers."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self.event = "reload"
+        self.payload = ""
+        self.changed = threading.Condition()
+
+    def publish(self, event: str, payload: str = "") -> None:
+        with self.changed:
+            self.version += 1
+            self.event, self.payload = event, payload
+            self.changed.notify_all()
+
+
+def rebuild(data_dir: Path, out_dir: Path, templates_dir: Path, state: BuildState) -> bool:
+    started = time.perf_counter()
+    try:
+        build_site(data_dir, out_dir, templates_dir)
+    except DataError as exc:
+        report = render_report(exc.diagnostics)
+        log.error("%s\nbuild failed; serving the last good build", report)
+        state.publish("failed", report)
+        return False
+    log.info("rebuilt in %.2f s", time.perf_counter() - started)
+    state.publish("reload")
+    return True
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    state: BuildState
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's name
+        log.debug("%s - %s", self.address_string(), format % args)
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        if self.path == "/__events":
+            self._events()
+        elif self.path == "/__reload.js":
+            self._send(RELOAD_SCRIPT, "text/javascript")
+        else:
+            path = Path(self.translate_path(self.path))
+            if path.is_dir():
+                path = path / "index.html"
+            if path.suffix == ".html" and path.is_file() and self.path.endswith(("/", ".html")):
+                html = path.read_bytes().replace(b"</body>", b'<script src="/__reload.js"></script>\n</body>', 1)
+                self._send(html, "text/html; charset=utf-8")
+            else:
+                super().do_GET()
+
+    def _send(self, body: bytes, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _events(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        state = self.state
+        seen = state.version
+        if state.event == "failed":
+            self._push("failed", state.payload)
+        try:
+            while True:
+                with state.changed:
+                    state.changed.wait_for(lambda: state.version != seen, timeout=15)
+                    if state.version == seen:
+                        self.wfile.write(b": keep-alive\n\n")
+                        self.wfile.flush()
+                        continue
+                    seen, event, payload = state.version, state.event, state.payload
+                self._push(event, payload)
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+    def _push(self, event: str, payload: str) -> None:
+        self.wfile.write(f"event: {event}\ndata: {json.dumps(payload)}\n\n".encode())
+        self.wfile.flush()
+
+
+def make_server(out_dir: Path, state: BuildState, port: int) -> http.server.ThreadingHTTPServer:
+    handler = type("SiteHandler", (Handler,), {"state": state})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(out_dir)))
+    server.daemon_threads = True
+    return server
+
+
+def watch_and_rebuild(data_dir: Path, out_dir: Path, templates_dir: Path, state: BuildState, stop: threading.Event) -> None:
+    from watchfiles import watch
+
+    for changes in watch(data_dir, templates_dir, stop_event=stop, debounce=50, step=20):
+        log.info("changed: %s", ", ".join(sorted({Path(p).name for _, p in changes})))
+        rebuild(data_dir, out_dir, templates_dir, state)
+
+
+def serve(data_dir: Path, out_dir: Path, templates_dir: Path, *, port: int = 8000) -> int:
+    state = BuildState()
+    rebuild(data_dir, out_dir, templates_dir, state)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    server = make_server(out_dir.resolve(), state, port)
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch_and_rebuild, args=(data_dir, out_dir, templates_dir, state, stop), daemon=True)
+    watcher.start()
+    log.info("serving http://127.0.0.1:%d/ (Ctrl-C to stop)", server.server_port)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()
+    return 0
