@@ -6,6 +6,7 @@ SVG and PNG renders are cached on disk by a hash of the spec.
 
 from __future__ import annotations
 
+import copy
 import csv
 import hashlib
 import html
@@ -16,6 +17,7 @@ import re
 import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -116,7 +118,26 @@ def bar_chart(group: ChartGroup) -> Chart:
         }
         for f in figures
     ]
-    base = alt.Chart(alt.Data(values=values))
+    longest = max(len(v["label"].split("|")) for v in values)
+    spec = _filled(_bar_template(axis_title), {"figures": values}, height=(22 + 15 * longest) * len(values))
+    readable = "; ".join(f"{f.indicator.label}: {f.display}" for f in figures)
+    description = f"Bar chart, {group.title}. {readable}."
+    return Chart(f"chart-{group.key}", group.title, description, spec, _data_rows(figures))
+
+
+def _filled(template: dict[str, Any], datasets: dict[str, list], **properties: Any) -> dict[str, Any]:
+    """A copy of a cached template with its named datasets and sizes filled in."""
+    spec = copy.deepcopy(template)
+    spec["datasets"] = datasets
+    spec.update(properties)
+    spec["config"] = CONFIG
+    return spec
+
+
+@lru_cache(maxsize=None)
+def _bar_template(axis_title: str) -> dict[str, Any]:
+    """The bar chart's spec, built and validated by Altair once per axis title; data is named."""
+    base = alt.Chart(alt.Data(name="figures"))
     y = alt.Y(
         "label:N",
         sort=None,
@@ -140,13 +161,7 @@ def bar_chart(group: ChartGroup) -> Chart:
         .mark_text(align="left", dx=4, fontSize=12, color="#222222")
         .encode(y=y, x=alt.X("at:Q"), text=alt.Text("display:N"))
     )
-    longest = max(len(v["label"].split("|")) for v in values)
-    chart = (bars + labels).properties(width=WIDTH - 280, height=(22 + 15 * longest) * len(values))
-    spec = chart.to_dict()
-    spec["config"] = CONFIG
-    readable = "; ".join(f"{f.indicator.label}: {f.display}" for f in figures)
-    description = f"Bar chart, {group.title}. {readable}."
-    return Chart(f"chart-{group.key}", group.title, description, spec, _data_rows(figures))
+    return (bars + labels).properties(width=WIDTH - 280, height=100).to_dict()
 
 
 def _different_spans(before: FigureView, after: FigureView) -> bool:
@@ -178,16 +193,31 @@ def series_chart(series: Series) -> Chart:
             }
         )
     title = series.indicator.label + ("" if series.scope.value == "beijing" else f" ({series.scope.value.capitalize()})")
-    base = alt.Chart(alt.Data(values=values))
+    present = tuple(q for q in Qualifier if any(f.figure.qualifier is q for f in figures))
+    breaks = series.breaks
+    marks = [{"period": wrap_label(f.period_label, 12), "note": "Measure changes"} for f in breaks]
+    template = _series_template(axis_title, unit is Unit.RANK, present, bool(breaks))
+    spec = _filled(template, {"figures": values, "breaks": marks})
+    readable = "; ".join(f"{f.period_label}: {f.display} ({f.source.publisher})" for f in figures)
+    description = f"Line chart, {title}, {len(figures)} periods. {readable}."
+    if breaks:
+        description += " The measure changes before " + ", ".join(f.period_label for f in breaks) + ": these values are not comparable."
+    return Chart(f"chart-{series.key}", title, description, spec, _data_rows(figures), notes=breaks)
+
+
+@lru_cache(maxsize=None)
+def _series_template(axis_title: str, is_rank: bool, qualifiers: tuple[Qualifier, ...], with_breaks: bool) -> dict[str, Any]:
+    """The comparison chart's spec, built and validated by Altair once per shape; data is named."""
+    base = alt.Chart(alt.Data(name="figures"))
     x = alt.X(
         "period:O",
         sort=None,
         title=None,
         axis=alt.Axis(labelAngle=0, labelFontSize=12, labelExpr="split(datum.label, '|')"),
     )
-    y_scale = alt.Scale(reverse=True, zero=False) if unit is Unit.RANK else alt.Scale(zero=True)
+    y_scale = alt.Scale(reverse=True, zero=False) if is_rank else alt.Scale(zero=True)
     y = alt.Y("value:Q", title=axis_title, scale=y_scale, axis=alt.Axis(tickCount=5))
-    present = [QUALIFIER_MARKS[q] for q in Qualifier if any(f.figure.qualifier is q for f in figures)]
+    present = [QUALIFIER_MARKS[q] for q in qualifiers]
     shape = alt.Shape(
         "qualifier:N",
         scale=alt.Scale(domain=[p[0] for p in present], range=[p[1] for p in present]),
@@ -201,8 +231,7 @@ def series_chart(series: Series) -> Chart:
     ]
     layers = [
         base.mark_line(color=BLUE, strokeWidth=2).encode(x=x, y=y, detail="segment:N"),
-        base.mark_point(size=110, strokeWidth=2, color=BLUE, opacity=1)
-        .encode(
+        base.mark_point(size=110, strokeWidth=2, color=BLUE, opacity=1).encode(
             x=x,
             y=y,
             shape=shape,
@@ -211,23 +240,14 @@ def series_chart(series: Series) -> Chart:
         ),
         base.mark_text(dy=-14, fontSize=12, color="#222222").encode(x=x, y=y, text=alt.Text("display:N")),
     ]
-    breaks = series.breaks
-    if breaks:
-        marks = [{"period": wrap_label(f.period_label, 12), "note": "Measure changes"} for f in breaks]
-        rule_base = alt.Chart(alt.Data(values=marks))
+    if with_breaks:
+        rule_base = alt.Chart(alt.Data(name="breaks"))
         layers.append(rule_base.mark_rule(color=ORANGE, strokeDash=[5, 4], strokeWidth=2).encode(x=alt.X("period:O", sort=None)))
         layers.append(
             rule_base.mark_text(align="left", dx=6, baseline="top", color="#8a5a00", fontSize=12, fontWeight="bold")
             .encode(x=alt.X("period:O", sort=None), y=alt.value(2), text="note:N")
         )
-    chart = alt.layer(*layers).properties(width=WIDTH - 120, height=240)
-    spec = chart.to_dict()
-    spec["config"] = CONFIG
-    readable = "; ".join(f"{f.period_label}: {f.display} ({f.source.publisher})" for f in figures)
-    description = f"Line chart, {title}, {len(figures)} periods. {readable}."
-    if breaks:
-        description += " The measure changes before " + ", ".join(f.period_label for f in breaks) + ": these values are not comparable."
-    return Chart(f"chart-{series.key}", title, description, spec, _data_rows(figures), notes=breaks)
+    return alt.layer(*layers).properties(width=WIDTH - 120, height=240).to_dict()
 
 
 class Renderer:

@@ -23,6 +23,7 @@ MAX_NODES = 200_000
 
 Path_ = tuple[str | int, ...]
 
+_PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same events, faster
 _RESOLVER = Resolver()
 _CONSTRUCTOR = SafeConstructor()
 _TYPED_SCALARS = {
@@ -99,7 +100,12 @@ def parse_text(text: str, shown_path: str) -> tuple[Document | None, list[Diagno
         return None, [Diagnostic(Location(shown_path), "yaml-empty", "file has no data: delete it or add content")]
     document = Document(shown_path, None)
     try:
-        document.data = _compose(yaml.parse(text, Loader=yaml.SafeLoader), document.marks)
+        try:
+            document.data = _compose(yaml.parse(text, Loader=_PARSER), document.marks)
+        except yaml.YAMLError:
+            # errors are rare: parse again in pure Python, whose messages are clearer
+            document.marks.clear()
+            document.data = _compose(yaml.parse(text, Loader=yaml.SafeLoader), document.marks)
     except _Refused as exc:
         return None, [Diagnostic(_mark_location(shown_path, exc.mark), exc.rule, exc.message)]
     except yaml.MarkedYAMLError as exc:
