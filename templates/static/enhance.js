@@ -22,9 +22,21 @@
     return bundle;
   }
 
+  // Vega's tooltip reuses an element with this id; made here, inside <main>, it stays within the
+  // page's landmarks instead of being appended loose to <body>.
+  function tooltipHome() {
+    if (document.getElementById("vg-tooltip-element")) return;
+    var element = document.createElement("div");
+    element.id = "vg-tooltip-element";
+    element.className = "vg-tooltip";
+    element.setAttribute("role", "tooltip");
+    (document.querySelector("main") || document.body).appendChild(element);
+  }
+
   function enhance(figure) {
     if (figure.dataset.enhanced) return;
     figure.dataset.enhanced = "loading";
+    tooltipHome();
     var canvas = figure.querySelector(".chart-canvas");
     var svg = canvas.querySelector("svg");
     Promise.all([loadBundle(), fetch(figure.dataset.spec).then(function (r) {

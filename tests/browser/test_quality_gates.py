@@ -1,0 +1,105 @@
+"""Quality gates by tools written by others: axe-core, the Nu HTML Checker, LinkChecker."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from conftest import wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def axe_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS + ["best-practice"]}})
+    return [
+        f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
+        for v in results.response["violations"]
+    ]
+
+
+def test_axe_finds_no_wcag_violations_on_any_page(context, base_url, page_paths):
+    page = context.new_page()
+    found = {}
+    for path in page_paths:
+        page.goto(base_url + path)
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        violations = axe_violations(page)
+        if violations:
+            found[path] = violations
+    assert found == {}
+
+
+def test_axe_finds_no_violations_with_the_interactive_bundle_and_a_tooltip_showing(context, base_url):
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(base_url + "compare/")
+    chart = page.locator("figure.chart").first
+    chart.hover()
+    wait_until(page, "document.querySelector('figure.chart').dataset.enhanced === 'yes'")
+    points = chart.locator(".vega-embed .mark-symbol path")
+    for index in range(points.count()):
+        points.nth(index).hover(force=True)
+        if page.locator("#vg-tooltip-element.visible").count():
+            break
+    assert page.locator("#vg-tooltip-element.visible").count() == 1
+    assert axe_violations(page) == []
+    assert errors == []
+
+
+def test_every_chart_has_an_accessible_name_and_description(context, base_url, page_paths):
+    page = context.new_page()
+    for path in page_paths:
+        page.goto(base_url + path)
+        for svg in page.locator("figure.chart .chart-canvas > svg").all():
+            name = page.evaluate(
+                "s => document.getElementById(s.getAttribute('aria-labelledby')).textContent", svg.element_handle()
+            )
+            description = page.evaluate(
+                "s => document.getElementById(s.getAttribute('aria-describedby')).textContent", svg.element_handle()
+            )
+            assert svg.get_attribute("role") == "img"
+            assert len(name) > 5, path
+            assert description.startswith(("Bar chart", "Line chart")) and len(description) > 40, path
+
+
+@pytest.mark.skipif(not VNU_JAR.exists() or shutil.which("java") is None, reason="vnu-jar or java missing: run python3 tasks.py test")
+def test_the_nu_html_checker_finds_no_errors(built_site):
+    result = subprocess.run(
+        ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--skip-non-html", str(built_site)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    assert [f"{m.get('url', '').rsplit('/_site/', 1)[-1]}:{m.get('lastLine')}: {m['message']}" for m in messages] == []
+
+
+def test_linkchecker_finds_no_broken_links_or_anchors(built_site, tmp_path):
+    linkchecker = shutil.which("linkchecker") or str(Path(os.sys.executable).parent / "linkchecker")
+    config = tmp_path / "linkcheckerrc"
+    config.write_text("[filtering]\ncheckextern=0\n[AnchorCheck]\n[output]\nlog=text\nverbose=0\nwarnings=1\n")
+    # as root, LinkChecker drops to 'nobody': check a world-readable copy outside pytest's private tmp
+    readable = Path(tempfile.mkdtemp(prefix="linkcheck-"))
+    readable.chmod(0o755)
+    shutil.copytree(built_site, readable / "site")
+    result = subprocess.run(
+        [linkchecker, "--config", str(config), "--no-status", "--no-warnings", str(readable / "site" / "index.html")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    shutil.rmtree(readable, ignore_errors=True)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "0 errors found" in result.stdout
