@@ -14,7 +14,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 GOLDEN = HERE / "golden"
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 # Renders depend on vl-convert's version and fonts; their specs and the pages around them do not.
@@ -23,7 +23,7 @@ INLINE_SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
 
 
 def build_sample_site(workdir: Path) -> Path:
-    from conftest import dataset_files, write_tree
+    from tests.helpers import dataset_files, write_tree
 
     from beijing_econ_site.build import build_site
     from beijing_econ_site.render import SiteConfig

@@ -6,8 +6,8 @@ import json
 import subprocess
 import sys
 
-from conftest import FIGURES
-from test_verify import FIGURES_FILE
+from tests.helpers import FIGURES
+from tests.test_verify import FIGURES_FILE
 
 from beijing_econ_site import cli
 

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from conftest import run_check
+from tests.helpers import run_check
 
 from beijing_econ_site.export import EXPORT_COLUMNS, export_files
 
@@ -25,7 +25,7 @@ def test_json_and_csv_hold_the_same_rows_with_the_agreed_keys(project):
 
 
 def test_cells_that_a_spreadsheet_would_run_as_formulas_are_defused(make_project):
-    from conftest import FIGURES
+    from tests.helpers import FIGURES
 
     figures = FIGURES.replace("note: Percentage points, though the article writes %.", "note: '=HYPERLINK(\"http://x\")'")
     files = export_files(run_check(make_project(**{"data/figures/sample-news.yaml": figures})).dataset)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from conftest import FIGURES, dataset_files, write_tree
-from golden import GOLDEN, build_sample_site, normalised_files
+from tests.helpers import FIGURES, dataset_files, write_tree
+from tests.golden import GOLDEN, build_sample_site, normalised_files
 
 from beijing_econ_site.build import build_site
 from beijing_econ_site.diagnostics import DataError

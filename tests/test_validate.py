@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import FIGURES, formatted, run_check
-from test_verify import FIGURES_FILE, position
+from tests.helpers import FIGURES, formatted, run_check
+from tests.test_verify import FIGURES_FILE, position
 
 
 def errors_for(make_project, figures: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from conftest import ARTICLE, FIGURES, INDICATORS, formatted, run_check, source_yaml
+from tests.helpers import ARTICLE, FIGURES, INDICATORS, formatted, run_check, source_yaml
 
 FIGURES_FILE = "data/figures/sample-news.yaml"
 

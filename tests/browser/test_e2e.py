@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 import pytest
-from conftest import wait_until
+from tests.browser.conftest import wait_until
 
 
 def visit_all(context, base_url, page_paths):
