@@ -59,7 +59,9 @@ def build_site(
     log.info("rendering %d charts", len(charts))
     renderer.render_all(list(charts.values()))
     log.info("charts: %d rendered, %d from cache", renderer.rendered, renderer.cached)
-    pages = render_pages(site, charts, PageRenderer(templates_dir, config), dataset_jsonld(checked.dataset, config))
+    pages = render_pages(
+        site, charts, PageRenderer(templates_dir, config), dataset_jsonld(checked.dataset, config), checked.stories
+    )
     files: dict[str, bytes] = dict(pages)
     files.update(export_files(checked.dataset))
     files.update(chart_files(charts))

@@ -82,7 +82,7 @@ def format_value(value: int | float, unit: Unit, *, signed: bool = False) -> str
 
 def format_with_qualifier(value: int | float, unit: Unit, qualifier: Qualifier, *, signed: bool = False) -> str:
     """'over 50%', 'nearly 50%', 'about 20%', '40.4%'; ranks read 'top 20' for at-most."""
-    text = format_value(value, unit, signed=signed)
+    text = format_value(value, unit, signed=signed and qualifier is Qualifier.EXACT)
     if unit is Unit.RANK and qualifier is Qualifier.AT_MOST:
         return f"top {int(value)}"
     word = QUALIFIER_WORDS[qualifier]
@@ -92,7 +92,7 @@ def format_with_qualifier(value: int | float, unit: Unit, qualifier: Qualifier, 
 def headline_parts(value: int | float, unit: Unit, qualifier: Qualifier, *, signed: bool) -> tuple[str, str]:
     """A big number and the small words under it: ('>50%', ''), ('1.6', 'trillion yuan')."""
     symbol = QUALIFIER_SYMBOLS[qualifier]
-    sign = "−" if value < 0 else ("+" if signed and value > 0 else "")
+    sign = "−" if value < 0 else ("+" if signed and value > 0 and not symbol else "")
     number, scale = scaled(value)
     if unit is Unit.PERCENT:
         return f"{symbol}{sign}{number}%", ""

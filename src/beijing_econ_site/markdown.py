@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 
@@ -23,6 +23,65 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.validateLink = is_safe_link
     return md
+
+
+@lru_cache(maxsize=1)
+def _story_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.validateLink = is_safe_link
+    md.use(figure_reference_plugin)
+    return md
+
+
+def figure_reference_plugin(md: MarkdownIt) -> None:
+    """{{fig:ID}}, {{fig:ID:value}}, {{fig:ID:period}}, {{change:A:B}} and {{allow:TEXT}} in stories."""
+    from .stories import REFERENCE
+
+    def rule(state, silent: bool) -> bool:
+        if not state.src.startswith("{{", state.pos):
+            return False
+        match = REFERENCE.match(state.src, state.pos)
+        if match is None:
+            return False
+        if not silent:
+            token = state.push("figure_reference", "", 0)
+            token.meta = {"kind": match["kind"], "body": match["body"]}
+        state.pos = match.end()
+        return True
+
+    md.inline.ruler.before("emphasis", "figure_reference", rule)
+    md.add_render_rule("figure_reference", _render_reference)
+
+
+def _render_reference(self, tokens, index, options, env) -> str:
+    from .stories import parse_reference, reference_text
+
+    meta = tokens[index].meta
+    views, root = env["figures"], env["root"]
+    reference = parse_reference(meta["kind"], meta["body"])  # the lint has vetted every reference
+    text = escape(reference_text(reference, views))
+    if reference.kind == "allow":
+        return str(text)
+    if reference.kind == "change":
+        first, second = (views[i] for i in reference.figure_ids)
+        return (
+            f'<span class="computed">{text} <span class="computed-label">(computed from the '
+            f'<a href="{root}{first.permalink}">{escape(first.period_label)}</a> and '
+            f'<a href="{root}{second.permalink}">{escape(second.period_label)}</a> figures)</span></span>'
+        )
+    view = views[reference.figure_ids[0]]
+    env["count"] = env.get("count", 0) + 1
+    tip_id = f"tip-{view.id}-{env['count']}"
+    tip = escape(f"{view.source.publisher}, {view.published_label}: “{view.figure.quote.strip()}”")
+    return (
+        f'<span class="fig"><a class="fig-ref" href="{root}{view.permalink}" aria-describedby="{tip_id}">{text}</a>'
+        f'<span class="fig-tip" id="{tip_id}" role="tooltip">{tip}</span></span>'
+    )
+
+
+def render_story(text: str, figures: dict, root: str) -> Markup:
+    """A story's Markdown with figure references resolved against the site's figure views."""
+    return Markup(_story_parser().render(text, {"figures": figures, "root": root}))
 
 
 def render_markdown(text: str | None) -> Markup:

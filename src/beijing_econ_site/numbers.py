@@ -198,6 +198,11 @@ def values_equal(figure_value: int | float, mention: Mention) -> bool:
     return abs(wanted - mention.value) <= half_step
 
 
+def stating_mentions(value: int | float, unit: str, text: str) -> list[Mention]:
+    """The mentions in text that state value in unit, after scaling (the sign is judged apart)."""
+    return [m for m in find_mentions(text) if unit in compatible_units(m) and values_equal(value, m)]
+
+
 def format_decimal(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     return text

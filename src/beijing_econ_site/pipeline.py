@@ -9,6 +9,7 @@ from pathlib import Path
 from .diagnostics import Diagnostic, Location, Severity
 from .load import load_directory
 from .models import Dataset
+from .stories import Story, lint_stories, load_stories
 from .validate import Locator, validate_documents
 from .verify import Archive, verify
 
@@ -21,6 +22,7 @@ class CheckedData:
     locator: Locator
     archives: dict[str, Archive] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    stories: dict[str, Story] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -42,6 +44,8 @@ def check_data(data_dir: Path) -> CheckedData:
     diagnostics += problems
     archives, problems = verify(dataset, locator, data_dir)
     diagnostics += problems
+    stories, problems = load_stories(data_dir)
+    diagnostics += problems + lint_stories(stories, dataset)
     log.info(
         "checked %d files: %d sources, %d indicators, %d figures",
         len(documents),
@@ -49,4 +53,4 @@ def check_data(data_dir: Path) -> CheckedData:
         len(dataset.indicators),
         len(dataset.figures),
     )
-    return CheckedData(dataset, locator, archives, sorted(diagnostics))
+    return CheckedData(dataset, locator, archives, sorted(diagnostics), stories)

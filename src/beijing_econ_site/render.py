@@ -11,7 +11,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from .charts import Chart
-from .markdown import render_markdown, render_markdown_inline
+from .markdown import render_markdown, render_markdown_inline, render_story
+from .stories import Story
 from .views import SITE_TITLE, FigureView, SiteView, topic_label
 
 CSP = (
@@ -89,10 +90,22 @@ class PageRenderer:
         return file_path, html.encode("utf-8")
 
 
-def render_pages(site: SiteView, charts: dict[str, Chart], renderer: PageRenderer, dataset_jsonld: dict) -> dict[str, bytes]:
+def render_pages(
+    site: SiteView,
+    charts: dict[str, Chart],
+    renderer: PageRenderer,
+    dataset_jsonld: dict,
+    stories: dict[str, Story] | None = None,
+) -> dict[str, bytes]:
+    stories = stories or {}
+
+    def story(name: str, path: str) -> Markup:
+        found = stories.get(name)
+        return render_story(found.text, site.figures, _relative_root(path + "index.html")) if found else Markup("")
+
     years = site.years
     pages = [
-        renderer.page("", "index.html", site_view=site, years=years, charts=charts, title=None),
+        renderer.page("", "index.html", site_view=site, years=years, charts=charts, title=None, story=story("overview", "")),
         renderer.page(
             "compare/",
             "compare.html",
@@ -101,6 +114,7 @@ def render_pages(site: SiteView, charts: dict[str, Chart], renderer: PageRendere
             series=site.series,
             charts=charts,
             title="Across the years",
+            story=story("compare", "compare/"),
         ),
         renderer.page("sources/", "sources.html", site_view=site, years=years, sources=site.sources, title="Sources"),
         renderer.page("data/", "data.html", site_view=site, years=years, jsonld=dataset_jsonld, title="Data"),
@@ -117,6 +131,7 @@ def render_pages(site: SiteView, charts: dict[str, Chart], renderer: PageRendere
                 charts=charts,
                 neighbours=neighbours,
                 title=str(year.year),
+                story=story(str(year.year), year.path),
             )
         )
     for source in site.sources:

@@ -25,13 +25,12 @@ from .diagnostics import Diagnostic, Location, Severity
 from .models import Dataset, Figure, Qualifier, Source
 from .numbers import (
     Mention,
-    compatible_units,
     find_digit_mentions,
     find_mentions,
     format_decimal,
     negative_wording,
     qualifier_wording,
-    values_equal,
+    stating_mentions,
 )
 from .validate import Locator
 
@@ -150,7 +149,7 @@ def check_citation(figure: Figure, archive: Archive, locator: Locator) -> list[D
         return [Diagnostic(locator("figure", figure.id, "quote"), "quote-not-in-source", _not_found(quote, archive))]
     before_quote = archive.text[max(0, position - CONTEXT_CHARS) : position]
     where = locator("figure", figure.id, "value")
-    stated = [m for m in find_mentions(quote) if figure.unit.value in compatible_units(m) and values_equal(figure.value, m)]
+    stated = stating_mentions(figure.value, figure.unit.value, quote)
     if not stated:
         return [Diagnostic(where, "value-not-in-quote", _value_missing(figure, quote))]
     readings = [(m, before_quote + quote[: m.start]) for m in stated]

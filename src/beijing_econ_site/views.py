@@ -51,7 +51,8 @@ class FigureView:
 
     @property
     def signed(self) -> bool:
-        return self.indicator.kind is Kind.GROWTH
+        """Growth rates carry a sign: '+8.3%'; multiples ('2×') and qualified values ('over 30%') don't."""
+        return self.indicator.kind is Kind.GROWTH and self.figure.unit.value in ("percent", "percentage-points")
 
     @property
     def display(self) -> str:
