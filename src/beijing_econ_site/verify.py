@@ -202,7 +202,12 @@ def nearest_passage(quote: str, text: str) -> str | None:
     if block.size < 8:
         return None
     start = max(0, block.a - block.b)
-    return text[start : start + len(quote)]
+    end = start + len(quote)
+    while start > 0 and not text[start - 1].isspace():  # widen to whole words
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return text[start:end]
 
 
 def _shorten(text: str, limit: int = 120) -> str:

@@ -1,0 +1,63 @@
+"""add-source: archive a new article's text with its checksum, and write a metadata stub to fill in."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+from .models import SLUG_PATTERN
+
+SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/data-file.schema.json"
+
+
+class ArchiveError(Exception):
+    """A problem an editor can fix: the message says how."""
+
+
+def slug_for(path: Path) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
+    return slug or "source"
+
+
+def add_source(text_file: Path, data_dir: Path, source_id: str | None = None) -> tuple[Path, Path]:
+    """Copy text_file unchanged to data/sources/<id>.txt and write <id>.yaml; never overwrites."""
+    source_id = source_id or slug_for(text_file)
+    if not re.match(SLUG_PATTERN, source_id):
+        raise ArchiveError(f"'{source_id}' is not a slug: use lower-case letters, digits and hyphens (--id)")
+    try:
+        raw = text_file.read_bytes()
+    except OSError as exc:
+        raise ArchiveError(f"cannot read {text_file}: {exc.strerror}") from None
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ArchiveError(f"{text_file} is not UTF-8 text: convert it first (e.g. iconv -t UTF-8)") from None
+    folder = data_dir / "sources"
+    archive, metadata = folder / f"{source_id}.txt", folder / f"{source_id}.yaml"
+    for existing in (archive, metadata):
+        if existing.exists():
+            raise ArchiveError(f"{existing} already exists: choose another --id")
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(text_file, archive)
+    metadata.write_text(metadata_stub(source_id, archive.name, hashlib.sha256(raw).hexdigest(), text_file.name), encoding="utf-8")
+    return archive, metadata
+
+
+def metadata_stub(source_id: str, archive_name: str, digest: str, collected_as: str) -> str:
+    return f"""{SCHEMA_LINE}
+source:
+  id: {source_id}
+  title: "FILL IN: the article's headline"
+  publisher: "FILL IN: who published it, as the text shows"
+  published: "FILL-IN"   # YYYY-MM-DD, or YYYY-MM when the day is unknown
+  url: null             # the original address, where known
+  language: en
+  archive: {archive_name}
+  sha256: {digest}
+  collected_as: {collected_as}
+  notes: |
+    FILL IN: what the article is and the period it reports; translation quirks.
+  omitted: []           # numbers deliberately not curated: - quote: "..." / reason: "..."
+"""
