@@ -35,7 +35,7 @@ def test_a_quote_altered_by_one_character_is_not_in_the_source(make_project):
     where = position(figures, "quote: ", after="gdp-growth-2020-h1")
     assert only_errors(root) == [
         f"{FIGURES_FILE}:{where}: error[quote-not-in-source]: quote not found in source sample-news: "
-        "\"Beijing's GDP fell by 3.2% in H2\"; nearest passage: \"Beijing's GDP fell by 3.2% in H1\""
+        "\"Beijing's GDP fell by 3.2% in H2\"; nearest passage: \"Beijing's GDP fell by 3.2% in H1,\""
     ]
 
 
