@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.helpers import FIGURES
 from tests.test_verify import FIGURES_FILE
 
 from beijing_econ_site import cli
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(*args: str, env_extra: dict | None = None, cwd=None) -> subprocess.CompletedProcess:
@@ -97,3 +100,19 @@ def test_every_command_has_help_with_examples():
 def test_version():
     result = run("--version")
     assert result.returncode == 0 and result.stdout.startswith("beijing-econ-site ")
+
+
+def test_a_build_with_nothing_changed_does_nothing_and_a_change_rebuilds(project):
+    first = run("build", "--templates", str(ROOT / "templates"), cwd=project)
+    assert first.returncode == 0, first.stderr
+    page = project / "_site" / "2021" / "index.html"
+    inode = page.stat().st_ino
+    again = run("build", "--templates", str(ROOT / "templates"), cwd=project)
+    assert again.returncode == 0 and "nothing changed since the last build" in again.stderr
+    assert page.stat().st_ino == inode
+    figures = project / "data" / "figures" / "sample-news.yaml"
+    figures.write_text(figures.read_text().replace("Percentage points, though", "Percentage points (pp), though"))
+    changed = run("build", "--templates", str(ROOT / "templates"), cwd=project)
+    assert changed.returncode == 0 and "nothing changed" not in changed.stderr
+    assert "Percentage points (pp)" in (project / "_site" / "2020" / "index.html").read_text()
+    assert "kept" in changed.stderr  # unchanged files are linked from the previous site, not rewritten

@@ -16,6 +16,7 @@ from pathlib import Path
 from .charts import Chart, Renderer, bar_chart, series_chart
 from .diagnostics import DataError, Diagnostic
 from .export import export_files
+from .fingerprint import DEFAULT_CACHE
 from .models import Dataset
 from .pipeline import check_data
 from .render import PageRenderer, SiteConfig, render_pages
@@ -23,7 +24,6 @@ from .views import SiteView, derive
 from .write import write_site
 
 log = logging.getLogger(__name__)
-DEFAULT_CACHE = Path(".cache/beijing-econ-site")
 
 
 @dataclass

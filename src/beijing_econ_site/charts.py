@@ -15,14 +15,14 @@ import json
 import logging
 import re
 import textwrap
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-
-import altair as alt
 
 from .diagnostics import DataError, Diagnostic
 from .formatting import axis_scale
@@ -137,6 +137,8 @@ def _filled(template: dict[str, Any], datasets: dict[str, list], **properties: A
 @lru_cache(maxsize=None)
 def _bar_template(axis_title: str) -> dict[str, Any]:
     """The bar chart's spec, built and validated by Altair once per axis title; data is named."""
+    import altair as alt
+
     base = alt.Chart(alt.Data(name="figures"))
     y = alt.Y(
         "label:N",
@@ -208,6 +210,8 @@ def series_chart(series: Series) -> Chart:
 @lru_cache(maxsize=None)
 def _series_template(axis_title: str, is_rank: bool, qualifiers: tuple[Qualifier, ...], with_breaks: bool) -> dict[str, Any]:
     """The comparison chart's spec, built and validated by Altair once per shape; data is named."""
+    import altair as alt
+
     base = alt.Chart(alt.Data(name="figures"))
     x = alt.X(
         "period:O",
@@ -250,34 +254,57 @@ def _series_template(axis_title: str, is_rank: bool, qualifiers: tuple[Qualifier
     return alt.layer(*layers).properties(width=WIDTH - 120, height=240).to_dict()
 
 
-class Renderer:
-    """Renders specs to SVG and PNG through vl-convert, with a content-addressed cache."""
+PARALLEL_FROM = 16  # uncached charts; below this, starting worker processes costs more than it saves
 
-    def __init__(self, cache_dir: Path | None):
+
+def render_spec(spec: dict[str, Any]) -> tuple[str, bytes]:
+    """One chart to SVG, and the SVG to PNG (rasterised, without running Vega twice)."""
+    import vl_convert
+
+    svg = vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])
+    return svg, vl_convert.svg_to_png(svg, scale=2)
+
+
+class Renderer:
+    """Renders specs to SVG and PNG through vl-convert, with a content-addressed cache.
+
+    vl-convert serialises calls within a process, so a big cold build renders in worker
+    processes, one per core.
+    """
+
+    def __init__(self, cache_dir: Path | None, workers: int | None = None):
         self.cache_dir = cache_dir
+        self.workers = workers or os.cpu_count() or 1
         self.rendered = 0
         self.cached = 0
 
-    def render_all(self, charts: list[Chart], workers: int = 2) -> None:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(self.render, charts))
-
-    def render(self, chart: Chart) -> None:
-        svg, png = self._from_cache(chart.spec_hash)
-        if svg is None or png is None:
-            import vl_convert
-
-            try:
-                svg = vl_convert.vegalite_to_svg(chart.spec, allowed_base_urls=[])
-                png = vl_convert.vegalite_to_png(chart.spec, scale=2, allowed_base_urls=[])
-            except Exception as exc:  # vl-convert raises ValueError or its own errors
-                lines = [line.strip() for line in str(exc).splitlines() if line.strip() and not line.strip().startswith("at ")]
-                first_line = " ".join(lines[:2]) or type(exc).__name__
-                raise DataError([Diagnostic.simple(chart.id, "chart-render", f"chart could not be rendered: {first_line}")]) from exc
+    def render_all(self, charts: list[Chart]) -> None:
+        missing = []
+        for chart in charts:
+            svg, png = self._from_cache(chart.spec_hash)
+            if svg is None or png is None:
+                missing.append(chart)
+            else:
+                self.cached += 1
+                self._finish(chart, svg, png)
+        if len(missing) >= PARALLEL_FROM and self.workers > 1:
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
+                results = list(pool.map(_render_or_error, [c.spec for c in missing], chunksize=4))
+        else:
+            results = [_render_or_error(c.spec) for c in missing]
+        for chart, (svg, png, error) in zip(missing, results):
+            if error is not None:
+                raise DataError([Diagnostic.simple(chart.id, "chart-render", f"chart could not be rendered: {error}")])
             self._store(chart.spec_hash, svg, png)
             self.rendered += 1
-        else:
-            self.cached += 1
+            self._finish(chart, svg, png)
+
+    def render(self, chart: Chart) -> None:
+        self.render_all([chart])
+
+    @staticmethod
+    def _finish(chart: Chart, svg: str, png: bytes) -> None:
         chart.svg = accessible_svg(svg, chart)
         chart.png = png
 
@@ -295,6 +322,16 @@ class Renderer:
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         (self.cache_dir / f"{key}.png").write_bytes(png)
         (self.cache_dir / f"{key}.svg").write_text(svg, encoding="utf-8")
+
+
+def _render_or_error(spec: dict[str, Any]) -> tuple[str, bytes, str | None]:
+    """render_spec for a worker: errors come back as text, since vl-convert's may not pickle."""
+    try:
+        svg, png = render_spec(spec)
+    except Exception as exc:  # vl-convert raises ValueError or its own errors
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip() and not line.strip().startswith("at ")]
+        return "", b"", " ".join(lines[:2]) or type(exc).__name__
+    return svg, png, None
 
 
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")

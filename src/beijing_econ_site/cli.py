@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: data)")
     build.add_argument("--out", type=Path, default=Path("_site"), help="output directory (default: _site)")
     build.add_argument("--templates", type=Path, default=Path("templates"), help="templates directory (default: templates)")
+    build.add_argument("--force", action="store_true", help="build even if nothing changed since the last build")
     loudness = build.add_mutually_exclusive_group()
     loudness.add_argument("--quiet", "-q", action="store_true", help="print errors only")
     loudness.add_argument("--verbose", "-v", action="store_true", help="print every step")
@@ -188,10 +189,17 @@ def _run(args: argparse.Namespace) -> int:
             print(summary, file=sys.stderr)
         return EXIT_DATA if checked.errors else EXIT_OK
     if args.command == "build":
+        from . import fingerprint
+
+        cache = fingerprint.DEFAULT_CACHE
+        if not args.force and fingerprint.is_up_to_date(cache, args.data, args.templates, args.out):
+            log.info("nothing changed since the last build of %s", args.out)
+            return EXIT_OK
         from .build import build_site
 
-        result = build_site(args.data, args.out, args.templates)
+        result = build_site(args.data, args.out, args.templates, cache_dir=cache)
         _report(result.warnings, as_json=False)
+        fingerprint.record(cache, args.data, args.templates, args.out)
         return EXIT_OK
     if args.command == "serve":
         from .serve import serve

@@ -14,6 +14,7 @@ Rules, each with a stable slug:
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import hashlib
 import re
@@ -278,6 +279,7 @@ def _omissions_found(source: Source, archive: Archive, locator: Locator) -> list
 
 
 def _covered_spans(text: str, quotes: list[str]) -> list[tuple[int, int]]:
+    """Where the quotes occur, merged into disjoint sorted spans."""
     spans = []
     for quote in set(quotes):
         if not quote:
@@ -286,11 +288,18 @@ def _covered_spans(text: str, quotes: list[str]) -> list[tuple[int, int]]:
         while start >= 0:
             spans.append((start, start + len(quote)))
             start = text.find(quote, start + 1)
-    return sorted(spans)
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _inside(mention: Mention, spans: list[tuple[int, int]]) -> bool:
-    return any(start <= mention.start and mention.end <= end for start, end in spans)
+    index = bisect.bisect_right(spans, (mention.start, float("inf"))) - 1
+    return index >= 0 and spans[index][0] <= mention.start and mention.end <= spans[index][1]
 
 
 def _is_year(mention: Mention) -> bool:

@@ -171,9 +171,11 @@ def derive(dataset: Dataset) -> SiteView:
     for view in ordered:
         by_year[view.figure.year].append(view)
     years = [_year_view(year, by_year[year]) for year in beijing_years]
+    by_source: dict[str, list[FigureView]] = defaultdict(list)
+    for view in ordered:
+        by_source[view.figure.source].append(view)
     sources = [
-        SourceView(source, [v for v in ordered if v.figure.source == source.id])
-        for source in sorted(dataset.sources.values(), key=lambda s: (s.published, s.id))
+        SourceView(source, by_source[source.id]) for source in sorted(dataset.sources.values(), key=lambda s: (s.published, s.id))
     ]
     topics = sorted({i.topic for i in dataset.indicators.values()}, key=_topic_rank)
     return SiteView(years, comparison_series(ordered), sources, views, topics)

@@ -26,24 +26,44 @@ def safe_relative(path: str) -> Path:
 
 
 def write_site(files: dict[str, bytes], out_dir: Path) -> int:
-    """Write files (site path -> bytes) as the new out_dir, atomically; returns bytes written."""
+    """Write files (site path -> bytes) as the new out_dir, atomically; returns bytes written.
+
+    A file whose bytes are unchanged is hard-linked from the previous site instead of
+    rewritten, so a rebuild writes only what changed.
+    """
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.new-"))
     try:
-        total = 0
+        written = reused = 0
         for path in sorted(files):
-            target = staging / safe_relative(path)
+            relative = safe_relative(path)
+            target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
+            if _link_if_unchanged(out_dir / relative, target, files[path]):
+                reused += 1
+                continue
             target.write_bytes(files[path])
-            total += len(files[path])
+            written += len(files[path])
         _make_readable(staging)
         _swap(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    log.info("wrote %d files, %d bytes, to %s", len(files), total, out_dir)
-    return total
+    log.info("wrote %d files (%d bytes), kept %d unchanged, in %s", len(files) - reused, written, reused, out_dir)
+    return written
+
+
+def _link_if_unchanged(previous: Path, target: Path, content: bytes) -> bool:
+    try:
+        if previous.is_symlink() or not previous.is_file() or previous.stat().st_size != len(content):
+            return False
+        if previous.read_bytes() != content:
+            return False
+        os.link(previous, target)
+    except OSError:
+        return False  # another filesystem, or no hard links: write the file instead
+    return True
 
 
 def _make_readable(root: Path) -> None:

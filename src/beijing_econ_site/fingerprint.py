@@ -1,0 +1,59 @@
+"""Fingerprints of a build's inputs and output, so that a rebuild with nothing changed does nothing.
+
+Kept free of heavy imports: the CLI checks the fingerprint before loading the pipeline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+DEFAULT_CACHE = Path(".cache/beijing-econ-site")
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _tree_digest(digest, root: Path, *, contents: bool) -> None:
+    if not root.exists():
+        digest.update(b"<missing>")
+        return
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        stat = path.stat()
+        digest.update(path.relative_to(root).as_posix().encode())
+        if contents:
+            digest.update(path.read_bytes())
+        else:
+            digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
+
+
+def build_fingerprint(data_dir: Path, templates_dir: Path, out_dir: Path) -> str:
+    """A hash of everything a build depends on (data, templates, code, settings) and of its output."""
+    digest = hashlib.sha256()
+    for name in ("vl-convert-python", "altair", "jinja2", "pydantic", "markdown-it-py"):
+        try:
+            digest.update(f"{name}={version(name)}".encode())
+        except PackageNotFoundError:
+            digest.update(name.encode())
+    digest.update(os.environ.get("SITE_URL", "").encode())
+    _tree_digest(digest, PACKAGE_DIR, contents=True)
+    _tree_digest(digest, data_dir, contents=True)
+    _tree_digest(digest, templates_dir, contents=True)
+    _tree_digest(digest, out_dir, contents=False)  # someone may have changed or deleted built files
+    return digest.hexdigest()
+
+
+def _stamp(cache_dir: Path, out_dir: Path) -> Path:
+    key = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
+    return cache_dir / "builds" / f"{key}.txt"
+
+
+def is_up_to_date(cache_dir: Path, data_dir: Path, templates_dir: Path, out_dir: Path) -> bool:
+    stamp = _stamp(cache_dir, out_dir)
+    return out_dir.is_dir() and stamp.is_file() and stamp.read_text() == build_fingerprint(data_dir, templates_dir, out_dir)
+
+
+def record(cache_dir: Path, data_dir: Path, templates_dir: Path, out_dir: Path) -> None:
+    stamp = _stamp(cache_dir, out_dir)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(build_fingerprint(data_dir, templates_dir, out_dir))
