@@ -116,3 +116,16 @@ def test_a_build_with_nothing_changed_does_nothing_and_a_change_rebuilds(project
     assert changed.returncode == 0 and "nothing changed" not in changed.stderr
     assert "Percentage points (pp)" in (project / "_site" / "2020" / "index.html").read_text()
     assert "kept" in changed.stderr  # unchanged files are linked from the previous site, not rewritten
+
+
+class _Terminal:
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert cli._paint("x", "31", _Terminal()) == "\033[31mx\033[0m"
+    assert cli._paint("x", "31", __import__("io").StringIO()) == "x"
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert cli._paint("x", "31", _Terminal()) == "x"
