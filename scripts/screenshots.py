@@ -23,7 +23,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PAGES = {"overview": "", "year-2021": "2021/", "compare": "compare/", "source": "sources/bjinfo-2022-11-11/"}
+PAGES = {
+    "overview": "",
+    "year-2021": "2021/",
+    "compare": "compare/",
+    "source": "sources/bjinfo-2022-11-11/",
+    "data": "data/",
+}
 WIDTHS = {"desktop": 1280, "phone": 390}
 
 
