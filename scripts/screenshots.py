@@ -13,16 +13,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from beijing_econ_site.chromium import CHROMIUM, CHROMIUM_ARGS
+
 PAGES = {
     "overview": "",
     "year-2021": "2021/",
