@@ -18,7 +18,7 @@ import textwrap
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from decimal import Decimal
 from pathlib import Path
@@ -65,7 +65,6 @@ class Chart:
     rows: list[dict[str, Any]]
     svg: str = ""
     png: bytes = b""
-    notes: list[FigureView] = field(default_factory=list)
 
     @property
     def spec_hash(self) -> str:
@@ -204,7 +203,7 @@ def series_chart(series: Series) -> Chart:
     description = f"Line chart, {title}, {len(figures)} periods. {readable}."
     if breaks:
         description += " The measure changes before " + ", ".join(f.period_label for f in breaks) + ": these values are not comparable."
-    return Chart(f"chart-{series.key}", title, description, spec, _data_rows(figures), notes=breaks)
+    return Chart(f"chart-{series.key}", title, description, spec, _data_rows(figures))
 
 
 @lru_cache(maxsize=None)
@@ -299,9 +298,6 @@ class Renderer:
             self._store(chart.spec_hash, svg, png)
             self.rendered += 1
             self._finish(chart, svg, png)
-
-    def render(self, chart: Chart) -> None:
-        self.render_all([chart])
 
     @staticmethod
     def _finish(chart: Chart, svg: str, png: bytes) -> None:

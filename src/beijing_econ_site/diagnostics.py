@@ -68,10 +68,6 @@ def relative_path(path: Path, base: Path | None = None) -> str:
         return str(path)
 
 
-def errors(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    return [d for d in diagnostics if d.severity is Severity.ERROR]
-
-
 def render_report(diagnostics: list[Diagnostic], *, as_json: bool = False, github: bool = False) -> str:
     ordered = sorted(diagnostics)
     if as_json:
