@@ -39,7 +39,7 @@ class Diagnostic:
         return cls(Location(path), rule, message)
 
     def format(self) -> str:
-        return f"{self.location}: {self.severity.value}[{self.rule}]: {self.message}"
+        return f"{_printable(str(self.location))}: {self.severity.value}[{self.rule}]: {_printable(self.message)}"
 
     def github_annotation(self) -> str:
         level = "error" if self.severity is Severity.ERROR else "warning"
@@ -47,12 +47,19 @@ class Diagnostic:
         if self.location.line:
             props += [f"line={self.location.line}", f"col={self.location.column or 1}"]
         props.append(f"title={self.rule}")
-        return f"::{level} {','.join(props)}::{_escape_annotation(self.message)}"
+        return f"::{level} {','.join(props)}::{_escape_annotation(_printable(self.message))}"
 
     def to_json(self) -> dict:
         data = asdict(self)
         data["severity"] = self.severity.value
         return data
+
+
+def _printable(text: str) -> str:
+    """Control and invisible characters (quoted from an archive or a story) shown as escapes, never sent raw."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
 
 
 def _escape_annotation(text: str) -> str:

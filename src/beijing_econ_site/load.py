@@ -2,11 +2,15 @@
 
 PyYAML's event stream is composed by hand so that every value keeps its position, and so
 that the features an editor never needs and an attacker likes are refused outright: tags,
-anchors and aliases (alias bombs), merge keys, duplicate keys, several documents per file.
+anchors and aliases (alias bombs), merge keys, duplicate keys, several documents per file,
+deep nesting, numbers too long to convert, control characters written as escapes, and the
+line separators on which YAML and editors disagree.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,12 +24,18 @@ from .diagnostics import Diagnostic, Location, relative_path
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 200_000
+MAX_DEPTH = 32  # the data model nests 4 deep; each level costs a copy of the path to it
+MAX_NUMBER_CHARS = 100  # longer integers are out of range anyway, and slow or impossible to convert
 
 Path_ = tuple[str | int, ...]
 
 _PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same events, faster
 _RESOLVER = Resolver()
 _CONSTRUCTOR = SafeConstructor()
+# What YAML refuses written raw (C0 and C1 controls but tab and line ends, DEL), refused as escapes too
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+# Line ends for YAML, not for editors: hidden lines in a comment would become data
+_LINE_SEPARATORS = re.compile("[\x85\u2028\u2029]")
 _TYPED_SCALARS = {
     "tag:yaml.org,2002:int": _CONSTRUCTOR.construct_yaml_int,
     "tag:yaml.org,2002:float": _CONSTRUCTOR.construct_yaml_float,
@@ -65,7 +75,9 @@ def load_file(path: Path) -> tuple[Document | None, list[Diagnostic]]:
     shown = relative_path(path)
     where = Location(shown)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)  # never more: the file may be huge
+            size = len(raw) if len(raw) <= MAX_FILE_BYTES else os.fstat(stream.fileno()).st_size
     except OSError as exc:
         return None, [Diagnostic(where, "file-unreadable", f"cannot read file: {exc.strerror}")]
     if len(raw) > MAX_FILE_BYTES:
@@ -73,7 +85,7 @@ def load_file(path: Path) -> tuple[Document | None, list[Diagnostic]]:
             Diagnostic(
                 where,
                 "yaml-too-large",
-                f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}: split it into several files",
+                f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}: split it into several files",
             )
         ]
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -98,6 +110,16 @@ def load_file(path: Path) -> tuple[Document | None, list[Diagnostic]]:
 def parse_text(text: str, shown_path: str) -> tuple[Document | None, list[Diagnostic]]:
     if not text.strip() or all(line.lstrip().startswith("#") or not line.strip() for line in text.splitlines()):
         return None, [Diagnostic(Location(shown_path), "yaml-empty", "file has no data: delete it or add content")]
+    separator = _LINE_SEPARATORS.search(text)
+    if separator:
+        return None, [
+            Diagnostic(
+                _text_location(shown_path, text, separator.start()),
+                "yaml-syntax",
+                f"character U+{ord(separator.group()):04X} ends a line for YAML but not in editors: "
+                "replace it with a newline or a space",
+            )
+        ]
     document = Document(shown_path, None)
     try:
         try:
@@ -108,6 +130,8 @@ def parse_text(text: str, shown_path: str) -> tuple[Document | None, list[Diagno
             document.data = _compose(yaml.parse(text, Loader=yaml.SafeLoader), document.marks)
     except _Refused as exc:
         return None, [Diagnostic(_mark_location(shown_path, exc.mark), exc.rule, exc.message)]
+    except yaml.reader.ReaderError as exc:  # a control character: not a MarkedYAMLError, but it has a position
+        return None, [Diagnostic(_text_location(shown_path, text, exc.position), "yaml-syntax", str(exc).splitlines()[0])]
     except yaml.MarkedYAMLError as exc:
         return None, [Diagnostic(_mark_location(shown_path, exc.problem_mark or exc.context_mark), "yaml-syntax", _syntax_message(exc))]
     except yaml.YAMLError as exc:
@@ -124,6 +148,11 @@ def _mark_location(shown_path: str, mark: Any) -> Location:
     if mark is None:
         return Location(shown_path)
     return Location(shown_path, mark.line + 1, mark.column + 1)
+
+
+def _text_location(shown_path: str, text: str, index: int) -> Location:
+    line_start = text.rfind("\n", 0, index) + 1
+    return Location(shown_path, text.count("\n", 0, index) + 1, index - line_start + 1)
 
 
 def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
@@ -169,6 +198,8 @@ def _compose(events: Any, marks: dict[Path_, tuple[int, int]]) -> Any:
             raise _Refused("yaml-alias", "aliases (*name) are not allowed: write the value out", event.start_mark)
         if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             node_count += 1
+            if len(stack) >= MAX_DEPTH and not isinstance(event, yaml.ScalarEvent):
+                raise _Refused("yaml-structure", f"values nested more than {MAX_DEPTH} levels deep", event.start_mark)
             if node_count > MAX_NODES:
                 raise _Refused("yaml-too-large", f"more than {MAX_NODES:,} values in one file", event.start_mark)
             if event.anchor is not None:
@@ -177,6 +208,13 @@ def _compose(events: Any, marks: dict[Path_, tuple[int, int]]) -> Any:
                 raise _Refused("yaml-tag", f"YAML tags ({event.tag}) are not allowed", event.start_mark)
         in_key_position = bool(stack) and isinstance(stack[-1][0], dict) and stack[-1][2] is None
         if isinstance(event, yaml.ScalarEvent):
+            control = _CONTROL.search(event.value)
+            if control:
+                raise _Refused(
+                    "yaml-syntax",
+                    f"control character U+{ord(control.group()):04X} (written as an escape) is not allowed: remove it",
+                    event.start_mark,
+                )
             if in_key_position:
                 _take_key(stack[-1], event)
             else:
@@ -206,7 +244,7 @@ def _take_key(frame: list[Any], event: yaml.ScalarEvent) -> None:
         raise _Refused("yaml-merge-key", "merge keys (<<) are not allowed: write the keys out", event.start_mark)
     seen: dict[str, int] = frame[4]
     if key in seen:
-        raise _Refused("yaml-duplicate-key", f"duplicate key '{key}' (first on line {seen[key]})", event.start_mark)
+        raise _Refused("yaml-duplicate-key", f"duplicate key {key!r} (first on line {seen[key]})", event.start_mark)
     seen[key] = event.start_mark.line + 1
     frame[2] = key
 
@@ -218,7 +256,13 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
     construct = _TYPED_SCALARS.get(tag)
     if construct is None:
         return event.value  # strings, and timestamps kept as written
-    return construct(ScalarNode(tag, event.value))
+    if tag == "tag:yaml.org,2002:int" and len(event.value) > MAX_NUMBER_CHARS:
+        message = f"a number of {len(event.value):,} characters; the limit is {MAX_NUMBER_CHARS}"
+        raise _Refused("yaml-too-large", message, event.start_mark)
+    try:
+        return construct(ScalarNode(tag, event.value))
+    except ValueError:  # resolved as a number but not one ('0x_', '0b_'): kept as written, for the model to refuse
+        return event.value
 
 
 def load_directory(data_dir: Path) -> tuple[list[Document], list[Diagnostic]]:

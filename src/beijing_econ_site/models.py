@@ -18,7 +18,15 @@ Slug = Annotated[
     StringConstraints(pattern=SLUG_PATTERN, max_length=80),
     Field(description="A slug: lower-case ASCII letters, digits and hyphens; it becomes part of a URL."),
 ]
-PlainText = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+def _not_blank(value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise ValueError("must have some text, not only spaces")  # a blank note would silence conflicting-values
+    return value
+
+
+PlainText = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_not_blank)]
 Markdown = Annotated[str, StringConstraints(max_length=20_000)]
 
 
@@ -165,9 +173,11 @@ class Figure(_Model):
     quote: Annotated[str, StringConstraints(min_length=3, max_length=2000)] = Field(
         description="The source's words that state the number, verbatim from the archived text."
     )
-    note: Markdown | None = Field(default=None, description="A note for readers, in Markdown.")
+    note: Annotated[Markdown | None, AfterValidator(_not_blank)] = Field(
+        default=None, description="A note for readers, in Markdown."
+    )
     headline: bool = Field(default=False, description="Show the figure among its year's headline numbers.")
-    comparability: Markdown | None = Field(
+    comparability: Annotated[Markdown | None, AfterValidator(_not_blank)] = Field(
         default=None,
         description="In Markdown: how this figure's source or definition differs from the indicator's other figures; "
         "drawn on comparison charts.",

@@ -17,11 +17,12 @@ from functools import lru_cache
 
 MONTH_ABBR = [calendar.month_abbr[m] for m in range(13)]
 
-_YEAR = re.compile(r"^(\d{4})$")
-_PART = re.compile(r"^(\d{4})-(H[12]|Q[1-4])$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_MONTHS = re.compile(r"^(\d{4})-(\d{2})\.\.(\d{4})-(\d{2})$")
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# ASCII digits only (\d also matches '２０２０'), and \Z, since $ also matches before a final newline
+_YEAR = re.compile(r"^([0-9]{4})\Z")
+_PART = re.compile(r"^([0-9]{4})-(H[12]|Q[1-4])\Z")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})\Z")
+_MONTHS = re.compile(r"^([0-9]{4})-([0-9]{2})\.\.([0-9]{4})-([0-9]{2})\Z")
+_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
 
 PERIOD_SYNTAX = "2020, 2020-H1, 2020-Q1, 2021-01, 2021-01..2021-02 or 2022-11-11"
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -110,20 +111,22 @@ def parse_period(text: str) -> Period:
         except ValueError:
             raise ValueError(f"{text} is not a date") from None
         return Period(text, "date", year, when, when)
-    raise ValueError(f"'{text}' is not a period; write one of {PERIOD_SYNTAX}")
+    raise ValueError(f"{text!r} is not a period; write one of {PERIOD_SYNTAX}")
 
 
 def parse_published(text: str) -> date:
     """A publication date at day or month precision ('2020-07-31', '2020-09')."""
     if m := _DATE.match(text):
+        _check_year(int(m[1]))
         try:
             return date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
             raise ValueError(f"{text} is not a date") from None
     if m := _MONTH.match(text):
+        _check_year(int(m[1]))
         _check_month(int(m[2]))
         return date(int(m[1]), int(m[2]), 1)
-    raise ValueError(f"'{text}' is not a date: write YYYY-MM-DD, or YYYY-MM when the day is unknown")
+    raise ValueError(f"{text!r} is not a date: write YYYY-MM-DD, or YYYY-MM when the day is unknown")
 
 
 def format_published(text: str) -> str:

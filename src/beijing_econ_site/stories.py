@@ -22,6 +22,7 @@ from .numbers import find_mentions, stating_mentions
 
 REFERENCE = re.compile(r"\{\{\s*(?P<kind>fig|change|allow)\s*:(?P<body>[^{}]*)\}\}")
 FIGURE_VARIANTS = ("stated", "value", "period")
+MAX_STORY_BYTES = 200_000
 STORY_NAME = re.compile(r"^(overview|compare|\d{4})$")
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 # Dates and years are not figures: they are masked before numbers are looked for.
@@ -76,6 +77,9 @@ def load_stories(data_dir: Path) -> tuple[dict[str, Story], list[Diagnostic]]:
             problems.append(
                 Diagnostic(Location(shown), "story-name", "a story is named overview.md, compare.md or YEAR.md (e.g. 2021.md)")
             )
+            continue
+        if path.stat().st_size > MAX_STORY_BYTES:
+            problems.append(Diagnostic(Location(shown), "story-too-large", f"a story is at most {MAX_STORY_BYTES:,} bytes"))
             continue
         try:
             text = path.read_bytes().decode("utf-8")

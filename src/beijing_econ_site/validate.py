@@ -90,7 +90,7 @@ def _diagnostic(document: Document, error: dict) -> Diagnostic:
         return Diagnostic(where, "missing-field", f"{shown}: required field is missing")
     if kind == "extra_forbidden":
         name = str(path[-1]) if path else ""
-        message = f"{shown}: unknown field '{name}'"
+        message = f"{shown}: unknown field {name!r}"  # repr: a key may hold a newline
         allowed = _allowed_fields(path)
         suggestion = difflib.get_close_matches(name, allowed or _KNOWN_FIELDS, n=1, cutoff=0.6)
         if suggestion:
@@ -135,7 +135,10 @@ def _data_path(data: Any, loc: tuple) -> tuple:
 def _dotted(path: tuple) -> str:
     text = ""
     for step in path:
-        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+        if isinstance(step, int) or not step.isprintable():
+            text += f"[{step!r}]"  # a key with a newline or an invisible character is shown escaped
+        else:
+            text += f".{step}" if text else step
     return text
 
 

@@ -1,7 +1,8 @@
 """Verify: every figure cites its source correctly, and the dataset holds together.
 
 Rules, each with a stable slug:
-  archive-missing, archive-checksum     the archived text exists and is unchanged
+  archive-missing, archive-checksum     the archived text exists (a plain file) and is unchanged
+  archive-too-large                     an archived text is at most MAX_ARCHIVE_BYTES
   unknown-indicator, unknown-source     references resolve
   unit-mismatch                         a figure's unit is its indicator's
   quote-not-in-source                   the quote occurs in the archived text
@@ -38,6 +39,7 @@ from .validate import Locator
 _TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"'})
 _WHITESPACE = re.compile(r"\s+")
 CONTEXT_CHARS = 60
+MAX_ARCHIVE_BYTES = 5_000_000
 QUALIFIER_ACCEPTS = {
     "at-least": {Qualifier.AT_LEAST},
     "at-most": {Qualifier.AT_MOST, Qualifier.APPROXIMATELY},
@@ -86,10 +88,19 @@ def read_archives(dataset: Dataset, locator: Locator, data_root: Path) -> tuple[
         folder = _real_path(yaml_file, data_root).parent if yaml_file else data_root / "sources"
         path = folder / source.archive
         where = locator("source", source.id, "archive")
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            message = f"{source.archive} is not a plain file (links are not followed): archive the text itself"
+            diagnostics.append(Diagnostic(where, "archive-missing", message))
+            continue
         try:
-            raw = path.read_bytes()
+            size = path.stat().st_size
+            raw = path.read_bytes() if size <= MAX_ARCHIVE_BYTES else b""
         except OSError:
             diagnostics.append(Diagnostic(where, "archive-missing", f"archived text {source.archive} not found beside the source file"))
+            continue
+        if size > MAX_ARCHIVE_BYTES:
+            message = f"{source.archive} is {size:,} bytes; an archived article is at most {MAX_ARCHIVE_BYTES:,}"
+            diagnostics.append(Diagnostic(where, "archive-too-large", message))
             continue
         digest = hashlib.sha256(raw).hexdigest()
         if digest != source.sha256:
@@ -195,20 +206,39 @@ def _not_found(quote: str, archive: Archive) -> str:
 
 
 def nearest_passage(quote: str, text: str) -> str | None:
-    """The stretch of text most like the quote, to show an editor what differs."""
+    """The stretch of text most like the quote, to show an editor what differs.
+
+    Aligns on the longest prefix or suffix of the quote that occurs in the text, found by
+    bisection with str.find: bounded time, whatever the quote and archive hold.
+    """
     if not quote or not text:
         return None
-    matcher = difflib.SequenceMatcher(None, text, quote, autojunk=False)
-    block = matcher.find_longest_match(0, len(text), 0, len(quote))
-    if block.size < 8:
+    prefix = _longest(lambda n: text.find(quote[:n]), len(quote))
+    suffix = _longest(lambda n: text.find(quote[len(quote) - n :]), len(quote))
+    if max(prefix, suffix) < 8:
         return None
-    start = max(0, block.a - block.b)
-    end = start + len(quote)
+    if prefix >= suffix:
+        start = text.find(quote[:prefix])
+    else:
+        start = max(0, text.find(quote[len(quote) - suffix :]) - (len(quote) - suffix))
+    end = min(len(text), start + len(quote))
     while start > 0 and not text[start - 1].isspace():  # widen to whole words
         start -= 1
     while end < len(text) and not text[end].isspace():
         end += 1
     return text[start:end]
+
+
+def _longest(position_of, most: int) -> int:
+    """The largest n <= most with position_of(n) >= 0, for a property that holds for all smaller n."""
+    low, high = 0, most
+    while low < high:
+        middle = (low + high + 1) // 2
+        if position_of(middle) >= 0:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _shorten(text: str, limit: int = 120) -> str:
