@@ -116,18 +116,31 @@ def static_files(static_dir: Path) -> dict[str, bytes]:
 
 
 def vega_bundle(cache_dir: Path | None) -> bytes:
-    """Vega, Vega-Lite and Vega-Embed from vl-convert: self-hosted, no CDN."""
+    """Vega, Vega-Lite and Vega-Embed from vl-convert: self-hosted, no CDN.
+
+    Making the bundle takes about 3 s and depends only on vl-convert's version, so it is also
+    kept in the user's cache directory and shared by every checkout and working directory.
+    """
     import vl_convert
 
-    version = getattr(vl_convert, "__version__", "unknown")
-    cached = cache_dir / f"vega-bundle-{version}.js" if cache_dir else None
-    if cached and cached.is_file():
-        return cached.read_bytes()
+    name = f"vega-bundle-{getattr(vl_convert, '__version__', 'unknown')}.js"
+    places = [folder / name for folder in (cache_dir, _user_cache()) if folder is not None]
+    for place in places:
+        if place.is_file():
+            return place.read_bytes()
     bundle = vl_convert.javascript_bundle().encode("utf-8")
-    if cached:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        cached.write_bytes(bundle)
+    for place in places:
+        try:
+            place.parent.mkdir(parents=True, exist_ok=True)
+            place.write_bytes(bundle)
+        except OSError:
+            log.debug("cannot cache the Vega bundle in %s", place.parent)
     return bundle
+
+
+def _user_cache() -> Path | None:
+    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache" if Path.home().is_dir() else None)
+    return Path(base) / "beijing-econ-site" if base else None
 
 
 def dataset_jsonld(dataset: Dataset, config: SiteConfig) -> dict:
