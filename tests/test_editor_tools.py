@@ -54,8 +54,11 @@ def test_add_source_archives_the_text_unchanged_and_writes_a_stub_that_check_ask
     assert archived.read_bytes() == article.read_bytes()
     stub = (project / "data/sources/new-article.yaml").read_text()
     assert stub.startswith("# yaml-language-server: $schema=../../schema/data-file.schema.json\nsource:\n  id: new-article\n")
+    assert (project / "data/figures/new-article.yaml").read_text().splitlines()[1].startswith("figures: []")
     errors = formatted(run_check(project).errors)
     assert any("error[invalid-value]: source.published: 'FILL-IN' is not a date" in e for e in errors)
+    for field in ("title", "publisher", "notes"):
+        assert any(f"source.{field}: still holds the 'FILL IN' placeholder from add-source" in e for e in errors), field
     again = cli("add-source", str(article), cwd=project)
     assert again.returncode == 1 and "already exists" in again.stderr
     assert (project / "data/sources/new-article.yaml").read_text() == stub

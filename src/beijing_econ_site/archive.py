@@ -21,8 +21,9 @@ def slug_for(path: Path) -> str:
     return slug or "source"
 
 
-def add_source(text_file: Path, data_dir: Path, source_id: str | None = None) -> tuple[Path, Path]:
-    """Copy text_file unchanged to data/sources/<id>.txt and write <id>.yaml; never overwrites."""
+def add_source(text_file: Path, data_dir: Path, source_id: str | None = None) -> tuple[Path, Path, Path]:
+    """Copy text_file unchanged to data/sources/<id>.txt, write <id>.yaml and an empty
+    data/figures/<id>.yaml; never overwrites."""
     source_id = source_id or slug_for(text_file)
     if not re.match(SLUG_PATTERN, source_id):
         raise ArchiveError(f"'{source_id}' is not a slug: use lower-case letters, digits and hyphens (--id)")
@@ -36,13 +37,16 @@ def add_source(text_file: Path, data_dir: Path, source_id: str | None = None) ->
         raise ArchiveError(f"{text_file} is not UTF-8 text: convert it first (e.g. iconv -t UTF-8)") from None
     folder = data_dir / "sources"
     archive, metadata = folder / f"{source_id}.txt", folder / f"{source_id}.yaml"
-    for existing in (archive, metadata):
+    figures = data_dir / "figures" / f"{source_id}.yaml"
+    for existing in (archive, metadata, figures):
         if existing.exists():
             raise ArchiveError(f"{existing} already exists: choose another --id")
     folder.mkdir(parents=True, exist_ok=True)
+    figures.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(text_file, archive)
     metadata.write_text(metadata_stub(source_id, archive.name, hashlib.sha256(raw).hexdigest(), text_file.name), encoding="utf-8")
-    return archive, metadata
+    figures.write_text(f"{SCHEMA_LINE}\nfigures: []   # paste the blocks that `beijing-econ-site cite {source_id} \"...\"` prints\n", encoding="utf-8")
+    return archive, metadata, figures
 
 
 def metadata_stub(source_id: str, archive_name: str, digest: str, collected_as: str) -> str:

@@ -247,11 +247,14 @@ def _add_source(args: argparse.Namespace) -> int:
     from .archive import ArchiveError, add_source
 
     try:
-        archive, metadata = add_source(args.file, args.data, args.source_id)
+        archive, metadata, figures = add_source(args.file, args.data, args.source_id)
     except ArchiveError as problem:
         print(f"beijing-econ-site: {problem}", file=sys.stderr)
         return EXIT_DATA
-    print(f"archived {archive}\nwrote {metadata}: fill in its title, publisher, date and notes, then run check")
+    print(
+        f"archived {archive}\nwrote {metadata}: fill in its title, publisher, date and notes, then run check\n"
+        f"wrote {figures}: paste the figure blocks that cite prints under figures:"
+    )
     return EXIT_OK
 
 

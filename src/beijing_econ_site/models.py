@@ -26,8 +26,17 @@ def _not_blank(value: str | None) -> str | None:
     return value
 
 
-PlainText = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_not_blank)]
-Markdown = Annotated[str, StringConstraints(max_length=20_000)]
+PLACEHOLDER = "FILL IN"  # what add-source writes into a new source's stub
+
+
+def _filled_in(value: str) -> str:
+    if PLACEHOLDER in value:
+        raise ValueError(f"still holds the '{PLACEHOLDER}' placeholder from add-source: write the real text")
+    return value
+
+
+PlainText = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_not_blank), AfterValidator(_filled_in)]
+Markdown = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_filled_in)]
 
 
 class Unit(str, Enum):
