@@ -101,11 +101,16 @@ class TreeSampler(threading.Thread):
         return self.peak
 
 
-def run_measured(command: list[str], cwd: Path, timeout: float) -> ProcessRun:
+def cold_environment(work: Path) -> dict[str, str]:
+    """The environment with the per-user cache (where the build keeps the Vega bundle) inside work."""
+    return {**os.environ, "XDG_CACHE_HOME": str(work / "user-cache")}
+
+
+def run_measured(command: list[str], cwd: Path, timeout: float, env: dict[str, str] | None = None) -> ProcessRun:
     """Run command in cwd; wall time from start to exit, peak memory of its whole process tree."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         busy_before, started = busy_cpu_seconds(), time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, start_new_session=True)
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err, start_new_session=True)
         sampler = TreeSampler(process.pid)
         sampler.start()
         killer = threading.Timer(timeout, os.killpg, (process.pid, signal.SIGKILL))
@@ -196,7 +201,9 @@ def serve_latency(data_dir: Path, templates: Path, command: list[str], edited: P
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as work, tempfile.TemporaryFile() as log:
         out = Path(work) / "_site"
         arguments = ["serve", "--data", str(data_dir), "--out", str(out), "--templates", str(templates), "--port", str(port)]
-        process = subprocess.Popen(command + arguments, cwd=work, stdout=log, stderr=log, start_new_session=True)
+        process = subprocess.Popen(
+            command + arguments, cwd=work, env=cold_environment(Path(work)), stdout=log, stderr=log, start_new_session=True
+        )
         try:
             events = _open_events(port, process, timeout)
             time.sleep(1.0)  # the file watcher starts just after the server

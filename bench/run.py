@@ -32,6 +32,7 @@ from measure import (
     PageWeight,
     ProcessRun,
     append_comment,
+    cold_environment,
     measure_floor,
     page_weights,
     run_measured,
@@ -129,10 +130,10 @@ def check(name: str, data_dir: Path, *, strict: bool, timeout: float) -> Dataset
 
 
 def build(data_dir: Path, work: Path, args: argparse.Namespace) -> ProcessRun:
-    """`beijing-econ-site build` with work as the working directory (and so its chart cache), on a quiet machine."""
+    """`beijing-econ-site build`, on a quiet machine, with its caches (the project's and the user's) in work."""
     wait_for_quiet(QUIET_LIMIT)
     command = CLI + ["build", "--data", str(data_dir), "--out", str(work / "_site"), "--templates", str(args.templates)]
-    run = run_measured(command, work, args.timeout)
+    run = run_measured(command, work, args.timeout, cold_environment(work))
     if run.returncode != 0:
         raise SystemExit(f"[bench] build failed (exit {run.returncode}):\n{run.stderr[-3000:]}")
     return run
@@ -242,7 +243,10 @@ def main(argv: list[str] | None = None) -> int:
         args.templates, machine["code measured"] = snapshot_code(Path(code))
         say(f"{machine}; sizes {args.sizes}, {args.runs} run(s)")
         real, weights, floor = real_site(args)
-        results = [real] + [synthetic_site(size, floor, args) for size in args.sizes]
+        results = [real]
+        for size in args.sizes:
+            write_results(args, machine, results, weights, floor)  # so far: a stopped run keeps what it measured
+            results.append(synthetic_site(size, floor, args))
     print(write_results(args, machine, results, weights, floor))
     say(f"wrote {args.out / 'results.md'} and {args.out / 'results.json'}")
     return 0
