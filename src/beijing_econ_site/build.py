@@ -60,7 +60,7 @@ def build_site(
     renderer.render_all(list(charts.values()))
     log.info("charts: %d rendered, %d from cache", renderer.rendered, renderer.cached)
     pages = render_pages(
-        site, charts, PageRenderer(templates_dir, config), dataset_jsonld(checked.dataset, config), checked.stories
+        site, charts, PageRenderer(templates_dir, config, cache_dir / "templates" if cache_dir else None), dataset_jsonld(checked.dataset, config), checked.stories
     )
     files: dict[str, bytes] = dict(pages)
     files.update(export_files(checked.dataset))

@@ -155,7 +155,10 @@ def _setup_logging(args: argparse.Namespace) -> None:
         level = logging.WARNING
     elif getattr(args, "verbose", False):
         level = logging.DEBUG
-    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
+    # Only this package's records below WARNING: libraries' debug output (markdown-it logs
+    # every rule it tries) would bury ours.
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr, force=True)
+    logging.getLogger("beijing_econ_site").setLevel(level)
 
 
 def _report(diagnostics, *, as_json: bool) -> None:

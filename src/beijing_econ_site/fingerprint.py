@@ -14,17 +14,33 @@ DEFAULT_CACHE = Path(".cache/beijing-econ-site")
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+def _files(root: str, prefix: str = "") -> list[tuple[str, os.DirEntry]]:
+    """Every regular file under root as (relative path, entry); os.scandir spares a stat per file."""
+    found = []
+    with os.scandir(root) as entries:
+        for entry in entries:
+            name = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name == "__pycache__":  # written by Python itself, not an input
+                    continue
+                found.extend(_files(entry.path, name + "/"))
+            elif entry.is_file():
+                found.append((name, entry))
+    return found
+
+
 def _tree_digest(digest, root: Path, *, contents: bool) -> None:
-    if not root.exists():
+    if not root.is_dir():
         digest.update(b"<missing>")
         return
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        stat = path.stat()
-        digest.update(path.relative_to(root).as_posix().encode())
+    for name, entry in sorted(_files(str(root)), key=lambda item: item[0]):
+        digest.update(name.encode() + b"\0")
         if contents:
-            digest.update(path.read_bytes())
+            with open(entry.path, "rb") as handle:
+                digest.update(hashlib.sha256(handle.read()).digest())
         else:
-            digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
+            stat = entry.stat()
+            digest.update(f"{stat.st_size}:{stat.st_mtime_ns}\0".encode())
 
 
 def build_fingerprint(data_dir: Path, templates_dir: Path, out_dir: Path) -> str:

@@ -84,12 +84,14 @@ def render_story(text: str, figures: dict, root: str) -> Markup:
     return Markup(_story_parser().render(text, {"figures": figures, "root": root}))
 
 
+@lru_cache(maxsize=8192)  # a figure's note appears on its year page and its source page
 def render_markdown(text: str | None) -> Markup:
     if not text:
         return Markup("")
     return Markup(_parser().render(text))
 
 
+@lru_cache(maxsize=8192)
 def render_markdown_inline(text: str | None) -> Markup:
     if not text:
         return Markup("")

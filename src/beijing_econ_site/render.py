@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from .charts import Chart
@@ -28,9 +29,11 @@ class SiteConfig:
     language: str = "en"
 
 
-def make_environment(templates_dir: Path) -> Environment:
+def make_environment(templates_dir: Path, bytecode_dir: Path | None = None) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
+        bytecode_cache=FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
+        auto_reload=True,  # a template edited while `serve` runs is compiled again
         autoescape=select_autoescape(["html", "xml", "j2"]),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -70,9 +73,21 @@ def citation(view: FigureView, config: SiteConfig) -> dict[str, str]:
     return {"short": short, "long": long, "link": link}
 
 
+@lru_cache(maxsize=8)
+def shared_environment(templates_dir: Path, bytecode_dir: Path | None) -> Environment:
+    """One environment per templates folder for the life of the process.
+
+    Jinja then compiles each template once: `serve` rebuilds without compiling again unless a
+    template file changed, and the bytecode cache spares a new process the compiling too.
+    """
+    if bytecode_dir is not None:
+        bytecode_dir.mkdir(parents=True, exist_ok=True)
+    return make_environment(templates_dir, bytecode_dir)
+
+
 class PageRenderer:
-    def __init__(self, templates_dir: Path, config: SiteConfig):
-        self.env = make_environment(templates_dir)
+    def __init__(self, templates_dir: Path, config: SiteConfig, bytecode_dir: Path | None = None):
+        self.env = shared_environment(templates_dir.resolve(), bytecode_dir.resolve() if bytecode_dir else None)
         self.config = config
 
     def page(self, path: str, template: str, **context: Any) -> tuple[str, bytes]:
