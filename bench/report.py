@@ -37,6 +37,7 @@ class DatasetResult:
     reload_event_seconds: list[float] = field(default_factory=list)
     reload_page_seconds: list[float] = field(default_factory=list)
     floor_seconds: float = 0.0
+    floor_chart_seconds: float = 0.0  # vl-convert per chart, mean over a sample of this dataset's charts
 
     @property
     def cold(self) -> float:
@@ -192,8 +193,10 @@ def markdown(
     lines += [
         "",
         f"Floor: {floor.imports:.2f} s to start Python and import the build, altair and vl_convert, plus "
-        f"{floor.render * 1000:.0f} ms per chart (vl-convert SVG + PNG, median over the real site's charts) "
-        f"times the charts, over {floor.cores} cores.",
+        "one warm vl-convert render (SVG + PNG) per chart, over "
+        f"{floor.cores} cores; per chart: "
+        + ", ".join(f"{r.name} {r.floor_chart_seconds * 1000:.0f} ms" for r in results)
+        + " (the mean over up to 40 of the dataset's charts).",
         "",
         "## Targets",
         "",

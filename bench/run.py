@@ -33,7 +33,8 @@ from measure import (
     ProcessRun,
     append_comment,
     cold_environment,
-    measure_floor,
+    measure_imports,
+    seconds_per_chart,
     page_weights,
     run_measured,
     serve_latency,
@@ -191,10 +192,9 @@ def real_site(args: argparse.Namespace) -> tuple[DatasetResult, list[PageWeight]
         measure_builds(result, data_dir, work_root, lambda index: append_comment(edited, f"edit {index}"), args)
         site = work_root / "run-0" / "_site"
         weights = page_weights(site)
-        floor = measure_floor(PYTHON, sorted(site.glob("charts/*.vl.json")), args.runs)
-        say(f"floor: imports {floor.imports:.2f} s, {floor.render * 1000:.0f} ms per chart, {floor.cores} cores")
+        floor = measure_imports(PYTHON, args.runs)
+        set_floor(result, floor, site, args)
         measure_serve(result, data_dir, args)
-    result.floor_seconds = floor.seconds(result.charts)
     return result, weights, floor
 
 
@@ -210,10 +210,20 @@ def synthetic_site(size: int, floor: Floor, args: argparse.Namespace) -> Dataset
         work_root = Path(tmp) / "work"
         work_root.mkdir()
         measure_builds(result, data_dir, work_root, lambda index: synthetic.edit_one_value(dataset, data_dir, index + 1), args)
+        set_floor(result, floor, work_root / "run-0" / "_site", args)
         if size <= SERVE_MAX_FIGURES:
             measure_serve(result, data_dir, args)
-    result.floor_seconds = floor.seconds(result.charts)
     return result
+
+
+def set_floor(result: DatasetResult, floor: Floor, site: Path, args: argparse.Namespace) -> None:
+    wait_for_quiet(QUIET_LIMIT)
+    result.floor_chart_seconds = seconds_per_chart(PYTHON, sorted(site.glob("charts/*.vl.json")), args.runs)
+    result.floor_seconds = floor.seconds(result.charts, result.floor_chart_seconds)
+    say(
+        f"{result.name} floor: imports {floor.imports:.2f} s + {result.charts} charts x "
+        f"{result.floor_chart_seconds * 1000:.0f} ms / {floor.cores} cores = {result.floor_seconds:.2f} s"
+    )
 
 
 def write_results(args: argparse.Namespace, machine: dict[str, str], results: list[DatasetResult], weights: list[PageWeight], floor: Floor

@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import vl_render
 from .charts import Chart, Renderer, bar_chart, series_chart
 from .diagnostics import DataError, Diagnostic
 from .export import export_files
@@ -53,21 +55,22 @@ def build_site(
     checked = check_data(data_dir)
     if checked.errors:
         raise DataError(checked.errors)
-    site = derive(checked.dataset)
-    charts = make_charts(site)
-    renderer = Renderer(cache_dir / "charts" if cache_dir else None)
-    log.info("rendering %d charts", len(charts))
-    renderer.render_all(list(charts.values()))
+    bundle = VegaBundle(cache_dir)  # made in a thread, if not cached, while charts render
+    with Renderer(cache_dir / "charts" if cache_dir else None) as renderer:
+        renderer.start_if_cold()
+        site = derive(checked.dataset)
+        charts = make_charts(site)
+        log.info("rendering %d charts", len(charts))
+        renderer.render_all(list(charts.values()))
     log.info("charts: %d rendered, %d from cache", renderer.rendered, renderer.cached)
-    pages = render_pages(
-        site, charts, PageRenderer(templates_dir, config, cache_dir / "templates" if cache_dir else None), dataset_jsonld(checked.dataset, config), checked.stories
-    )
+    templates = PageRenderer(templates_dir, config, cache_dir / "templates" if cache_dir else None)
+    pages = render_pages(site, charts, templates, dataset_jsonld(checked.dataset, config), checked.stories)
     files: dict[str, bytes] = dict(pages)
     files.update(export_files(checked.dataset))
     files.update(chart_files(charts))
     files.update(static_files(templates_dir / "static"))
     files.update(archive_files(site, checked.archives))
-    files["assets/vega.js"] = vega_bundle(cache_dir)
+    files["assets/vega.js"] = bundle.result()
     written = write_site(files, out_dir)
     seconds = time.perf_counter() - started
     log.info("built %d pages, %d charts, %d files (%d bytes) in %.2f s", len(pages), len(charts), len(files), written, seconds)
@@ -92,7 +95,7 @@ def chart_files(charts: dict[str, Chart]) -> dict[str, bytes]:
         files[f"charts/{chart.id}.svg"] = chart.svg.encode("utf-8")
         files[f"charts/{chart.id}.png"] = chart.png
         files[f"charts/{chart.id}.csv"] = chart.csv_bytes()
-        files[f"charts/{chart.id}.vl.json"] = json.dumps(chart.spec, sort_keys=True).encode("utf-8")
+        files[f"charts/{chart.id}.vl.json"] = chart.spec_json.encode("utf-8")
     return files
 
 
@@ -115,27 +118,53 @@ def static_files(static_dir: Path) -> dict[str, bytes]:
     }
 
 
-def vega_bundle(cache_dir: Path | None) -> bytes:
+class VegaBundle:
     """Vega, Vega-Lite and Vega-Embed from vl-convert: self-hosted, no CDN.
 
-    Making the bundle takes about 3 s and depends only on vl-convert's version, so it is also
-    kept in the user's cache directory and shared by every checkout and working directory.
+    Making the bundle takes 1.5-2.5 s and depends only on vl-convert's version, so it is kept
+    in the project's cache and the user's, shared by every checkout. When it must be made,
+    a thread makes it (vl-convert releases the GIL) while the build goes on.
     """
-    import vl_convert
 
-    name = f"vega-bundle-{getattr(vl_convert, '__version__', 'unknown')}.js"
-    places = [folder / name for folder in (cache_dir, _user_cache()) if folder is not None]
-    for place in places:
-        if place.is_file():
-            return place.read_bytes()
-    bundle = vl_convert.javascript_bundle().encode("utf-8")
-    for place in places:
+    def __init__(self, cache_dir: Path | None):
+        name = f"vega-bundle-{vl_render.version()}.js"
+        self.places = [folder / name for folder in (cache_dir, _user_cache()) if folder is not None]
+        self._bundle: bytes | None = None
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        for place in self.places:
+            if place.is_file():
+                self._bundle = place.read_bytes()
+                break
+        else:
+            self._thread = threading.Thread(target=self._make, name="vega-bundle", daemon=True)
+            self._thread.start()
+
+    def _make(self) -> None:
         try:
-            place.parent.mkdir(parents=True, exist_ok=True)
-            place.write_bytes(bundle)
-        except OSError:
-            log.debug("cannot cache the Vega bundle in %s", place.parent)
-    return bundle
+            self._bundle = vl_render.javascript_bundle()
+        except BaseException as exc:  # re-raised in the build's thread by result()
+            self._error = exc
+
+    def result(self) -> bytes:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+            if self._error is not None:
+                raise self._error
+            self._store()
+        assert self._bundle is not None
+        return self._bundle
+
+    def _store(self) -> None:
+        for place in self.places:
+            try:
+                place.parent.mkdir(parents=True, exist_ok=True)
+                partial = place.with_name(f"{place.name}.{os.getpid()}.partial")
+                partial.write_bytes(self._bundle)
+                os.replace(partial, place)
+            except OSError:
+                log.debug("cannot cache the Vega bundle in %s", place.parent)
 
 
 def _user_cache() -> Path | None:

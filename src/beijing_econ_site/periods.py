@@ -129,6 +129,7 @@ def parse_published(text: str) -> date:
     raise ValueError(f"{text!r} is not a date: write YYYY-MM-DD, or YYYY-MM when the day is unknown")
 
 
+@lru_cache(maxsize=4096)  # every figure of an article shows the same date
 def format_published(text: str) -> str:
     when = parse_published(text)
     month = calendar.month_name[when.month]

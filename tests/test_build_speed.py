@@ -1,0 +1,123 @@
+"""What makes builds fast must not change what they make: the render pool, the early start,
+the Vega bundle made in a thread, and templates compiled once."""
+
+from __future__ import annotations
+
+import os
+import runpy
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import dataset_files, write_tree
+
+from beijing_econ_site import build, charts, vl_render
+from beijing_econ_site.build import VegaBundle, make_charts
+from beijing_econ_site.pipeline import check_data
+from beijing_econ_site.render import PageRenderer, SiteConfig
+from beijing_econ_site.views import derive
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def sample_charts(tmp_path_factory) -> list[charts.Chart]:
+    root = write_tree(tmp_path_factory.mktemp("charts"), dataset_files())
+    checked = check_data(root / "data")
+    assert not checked.errors
+    return list(make_charts(derive(checked.dataset)).values())
+
+
+def fresh(sample: list[charts.Chart]) -> list[charts.Chart]:
+    return [charts.Chart(c.id, c.title, c.description, c.spec, c.rows) for c in sample]
+
+
+def test_worker_processes_render_exactly_what_the_build_process_renders(sample_charts, monkeypatch):
+    in_process, in_workers = fresh(sample_charts), fresh(sample_charts)
+    with charts.Renderer(None, workers=1) as renderer:
+        renderer.render_all(in_process)
+        assert not renderer.parallel
+    monkeypatch.setattr(charts, "PARALLEL_FROM", 1)
+    with charts.Renderer(None, workers=2) as renderer:
+        renderer.render_all(in_workers)
+        assert renderer.parallel and renderer.rendered == len(sample_charts)
+    assert [c.svg for c in in_workers] == [c.svg for c in in_process]
+    assert [c.png for c in in_workers] == [c.png for c in in_process]
+
+
+def test_workers_start_early_only_when_the_render_cache_is_empty(sample_charts, tmp_path):
+    cache = tmp_path / "charts"
+    with charts.Renderer(cache, workers=2) as renderer:
+        renderer.start_if_cold()
+        assert renderer.parallel
+        renderer.render_all(fresh(sample_charts))
+    with charts.Renderer(cache, workers=2) as renderer:
+        renderer.start_if_cold()
+        assert not renderer.parallel
+        renderer.render_all(fresh(sample_charts))
+        assert renderer.cached == len(sample_charts) and renderer.rendered == 0
+    with charts.Renderer(None, workers=2) as renderer:
+        renderer.start_if_cold()
+        assert not renderer.parallel, "without a cache, a build cannot tell it is cold"
+
+
+def test_the_render_cache_leaves_no_partial_files(sample_charts, tmp_path):
+    with charts.Renderer(tmp_path, workers=1) as renderer:
+        renderer.render_all(fresh(sample_charts)[:2])
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert len(names) == 4 and all(n.endswith((".svg", ".png")) for n in names)
+
+
+def test_the_vega_bundle_is_made_once_then_read_from_the_project_or_user_cache(tmp_path, monkeypatch):
+    calls = []
+
+    def fake_bundle() -> bytes:
+        calls.append(1)
+        return b"/* vega */"
+
+    monkeypatch.setattr(vl_render, "javascript_bundle", fake_bundle)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))
+    assert VegaBundle(tmp_path / "project").result() == b"/* vega */"
+    assert len(calls) == 1
+    cached = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.js"))
+    assert cached == [
+        f"project/vega-bundle-{vl_render.version()}.js",
+        f"user/beijing-econ-site/vega-bundle-{vl_render.version()}.js",
+    ]
+    assert VegaBundle(tmp_path / "another-checkout").result() == b"/* vega */"
+    assert len(calls) == 1, "the user's cache serves every checkout"
+
+
+def test_a_failure_to_make_the_vega_bundle_reaches_the_build(tmp_path, monkeypatch):
+    def broken() -> bytes:
+        raise RuntimeError("bundler failed")
+
+    monkeypatch.setattr(vl_render, "javascript_bundle", broken)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))
+    with pytest.raises(RuntimeError, match="bundler failed"):
+        VegaBundle(tmp_path / "project").result()
+    assert not list(tmp_path.rglob("*.js"))
+
+
+def test_templates_are_compiled_once_per_process_and_again_when_edited(tmp_path):
+    templates = tmp_path / "templates"
+    write_tree(templates, {"page.html": "first {{ title }}"})
+    first = PageRenderer(templates, SiteConfig(), tmp_path / "bytecode")
+    second = PageRenderer(templates, SiteConfig(), tmp_path / "bytecode")
+    assert first.env is second.env
+    assert first.page("", "page.html", title="A")[1] == b"first A"
+    (templates / "page.html").write_text("edited {{ title }}")
+    later = os.stat(templates / "page.html").st_mtime + 2
+    os.utime(templates / "page.html", (later, later))
+    assert second.page("", "page.html", title="B")[1] == b"edited B"
+    assert list((tmp_path / "bytecode").iterdir()), "compiled templates are kept for the next process"
+
+
+def test_build_py_does_not_build_when_a_worker_process_imports_it(tmp_path, monkeypatch):
+    ran = []
+    monkeypatch.setattr("beijing_econ_site.cli.main", lambda argv=None: ran.append(argv) or 0)
+    runpy.run_path(str(ROOT / "build.py"), run_name="__mp_main__")
+    assert ran == []
+    with pytest.raises(SystemExit) as finished:
+        runpy.run_path(str(ROOT / "build.py"), run_name="__main__")
+    assert finished.value.code == 0 and ran and ran[0][0] == "build"
