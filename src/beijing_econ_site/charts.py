@@ -278,7 +278,7 @@ def _series_template(is_rank: bool, qualifiers: tuple[Qualifier, ...], with_brea
     return alt.layer(*layers).properties(width=WIDTH - 120, height=240).to_dict()
 
 
-PARALLEL_FROM = 64  # uncached charts; below this, a warm process renders them sooner than new workers could
+PARALLEL_FROM = 16  # uncached charts; below this, a warm process renders them sooner than new workers could
 
 
 class Renderer:
