@@ -286,7 +286,8 @@ class Renderer:
 
     vl-convert serialises calls within a process, so many charts are rendered in worker
     processes, one per core. On a cold cache the workers are started early (start_if_cold),
-    and start Vega while the main process builds the specs.
+    and start Vega while the main process builds the specs. Workers are spawned, so a script
+    that calls build_site needs the usual `if __name__ == "__main__":` guard.
     """
 
     def __init__(self, cache_dir: Path | None, workers: int | None = None):
