@@ -101,9 +101,9 @@ class TreeSampler(threading.Thread):
         return self.peak
 
 
-def cold_environment(work: Path) -> dict[str, str]:
-    """The environment with the per-user cache (where the build keeps the Vega bundle) inside work."""
-    return {**os.environ, "XDG_CACHE_HOME": str(work / "user-cache")}
+def cold_environment(work: Path, user_cache: Path | None = None) -> dict[str, str]:
+    """The environment with the per-user cache (where the build keeps the Vega bundle) inside work, or at user_cache."""
+    return {**os.environ, "XDG_CACHE_HOME": str(user_cache or work / "user-cache")}
 
 
 def run_measured(command: list[str], cwd: Path, timeout: float, env: dict[str, str] | None = None) -> ProcessRun:

@@ -31,6 +31,8 @@ class DatasetResult:
     cold_max_rss: list[int] = field(default_factory=list)
     cold_tree_rss: list[int] = field(default_factory=list)
     cold_background: list[float] = field(default_factory=list)  # share of all cores other processes used meanwhile
+    # a first build in a new project on an install that has made its Vega bundle (real site only)
+    installed_cold_seconds: list[float] = field(default_factory=list)
     nochange_seconds: list[float] = field(default_factory=list)
     edit_seconds: list[float] = field(default_factory=list)
     edit_charts_rendered: list[int] = field(default_factory=list)
@@ -46,6 +48,10 @@ class DatasetResult:
     @property
     def floor_ratio(self) -> float:
         return self.cold / self.floor_seconds
+
+    @property
+    def installed_floor_ratio(self) -> float | None:
+        return statistics.median(self.installed_cold_seconds) / self.floor_seconds if self.installed_cold_seconds else None
 
 
 @dataclass
@@ -91,6 +97,14 @@ def targets(real: DatasetResult, synthetic: list[DatasetResult], weights: list[P
     found = [
         Target("real site: cold build within 1.5x of its floor", f"{real.floor_ratio:.2f}x", real.floor_ratio <= 1.5),
     ]
+    if real.installed_floor_ratio is not None:
+        found.append(
+            Target(
+                "real site: the same, the Vega bundle already made for this install",
+                f"{real.installed_floor_ratio:.2f}x ({statistics.median(real.installed_cold_seconds):.2f} s)",
+                real.installed_floor_ratio <= 1.5,
+            )
+        )
     for result in [real, *synthetic]:
         nochange = statistics.median(result.nochange_seconds)
         found.append(Target(f"{result.name}: no-change rebuild under 0.3 s", f"{nochange:.2f} s", nochange < 0.3))

@@ -130,18 +130,23 @@ def check(name: str, data_dir: Path, *, strict: bool, timeout: float) -> Dataset
     return DatasetResult(name, figures, indicators, sources, warnings, run.seconds)
 
 
-def build(data_dir: Path, work: Path, args: argparse.Namespace) -> ProcessRun:
-    """`beijing-econ-site build`, on a quiet machine, with its caches (the project's and the user's) in work."""
+def build(data_dir: Path, work: Path, args: argparse.Namespace, user_cache: Path | None = None) -> ProcessRun:
+    """`beijing-econ-site build`, on a quiet machine, with its caches (the project's and the user's) in work,
+    or the user's at user_cache."""
     wait_for_quiet(QUIET_LIMIT)
     command = CLI + ["build", "--data", str(data_dir), "--out", str(work / "_site"), "--templates", str(args.templates)]
-    run = run_measured(command, work, args.timeout, cold_environment(work))
+    run = run_measured(command, work, args.timeout, cold_environment(work, user_cache))
     if run.returncode != 0:
         raise SystemExit(f"[bench] build failed (exit {run.returncode}):\n{run.stderr[-3000:]}")
     return run
 
 
-def measure_builds(result: DatasetResult, data_dir: Path, work_root: Path, edit: Callable[[int], None], args: argparse.Namespace) -> None:
-    """Per run: a cold build in a fresh directory, a rebuild with nothing changed, and one after edit(run).
+def measure_builds(
+    result: DatasetResult, data_dir: Path, work_root: Path, edit: Callable[[int], None], args: argparse.Namespace, installed: bool = False
+) -> None:
+    """Per run: a cold build in a fresh directory, a rebuild with nothing changed, and one after edit(run);
+    if installed, also a build in another fresh directory that shares the first one's user cache, where
+    the cold build left the Vega bundle (made once per vl-convert version, like an install step).
 
     Each run's directory is work_root/run-N; the first is kept for the caller to inspect.
     """
@@ -155,6 +160,10 @@ def measure_builds(result: DatasetResult, data_dir: Path, work_root: Path, edit:
         result.cold_max_rss.append(cold.max_rss)
         result.cold_tree_rss.append(cold.tree_rss)
         result.cold_background.append(cold.background / (cold.seconds * CORES))
+        if installed:
+            project = work / "another-project"
+            project.mkdir()
+            result.installed_cold_seconds.append(build(data_dir, project, args, user_cache=work / "user-cache").seconds)
         unchanged = build(data_dir, work, args)
         if "nothing changed" not in unchanged.stderr:
             raise SystemExit(f"[bench] the rebuild of unchanged {result.name} was not skipped:\n{unchanged.stderr[-2000:]}")
@@ -189,7 +198,7 @@ def real_site(args: argparse.Namespace) -> tuple[DatasetResult, list[PageWeight]
         result.edit = f"a comment line appended to figures/{edited.name}"
         work_root = Path(tmp) / "work"
         work_root.mkdir()
-        measure_builds(result, data_dir, work_root, lambda index: append_comment(edited, f"edit {index}"), args)
+        measure_builds(result, data_dir, work_root, lambda index: append_comment(edited, f"edit {index}"), args, installed=True)
         site = work_root / "run-0" / "_site"
         weights = page_weights(site)
         floor = measure_imports(PYTHON, args.runs)

@@ -3,8 +3,11 @@ the Vega bundle made in a thread, and templates compiled once."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import runpy
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,7 @@ from tests.helpers import dataset_files, write_tree
 
 from beijing_econ_site import build, charts, vl_render
 from beijing_econ_site.build import VegaBundle, make_charts
+from beijing_econ_site.models import Qualifier
 from beijing_econ_site.pipeline import check_data
 from beijing_econ_site.render import PageRenderer, SiteConfig
 from beijing_econ_site.views import derive
@@ -121,3 +125,72 @@ def test_build_py_does_not_build_when_a_worker_process_imports_it(tmp_path, monk
     with pytest.raises(SystemExit) as finished:
         runpy.run_path(str(ROOT / "build.py"), run_name="__main__")
     assert finished.value.code == 0 and ran and ran[0][0] == "build"
+
+
+def every_series_shape() -> list[tuple[bool, tuple[Qualifier, ...], bool]]:
+    qualifier_sets = [
+        tuple(q for q in Qualifier if q in chosen)
+        for size in range(1, len(Qualifier) + 1)
+        for chosen in itertools.combinations(Qualifier, size)
+    ]
+    return [(rank, present, breaks) for rank in (False, True) for present in qualifier_sets for breaks in (False, True)]
+
+
+def test_every_chart_template_shape_passes_altairs_schema_validation():
+    assert charts._bar_template(validate=True) == charts._bar_template()
+    shapes = every_series_shape()
+    assert len(shapes) == 60
+    for shape in shapes:
+        assert charts._series_template(*shape, validate=True) == charts._series_template(*shape), shape
+
+
+def test_chart_templates_on_disk_are_what_altair_builds_and_spare_a_rebuild_from_building_them(tmp_path, monkeypatch):
+    store = tmp_path / "chart-templates"
+    first = charts.ChartTemplates(store)
+    assert first.bar() == charts._bar_template()
+    assert first.series(True, (Qualifier.EXACT,), True) == charts._series_template(True, (Qualifier.EXACT,), True)
+    assert len(list(store.glob("*.json"))) == 2 and not list(store.glob("*.partial"))
+
+    def not_again(*args):
+        raise AssertionError("built again although it is on disk")
+
+    monkeypatch.setattr(charts, "_bar_template", not_again)
+    monkeypatch.setattr(charts, "_series_template", not_again)
+    second = charts.ChartTemplates(store)
+    assert second.bar() == first.bar()
+    assert second.series(True, (Qualifier.EXACT,), True) == first.series(True, (Qualifier.EXACT,), True)
+    with pytest.raises(AssertionError, match="built again"):
+        second.series(False, (Qualifier.EXACT,), True)  # another shape is another file
+
+
+def test_chart_templates_are_built_again_when_the_chart_code_or_altair_changes(monkeypatch):
+    key = charts._template_key.__wrapped__
+    before = key("bar", ())
+    monkeypatch.setattr(charts.importlib.metadata, "version", lambda name: "0.0-other")
+    assert key("bar", ()) != before
+    monkeypatch.undo()
+    monkeypatch.setattr(charts, "__file__", str(ROOT / "src" / "beijing_econ_site" / "views.py"))
+    assert key("bar", ()) != before
+
+
+def test_a_build_with_its_chart_templates_on_disk_never_imports_altair(tmp_path):
+    root = write_tree(tmp_path, dataset_files())
+    run = [sys.executable, "-c", BUILD_AND_REPORT_ALTAIR, str(root / "data"), str(tmp_path / "cache")]
+    first = subprocess.run(run + [str(tmp_path / "first")], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.split() == ["altair-imported"]
+    second = subprocess.run(run + [str(tmp_path / "second")], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.split() == ["altair-not-imported"]
+    assert (tmp_path / "first" / "2020" / "index.html").read_bytes() == (tmp_path / "second" / "2020" / "index.html").read_bytes()
+
+
+BUILD_AND_REPORT_ALTAIR = """
+import sys
+from pathlib import Path
+from beijing_econ_site.build import build_site
+if __name__ == "__main__":
+    data, cache, out = map(Path, sys.argv[1:])
+    build_site(data, out, Path("templates"), cache_dir=cache)
+    print("altair-imported" if "altair" in sys.modules else "altair-not-imported")
+"""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import vl_render
-from .charts import Chart, Renderer, bar_chart, series_chart
+from .charts import Chart, ChartTemplates, Renderer, bar_chart, series_chart
 from .diagnostics import DataError, Diagnostic
 from .export import export_files
 from .fingerprint import DEFAULT_CACHE
@@ -59,7 +59,7 @@ def build_site(
     with Renderer(cache_dir / "charts" if cache_dir else None) as renderer:
         renderer.start_if_cold()
         site = derive(checked.dataset)
-        charts = make_charts(site)
+        charts = make_charts(site, ChartTemplates(cache_dir / "chart-templates" if cache_dir else None))
         log.info("rendering %d charts", len(charts))
         renderer.render_all(list(charts.values()))
     log.info("charts: %d rendered, %d from cache", renderer.rendered, renderer.cached)
@@ -77,15 +77,16 @@ def build_site(
     return BuildResult(len(pages), len(charts), len(files), written, seconds, renderer.rendered, checked.warnings)
 
 
-def make_charts(site: SiteView) -> dict[str, Chart]:
+def make_charts(site: SiteView, templates: ChartTemplates | None = None) -> dict[str, Chart]:
     """Charts keyed by the key of the group or series they draw."""
+    templates = templates or ChartTemplates()
     charts: dict[str, Chart] = {}
     for year in site.years:
         for topic in year.topics:
             for group in topic.charts:
-                charts[group.key] = bar_chart(group)
+                charts[group.key] = bar_chart(group, templates)
     for series in site.series:
-        charts[series.key] = series_chart(series)
+        charts[series.key] = series_chart(series, templates)
     return charts
 
 
