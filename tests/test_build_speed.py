@@ -20,6 +20,7 @@ from beijing_econ_site.models import Qualifier
 from beijing_econ_site.pipeline import check_data
 from beijing_econ_site.render import PageRenderer, SiteConfig
 from beijing_econ_site.views import derive
+from beijing_econ_site.write import SiteWriter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -194,3 +195,22 @@ if __name__ == "__main__":
     build_site(data, out, Path("templates"), cache_dir=cache)
     print("altair-imported" if "altair" in sys.modules else "altair-not-imported")
 """
+
+
+def test_the_site_writer_refuses_two_files_for_one_path_and_leaves_nothing_behind(tmp_path):
+    out = tmp_path / "_site"
+    with pytest.raises(ValueError, match="two files for one output path"):
+        with SiteWriter(out) as writer:
+            writer.add("charts/a.svg", b"<svg/>")
+            writer.add("charts/a.svg", b"<svg></svg>")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_site_writer_publishes_only_on_commit(tmp_path):
+    out = tmp_path / "_site"
+    with SiteWriter(out) as writer:
+        writer.add("index.html", b"new")
+        assert not out.exists()
+        assert writer.commit() == 3
+    assert (out / "index.html").read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["_site"]

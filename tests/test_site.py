@@ -181,6 +181,7 @@ def test_a_chart_that_cannot_render_fails_the_build_and_keeps_the_old_site(tmp_p
     [problem] = failure.value.diagnostics
     assert problem.rule == "chart-render" and "example.invalid" in problem.message
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("._site")) == [], "the half-written site is removed"
 
 
 def test_text_fields_are_escaped_and_markdown_allows_no_raw_html_or_unsafe_links(make_project, tmp_path):

@@ -1,7 +1,8 @@
 """Build: check, derive, chart, render, export and write, in that order.
 
-Everything is gathered and checked before anything is written; the site is written to a
-temporary directory and swapped in, so a failed build leaves the previous site untouched.
+The data is checked before anything is written. Files are then written, as they are made, to
+a staging directory beside the output and swapped in at the end, so a failed build leaves the
+previous site untouched and a large site is never held in memory whole.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .models import Dataset
 from .pipeline import check_data
 from .render import PageRenderer, SiteConfig, render_pages
 from .views import SiteView, derive
-from .write import write_site
+from .write import SiteWriter
 
 log = logging.getLogger(__name__)
 
@@ -56,25 +57,32 @@ def build_site(
     if checked.errors:
         raise DataError(checked.errors)
     bundle = VegaBundle(cache_dir)  # made in a thread, if not cached, while charts render
-    with Renderer(cache_dir / "charts" if cache_dir else None) as renderer:
-        renderer.start_if_cold()
-        site = derive(checked.dataset)
-        charts = make_charts(site, ChartTemplates(cache_dir / "chart-templates" if cache_dir else None))
-        log.info("rendering %d charts", len(charts))
-        renderer.render_all(list(charts.values()))
-    log.info("charts: %d rendered, %d from cache", renderer.rendered, renderer.cached)
-    templates = PageRenderer(templates_dir, config, cache_dir / "templates" if cache_dir else None)
-    pages = render_pages(site, charts, templates, dataset_jsonld(checked.dataset, config), checked.stories)
-    files: dict[str, bytes] = dict(pages)
-    files.update(export_files(checked.dataset))
-    files.update(chart_files(charts))
-    files.update(static_files(templates_dir / "static"))
-    files.update(archive_files(site, checked.archives))
-    files["assets/vega.js"] = bundle.result()
-    written = write_site(files, out_dir)
+    with SiteWriter(out_dir) as writer:
+        with Renderer(cache_dir / "charts" if cache_dir else None) as renderer:
+            renderer.start_if_cold()
+            site = derive(checked.dataset)
+            charts = make_charts(site, ChartTemplates(cache_dir / "chart-templates" if cache_dir else None))
+            log.info("rendering %d charts", len(charts))
+            renderer.render_all(list(charts.values()), rendered=lambda chart: write_chart_files(chart, writer))
+        log.info("charts: %d rendered, %d from cache", renderer.rendered, renderer.cached)
+        templates = PageRenderer(templates_dir, config, cache_dir / "templates" if cache_dir else None)
+        pages = 0
+        for path, content in render_pages(site, charts, templates, dataset_jsonld(checked.dataset, config), checked.stories):
+            writer.add(path, content)
+            pages += 1
+        for files in (
+            export_files(checked.dataset),
+            static_files(templates_dir / "static"),
+            archive_files(site, checked.archives),
+            {"assets/vega.js": bundle.result()},
+        ):
+            for path, content in files.items():
+                writer.add(path, content)
+        written = writer.commit()
+        file_count = len(writer.paths)
     seconds = time.perf_counter() - started
-    log.info("built %d pages, %d charts, %d files (%d bytes) in %.2f s", len(pages), len(charts), len(files), written, seconds)
-    return BuildResult(len(pages), len(charts), len(files), written, seconds, renderer.rendered, checked.warnings)
+    log.info("built %d pages, %d charts, %d files (%d bytes) in %.2f s", pages, len(charts), file_count, written, seconds)
+    return BuildResult(pages, len(charts), file_count, written, seconds, renderer.rendered, checked.warnings)
 
 
 def make_charts(site: SiteView, templates: ChartTemplates | None = None) -> dict[str, Chart]:
@@ -90,14 +98,14 @@ def make_charts(site: SiteView, templates: ChartTemplates | None = None) -> dict
     return charts
 
 
-def chart_files(charts: dict[str, Chart]) -> dict[str, bytes]:
-    files = {}
-    for chart in charts.values():
-        files[f"charts/{chart.id}.svg"] = chart.svg.encode("utf-8")
-        files[f"charts/{chart.id}.png"] = chart.png
-        files[f"charts/{chart.id}.csv"] = chart.csv_bytes()
-        files[f"charts/{chart.id}.vl.json"] = chart.spec_json.encode("utf-8")
-    return files
+def write_chart_files(chart: Chart, writer: SiteWriter) -> None:
+    """A chart's downloads, written as soon as it is rendered; its PNG is then let go (the pages
+    inline only the SVG), which keeps a large build's memory down."""
+    writer.add(f"charts/{chart.id}.svg", chart.svg.encode("utf-8"))
+    writer.add(f"charts/{chart.id}.png", chart.png)
+    writer.add(f"charts/{chart.id}.csv", chart.csv_bytes())
+    writer.add(f"charts/{chart.id}.vl.json", chart.spec_json.encode("utf-8"))
+    chart.png = b""
 
 
 def archive_files(site: SiteView, archives: dict) -> dict[str, bytes]:

@@ -361,7 +361,9 @@ class Renderer:
         for _ in range(self.workers):  # the executor starts a worker per task until all are running
             self._pool.submit(int)
 
-    def render_all(self, charts: list[Chart]) -> None:
+    def render_all(self, charts: list[Chart], rendered: Callable[[Chart], None] = lambda chart: None) -> None:
+        """Give every chart its SVG and PNG, calling rendered(chart) as each is done: from the
+        cache first, then as results come back, so a caller can write them out and let them go."""
         missing = []
         for chart in charts:
             svg, png = self._from_cache(chart.spec_hash)
@@ -370,20 +372,22 @@ class Renderer:
             else:
                 self.cached += 1
                 self._finish(chart, svg, png)
+                rendered(chart)
         if len(missing) >= PARALLEL_FROM and self.workers > 1:
             self._start_pool()
-        specs = [c.spec for c in missing]
+        specs = (c.spec for c in missing)
         if self._pool is not None and missing:
-            chunk = max(1, min(8, len(specs) // (self.workers * 8)))
-            results = list(self._pool.map(vl_render.render_or_error, specs, chunksize=chunk))
+            chunk = max(1, min(8, len(missing) // (self.workers * 8)))
+            results = self._pool.map(vl_render.render_or_error, specs, chunksize=chunk)
         else:
-            results = [vl_render.render_or_error(spec) for spec in specs]
+            results = map(vl_render.render_or_error, specs)
         for chart, (svg, png, error) in zip(missing, results):
             if error is not None:
                 raise DataError([Diagnostic.simple(chart.id, "chart-render", f"chart could not be rendered: {error}")])
             self._store(chart.spec_hash, svg, png)
             self.rendered += 1
             self._finish(chart, svg, png)
+            rendered(chart)
 
     @staticmethod
     def _finish(chart: Chart, svg: str, png: bytes) -> None:

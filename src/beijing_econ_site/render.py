@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -111,7 +111,8 @@ def render_pages(
     renderer: PageRenderer,
     dataset_jsonld: dict,
     stories: dict[str, Story] | None = None,
-) -> dict[str, bytes]:
+) -> Iterator[tuple[str, bytes]]:
+    """Every page as (site path, bytes), one at a time, so each can be written before the next is made."""
     stories = stories or {}
 
     def story(name: str, path: str) -> Markup:
@@ -119,38 +120,31 @@ def render_pages(
         return render_story(found.text, site.figures, _relative_root(path + "index.html")) if found else Markup("")
 
     years = site.years
-    pages = [
-        renderer.page("", "index.html", site_view=site, years=years, charts=charts, title=None, story=story("overview", "")),
-        renderer.page(
-            "compare/",
-            "compare.html",
-            site_view=site,
-            years=years,
-            series=site.series,
-            charts=charts,
-            title="Across the years",
-            story=story("compare", "compare/"),
-        ),
-        renderer.page("sources/", "sources.html", site_view=site, years=years, sources=site.sources, title="Sources"),
-        renderer.page("data/", "data.html", site_view=site, years=years, jsonld=dataset_jsonld, title="Data"),
-    ]
+    yield renderer.page("", "index.html", site_view=site, years=years, charts=charts, title=None, story=story("overview", ""))
+    yield renderer.page(
+        "compare/",
+        "compare.html",
+        site_view=site,
+        years=years,
+        series=site.series,
+        charts=charts,
+        title="Across the years",
+        story=story("compare", "compare/"),
+    )
+    yield renderer.page("sources/", "sources.html", site_view=site, years=years, sources=site.sources, title="Sources")
+    yield renderer.page("data/", "data.html", site_view=site, years=years, jsonld=dataset_jsonld, title="Data")
     for index, year in enumerate(years):
         neighbours = (years[index - 1] if index else None, years[index + 1] if index + 1 < len(years) else None)
-        pages.append(
-            renderer.page(
-                year.path,
-                "year.html",
-                site_view=site,
-                years=years,
-                year=year,
-                charts=charts,
-                neighbours=neighbours,
-                title=str(year.year),
-                story=story(str(year.year), year.path),
-            )
+        yield renderer.page(
+            year.path,
+            "year.html",
+            site_view=site,
+            years=years,
+            year=year,
+            charts=charts,
+            neighbours=neighbours,
+            title=str(year.year),
+            story=story(str(year.year), year.path),
         )
     for source in site.sources:
-        pages.append(
-            renderer.page(source.path, "source.html", site_view=site, years=years, source_view=source, title=source.source.title)
-        )
-    return dict(pages)
+        yield renderer.page(source.path, "source.html", site_view=site, years=years, source_view=source, title=source.source.title)

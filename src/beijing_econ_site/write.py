@@ -25,33 +25,55 @@ def safe_relative(path: str) -> Path:
     return candidate
 
 
-def write_site(files: dict[str, bytes], out_dir: Path) -> int:
-    """Write files (site path -> bytes) as the new out_dir, atomically; returns bytes written.
+class SiteWriter:
+    """The new site, file by file, in a staging directory beside out_dir; commit() swaps it in.
 
+    Files go to disk as the build makes them, so a large site is never held in memory whole.
     A file whose bytes are unchanged is hard-linked from the previous site instead of
-    rewritten, so a rebuild writes only what changed.
+    rewritten, so a rebuild writes only what changed. Leaving the `with` block without
+    commit() (a failed build) removes the staging directory and keeps the previous site.
     """
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.new-"))
-    try:
-        written = reused = 0
-        for path in sorted(files):
-            relative = safe_relative(path)
-            target = staging / relative
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir.resolve()
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(dir=self.out_dir.parent, prefix=f".{self.out_dir.name}.new-"))
+        self.paths: set[str] = set()
+        self.bytes_written = 0
+        self.reused = 0
+        self._folders: set[Path] = set()
+
+    def __enter__(self) -> SiteWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.staging.exists():
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def add(self, path: str, content: bytes) -> None:
+        if path in self.paths:
+            raise ValueError(f"two files for one output path: {path!r}")
+        relative = safe_relative(path)
+        self.paths.add(path)
+        target = self.staging / relative
+        if target.parent not in self._folders:
             target.parent.mkdir(parents=True, exist_ok=True)
-            if _link_if_unchanged(out_dir / relative, target, files[path]):
-                reused += 1
-                continue
-            target.write_bytes(files[path])
-            written += len(files[path])
-        _make_readable(staging)
-        _swap(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    log.info("wrote %d files (%d bytes), kept %d unchanged, in %s", len(files) - reused, written, reused, out_dir)
-    return written
+            self._folders.add(target.parent)
+        if _link_if_unchanged(self.out_dir / relative, target, content):
+            self.reused += 1
+            return
+        target.write_bytes(content)
+        self.bytes_written += len(content)
+
+    def commit(self) -> int:
+        """Swap the staged site in for the previous one; returns the bytes written."""
+        _make_readable(self.staging)
+        _swap(self.staging, self.out_dir)
+        log.info(
+            "wrote %d files (%d bytes), kept %d unchanged, in %s",
+            len(self.paths) - self.reused, self.bytes_written, self.reused, self.out_dir,
+        )
+        return self.bytes_written
 
 
 def _link_if_unchanged(previous: Path, target: Path, content: bytes) -> bool:
