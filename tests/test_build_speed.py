@@ -15,7 +15,7 @@ import pytest
 from tests.helpers import dataset_files, write_tree
 
 from beijing_econ_site import build, charts, vl_render
-from beijing_econ_site.build import VegaBundle, make_charts
+from beijing_econ_site.build import VegaBundle, iter_charts
 from beijing_econ_site.models import Qualifier
 from beijing_econ_site.pipeline import check_data
 from beijing_econ_site.render import PageRenderer, SiteConfig
@@ -30,7 +30,7 @@ def sample_charts(tmp_path_factory) -> list[charts.Chart]:
     root = write_tree(tmp_path_factory.mktemp("charts"), dataset_files())
     checked = check_data(root / "data")
     assert not checked.errors
-    return list(make_charts(derive(checked.dataset)).values())
+    return [chart for _, chart in iter_charts(derive(checked.dataset), charts.ChartTemplates())]
 
 
 def fresh(sample: list[charts.Chart]) -> list[charts.Chart]:
@@ -73,35 +73,59 @@ def test_the_render_cache_leaves_no_partial_files(sample_charts, tmp_path):
     assert len(names) == 4 and all(n.endswith((".svg", ".png")) for n in names)
 
 
+def fake_bundle() -> bytes:
+    """Stands in for vl-convert's bundler in the bundle's own process; leaves a mark per call."""
+    marks = Path(os.environ["BUNDLE_CALLS"])
+    marks.write_text(marks.read_text() + "made\n" if marks.exists() else "made\n")
+    return b"/* vega */"
+
+
+def broken_bundle() -> bytes:
+    raise RuntimeError("bundler failed")
+
+
 def test_the_vega_bundle_is_made_once_then_read_from_the_project_or_user_cache(tmp_path, monkeypatch):
-    calls = []
-
-    def fake_bundle() -> bytes:
-        calls.append(1)
-        return b"/* vega */"
-
-    monkeypatch.setattr(vl_render, "javascript_bundle", fake_bundle)
+    calls = tmp_path / "calls"
+    monkeypatch.setenv("BUNDLE_CALLS", str(calls))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))
-    assert VegaBundle(tmp_path / "project").result() == b"/* vega */"
-    assert len(calls) == 1
+    with VegaBundle(tmp_path / "project", make=fake_bundle) as bundle:
+        assert bundle.result() == b"/* vega */"
+    assert calls.read_text() == "made\n"
     cached = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.js"))
     assert cached == [
         f"project/vega-bundle-{vl_render.version()}.js",
         f"user/beijing-econ-site/vega-bundle-{vl_render.version()}.js",
     ]
-    assert VegaBundle(tmp_path / "another-checkout").result() == b"/* vega */"
-    assert len(calls) == 1, "the user's cache serves every checkout"
+    with VegaBundle(tmp_path / "another-checkout", make=fake_bundle) as bundle:
+        assert bundle.result() == b"/* vega */"
+    assert calls.read_text() == "made\n", "the user's cache serves every checkout"
 
 
 def test_a_failure_to_make_the_vega_bundle_reaches_the_build(tmp_path, monkeypatch):
-    def broken() -> bytes:
-        raise RuntimeError("bundler failed")
-
-    monkeypatch.setattr(vl_render, "javascript_bundle", broken)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))
     with pytest.raises(RuntimeError, match="bundler failed"):
-        VegaBundle(tmp_path / "project").result()
+        with VegaBundle(tmp_path / "project", make=broken_bundle) as bundle:
+            bundle.result()
     assert not list(tmp_path.rglob("*.js"))
+
+
+def test_a_build_that_fails_still_keeps_the_bundle_being_made_for_the_next(tmp_path, monkeypatch):
+    monkeypatch.setenv("BUNDLE_CALLS", str(tmp_path / "calls"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))
+    with pytest.raises(KeyError):
+        with VegaBundle(tmp_path / "project", make=fake_bundle):
+            raise KeyError("a build step failed")
+    assert (tmp_path / "project" / f"vega-bundle-{vl_render.version()}.js").read_bytes() == b"/* vega */"
+
+
+def bundle_maker_pid() -> bytes:
+    return str(os.getpid()).encode()
+
+
+def test_the_vega_bundle_is_made_in_a_process_of_its_own_since_the_bundler_holds_the_gil(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))
+    with VegaBundle(tmp_path / "project", make=bundle_maker_pid) as bundle:
+        assert int(bundle.result()) != os.getpid()
 
 
 def test_templates_are_compiled_once_per_process_and_again_when_edited(tmp_path):

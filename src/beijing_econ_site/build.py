@@ -7,13 +7,16 @@ previous site untouched and a large site is never held in memory whole.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
-import threading
+import multiprocessing
 import time
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterator
 
 from . import vl_render
 from .charts import Chart, ChartTemplates, Renderer, bar_chart, series_chart
@@ -56,14 +59,16 @@ def build_site(
     checked = check_data(data_dir)
     if checked.errors:
         raise DataError(checked.errors)
-    bundle = VegaBundle(cache_dir)  # made in a thread, if not cached, while charts render
-    with SiteWriter(out_dir) as writer:
+    with VegaBundle(cache_dir) as bundle, SiteWriter(out_dir) as writer:  # the bundle is made while charts render
         with Renderer(cache_dir / "charts" if cache_dir else None) as renderer:
             renderer.start_if_cold()
             site = derive(checked.dataset)
-            charts = make_charts(site, ChartTemplates(cache_dir / "chart-templates" if cache_dir else None))
-            log.info("rendering %d charts", len(charts))
-            renderer.render_all(list(charts.values()), rendered=lambda chart: write_chart_files(chart, writer))
+            charts: dict[str, Chart] = {}
+            made = iter_charts(site, ChartTemplates(cache_dir / "chart-templates" if cache_dir else None))
+            renderer.render_all(
+                (charts.setdefault(key, chart) for key, chart in made),
+                rendered=lambda chart: write_chart_files(chart, writer),
+            )
         log.info("charts: %d rendered, %d from cache", renderer.rendered, renderer.cached)
         templates = PageRenderer(templates_dir, config, cache_dir / "templates" if cache_dir else None)
         pages = 0
@@ -85,17 +90,14 @@ def build_site(
     return BuildResult(pages, len(charts), file_count, written, seconds, renderer.rendered, checked.warnings)
 
 
-def make_charts(site: SiteView, templates: ChartTemplates | None = None) -> dict[str, Chart]:
-    """Charts keyed by the key of the group or series they draw."""
-    templates = templates or ChartTemplates()
-    charts: dict[str, Chart] = {}
+def iter_charts(site: SiteView, templates: ChartTemplates) -> Iterator[tuple[str, Chart]]:
+    """Each chart as soon as its spec is made, with the key of the group or series it draws."""
     for year in site.years:
         for topic in year.topics:
             for group in topic.charts:
-                charts[group.key] = bar_chart(group, templates)
+                yield group.key, bar_chart(group, templates)
     for series in site.series:
-        charts[series.key] = series_chart(series, templates)
-    return charts
+        yield series.key, series_chart(series, templates)
 
 
 def write_chart_files(chart: Chart, writer: SiteWriter) -> None:
@@ -130,40 +132,50 @@ def static_files(static_dir: Path) -> dict[str, bytes]:
 class VegaBundle:
     """Vega, Vega-Lite and Vega-Embed from vl-convert: self-hosted, no CDN.
 
-    Making the bundle takes 1.5-2.5 s and depends only on vl-convert's version, so it is kept
-    in the project's cache and the user's, shared by every checkout. When it must be made,
-    a thread makes it (vl-convert releases the GIL) while the build goes on.
+    Making the bundle takes about 2 s of CPU and depends only on vl-convert's version, so it is
+    kept in the project's cache and the user's, shared by every checkout. When it must be made,
+    a process of its own makes it while the build goes on: vl-convert holds the GIL while it
+    bundles, so a thread would stop the build for those 2 s.
     """
 
-    def __init__(self, cache_dir: Path | None):
+    def __init__(self, cache_dir: Path | None, make: Callable[[], bytes] = vl_render.javascript_bundle):
         name = f"vega-bundle-{vl_render.version()}.js"
         self.places = [folder / name for folder in (cache_dir, _user_cache()) if folder is not None]
         self._bundle: bytes | None = None
-        self._error: BaseException | None = None
-        self._thread: threading.Thread | None = None
+        self._maker: ProcessPoolExecutor | None = None
+        self._future: Future[bytes] | None = None
         for place in self.places:
             if place.is_file():
                 self._bundle = place.read_bytes()
                 break
         else:
-            self._thread = threading.Thread(target=self._make, name="vega-bundle", daemon=True)
-            self._thread.start()
-
-    def _make(self) -> None:
-        try:
-            self._bundle = vl_render.javascript_bundle()
-        except BaseException as exc:  # re-raised in the build's thread by result()
-            self._error = exc
+            self._maker = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            self._future = self._maker.submit(make)
 
     def result(self) -> bytes:
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-            if self._error is not None:
-                raise self._error
+        if self._future is not None:
+            try:
+                self._bundle = self._future.result()
+            finally:
+                self.close()
             self._store()
         assert self._bundle is not None
         return self._bundle
+
+    def close(self) -> None:
+        self._future = None
+        if self._maker is not None:
+            self._maker.shutdown(wait=True, cancel_futures=True)
+            self._maker = None
+
+    def __enter__(self) -> VegaBundle:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """A failed build still keeps a bundle that was being made, for the next build."""
+        if self._future is not None:
+            with contextlib.suppress(Exception):
+                self.result()
 
     def _store(self) -> None:
         for place in self.places:

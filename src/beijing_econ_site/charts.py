@@ -17,12 +17,13 @@ import re
 import textwrap
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 from .diagnostics import DataError, Diagnostic
 from .formatting import axis_scale
@@ -361,33 +362,43 @@ class Renderer:
         for _ in range(self.workers):  # the executor starts a worker per task until all are running
             self._pool.submit(int)
 
-    def render_all(self, charts: list[Chart], rendered: Callable[[Chart], None] = lambda chart: None) -> None:
-        """Give every chart its SVG and PNG, calling rendered(chart) as each is done: from the
-        cache first, then as results come back, so a caller can write them out and let them go."""
-        missing = []
+    def render_all(self, charts: Iterable[Chart], rendered: Callable[[Chart], None] = lambda chart: None) -> None:
+        """Give every chart its SVG and PNG, calling rendered(chart) as each is done, so a caller
+        can write it out and let it go. Charts come from the cache, or go to the workers, as soon
+        as they are made if the workers are already running (a cold build)."""
+        submitted: deque[tuple[Chart, Future]] = deque()
+        missing: list[Chart] = []
         for chart in charts:
             svg, png = self._from_cache(chart.spec_hash)
-            if svg is None or png is None:
-                missing.append(chart)
-            else:
+            if svg is not None and png is not None:
                 self.cached += 1
                 self._finish(chart, svg, png)
                 rendered(chart)
+            elif self._pool is not None:
+                submitted.append((chart, self._pool.submit(vl_render.render_or_error, chart.spec)))
+            else:
+                missing.append(chart)
         if len(missing) >= PARALLEL_FROM and self.workers > 1:
             self._start_pool()
-        specs = (c.spec for c in missing)
-        if self._pool is not None and missing:
-            chunk = max(1, min(8, len(missing) // (self.workers * 8)))
-            results = self._pool.map(vl_render.render_or_error, specs, chunksize=chunk)
-        else:
-            results = map(vl_render.render_or_error, specs)
-        for chart, (svg, png, error) in zip(missing, results):
+        for chart, (svg, png, error) in self._results(submitted, missing):
             if error is not None:
                 raise DataError([Diagnostic.simple(chart.id, "chart-render", f"chart could not be rendered: {error}")])
             self._store(chart.spec_hash, svg, png)
             self.rendered += 1
             self._finish(chart, svg, png)
             rendered(chart)
+
+    def _results(self, submitted: deque[tuple[Chart, Future]], missing: list[Chart]) -> Iterator[tuple[Chart, tuple[str, bytes, str | None]]]:
+        """Renders in order, each let go once yielded (a large site's PNGs would not fit in memory)."""
+        while submitted:
+            chart, future = submitted.popleft()
+            yield chart, future.result()
+        specs = (chart.spec for chart in missing)
+        if self._pool is not None and missing:
+            chunk = max(1, min(8, len(missing) // (self.workers * 8)))
+            yield from zip(missing, self._pool.map(vl_render.render_or_error, specs, chunksize=chunk))
+        else:
+            yield from zip(missing, map(vl_render.render_or_error, specs))
 
     @staticmethod
     def _finish(chart: Chart, svg: str, png: bytes) -> None:
