@@ -238,3 +238,12 @@ def test_the_site_writer_publishes_only_on_commit(tmp_path):
         assert writer.commit() == 3
     assert (out / "index.html").read_bytes() == b"new"
     assert [p.name for p in tmp_path.iterdir()] == ["_site"]
+
+
+def test_the_bundle_process_exits_once_the_bundle_is_made_not_when_the_build_asks_for_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("BUNDLE_CALLS", str(tmp_path / "calls"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))
+    with VegaBundle(tmp_path / "project", make=fake_bundle) as bundle:
+        bundle._process.join(timeout=60)  # the build goes on meanwhile; the process must end by itself
+        assert bundle._process.exitcode == 0
+        assert bundle.result() == b"/* vega */"

@@ -97,3 +97,19 @@ def test_oversized_files_are_refused_before_parsing(tmp_path, monkeypatch):
     _, problems = load_file(tmp_path / "big.yaml")
     assert [p.rule for p in problems] == ["yaml-too-large"]
     assert problems[0].message.startswith(f"file is {MAX_FILE_BYTES + 4:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+
+
+def test_serve_parses_again_only_the_files_whose_text_changed(tmp_path):
+    from beijing_econ_site import load
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("a", "b", "c"):
+        (data / f"{name}.yaml").write_text(f"indicators:\n  - id: {name}-unparsed-yet\n")
+    load.load_directory(data)
+    before = load._parsed.cache_info()
+    (data / "b.yaml").write_text("indicators:\n  - id: b-edited\n")
+    documents, problems = load.load_directory(data)
+    after = load._parsed.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 2)
+    assert problems == [] and documents[1].data == {"indicators": [{"id": "b-edited"}]}

@@ -10,10 +10,11 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import multiprocessing
+import os
+import shutil
+import tempfile
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -101,13 +102,12 @@ def iter_charts(site: SiteView, templates: ChartTemplates) -> Iterator[tuple[str
 
 
 def write_chart_files(chart: Chart, writer: SiteWriter) -> None:
-    """A chart's downloads, written as soon as it is rendered; its PNG is then let go (the pages
-    inline only the SVG), which keeps a large build's memory down."""
+    """A chart's downloads, written as soon as it is rendered, after which its spec and PNG are let go."""
     writer.add(f"charts/{chart.id}.svg", chart.svg.encode("utf-8"))
     writer.add(f"charts/{chart.id}.png", chart.png)
     writer.add(f"charts/{chart.id}.csv", chart.csv_bytes())
     writer.add(f"charts/{chart.id}.vl.json", chart.spec_json.encode("utf-8"))
-    chart.png = b""
+    chart.let_go_of_written_parts()
 
 
 def archive_files(site: SiteView, archives: dict) -> dict[str, bytes]:
@@ -142,38 +142,41 @@ class VegaBundle:
         name = f"vega-bundle-{vl_render.version()}.js"
         self.places = [folder / name for folder in (cache_dir, _user_cache()) if folder is not None]
         self._bundle: bytes | None = None
-        self._maker: ProcessPoolExecutor | None = None
-        self._future: Future[bytes] | None = None
+        self._process: multiprocessing.process.BaseProcess | None = None
         for place in self.places:
             if place.is_file():
                 self._bundle = place.read_bytes()
                 break
         else:
-            self._maker = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-            self._future = self._maker.submit(make)
+            # the process writes the bundle to a file and exits, giving back Vega's memory at once
+            self._workdir = Path(tempfile.mkdtemp(prefix="vega-bundle-"))
+            self._process = multiprocessing.get_context("spawn").Process(
+                target=_make_bundle_into, args=(make, str(self._workdir / "bundle.js")), name="vega-bundle", daemon=True
+            )
+            self._process.start()
 
     def result(self) -> bytes:
-        if self._future is not None:
+        if self._process is not None:
             try:
-                self._bundle = self._future.result()
+                self._process.join()
+                made, error = self._workdir / "bundle.js", self._workdir / "bundle.js.error"
+                if not made.is_file():
+                    reason = error.read_text(encoding="utf-8") if error.is_file() else f"exit code {self._process.exitcode}"
+                    raise RuntimeError(f"the Vega bundle could not be made: {reason}")
+                self._bundle = made.read_bytes()
             finally:
-                self.close()
+                self._process = None
+                shutil.rmtree(self._workdir, ignore_errors=True)
             self._store()
         assert self._bundle is not None
         return self._bundle
-
-    def close(self) -> None:
-        self._future = None
-        if self._maker is not None:
-            self._maker.shutdown(wait=True, cancel_futures=True)
-            self._maker = None
 
     def __enter__(self) -> VegaBundle:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         """A failed build still keeps a bundle that was being made, for the next build."""
-        if self._future is not None:
+        if self._process is not None:
             with contextlib.suppress(Exception):
                 self.result()
 
@@ -186,6 +189,18 @@ class VegaBundle:
                 os.replace(partial, place)
             except OSError:
                 log.debug("cannot cache the Vega bundle in %s", place.parent)
+
+
+def _make_bundle_into(make: Callable[[], bytes], path: str) -> None:
+    """In the bundle's own process: write the bundle, or what went wrong, to path."""
+    try:
+        content = make()
+    except Exception as exc:
+        Path(path + ".error").write_text(f"{type(exc).__name__}: {exc}", encoding="utf-8")
+        raise SystemExit(1) from None
+    partial = Path(path + ".partial")
+    partial.write_bytes(content)
+    os.replace(partial, path)
 
 
 def _user_cache() -> Path | None:

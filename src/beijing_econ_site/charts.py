@@ -73,9 +73,17 @@ class Chart:
         """The spec as the site publishes it; read once the spec is complete."""
         return json.dumps(self.spec, sort_keys=True)
 
-    @property
+    @cached_property
     def spec_hash(self) -> str:
         return hashlib.sha256(self.spec_json.encode()).hexdigest()[:16]
+
+    def let_go_of_written_parts(self) -> None:
+        """Once its files are written, a page needs only the chart's SVG and rows: on a large
+        site the specs and PNGs would otherwise fill the memory."""
+        self.spec_hash  # noqa: B018 - kept, computed while the spec is still here
+        self.png = b""
+        self.spec = {}
+        self.__dict__.pop("spec_json", None)
 
     def csv_bytes(self) -> bytes:
         buffer = io.StringIO()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +105,8 @@ def load_file(path: Path) -> tuple[Document | None, list[Diagnostic]]:
                 f"byte 0x{raw[exc.start]:02x} is not valid UTF-8: save the file as UTF-8",
             )
         ]
-    return parse_text(text, shown)
+    document, problems = _parsed(text, shown)
+    return document, list(problems)
 
 
 def parse_text(text: str, shown_path: str) -> tuple[Document | None, list[Diagnostic]]:
@@ -142,6 +144,11 @@ def parse_text(text: str, shown_path: str) -> tuple[Document | None, list[Diagno
             Diagnostic(document.location(), "yaml-structure", f"the top level must be a mapping (source:, indicators:, figures:), not {kind}")
         ]
     return document, []
+
+
+# serve checks every file again on each save: a file whose text has not changed is not parsed again
+# (parsing is most of check's time). Documents are never changed once parsed.
+_parsed = lru_cache(maxsize=4096)(parse_text)
 
 
 def _mark_location(shown_path: str, mark: Any) -> Location:
