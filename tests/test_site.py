@@ -169,7 +169,7 @@ def test_a_chart_that_cannot_render_fails_the_build_and_keeps_the_old_site(tmp_p
 
     original = charts.series_chart
 
-    def remote_data(series, templates=None):
+    def remote_data(series, templates):
         chart = original(series, templates)
         for layer in chart.spec["layer"]:
             layer["data"] = {"url": "https://example.invalid/data.json"}

@@ -28,7 +28,7 @@ from .models import Dataset
 from .pipeline import check_data
 from .render import PageRenderer, SiteConfig, render_pages
 from .views import SiteView, derive
-from .write import SiteWriter
+from .write import SiteWriter, replace_atomically
 
 log = logging.getLogger(__name__)
 
@@ -184,9 +184,7 @@ class VegaBundle:
         for place in self.places:
             try:
                 place.parent.mkdir(parents=True, exist_ok=True)
-                partial = place.with_name(f"{place.name}.{os.getpid()}.partial")
-                partial.write_bytes(self._bundle)
-                os.replace(partial, place)
+                replace_atomically(place, self._bundle)
             except OSError:
                 log.debug("cannot cache the Vega bundle in %s", place.parent)
 
@@ -198,9 +196,7 @@ def _make_bundle_into(make: Callable[[], bytes], path: str) -> None:
     except Exception as exc:
         Path(path + ".error").write_text(f"{type(exc).__name__}: {exc}", encoding="utf-8")
         raise SystemExit(1) from None
-    partial = Path(path + ".partial")
-    partial.write_bytes(content)
-    os.replace(partial, path)
+    replace_atomically(Path(path), content)
 
 
 def _user_cache() -> Path | None:

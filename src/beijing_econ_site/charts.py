@@ -30,6 +30,7 @@ from .formatting import axis_scale
 from .models import Qualifier, Unit
 from . import vl_render
 from .views import ChartGroup, FigureView, Series
+from .write import replace_atomically
 
 log = logging.getLogger(__name__)
 
@@ -143,9 +144,7 @@ class ChartTemplates:
         text = builder(*args)
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
-            partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
-            partial.write_text(text, encoding="utf-8")
-            os.replace(partial, path)
+            replace_atomically(path, text.encode("utf-8"))
         except OSError as exc:
             log.debug("cannot cache a chart template in %s: %s", self.cache_dir, exc)
         return text
@@ -158,7 +157,7 @@ def _template_key(name: str, args: tuple[Any, ...]) -> str:
     return code.hexdigest()[:24]
 
 
-def bar_chart(group: ChartGroup, templates: ChartTemplates | None = None) -> Chart:
+def bar_chart(group: ChartGroup, templates: ChartTemplates) -> Chart:
     figures = group.figures
     unit = figures[0].figure.unit
     divisor, axis_title = axis_scale([f.figure.value for f in figures], unit)
@@ -173,7 +172,7 @@ def bar_chart(group: ChartGroup, templates: ChartTemplates | None = None) -> Cha
         for f in figures
     ]
     longest = max(len(v["label"].split("|")) for v in values)
-    spec = _filled((templates or ChartTemplates()).bar(), {"figures": values}, height=(22 + 15 * longest) * len(values))
+    spec = _filled(templates.bar(), {"figures": values}, height=(22 + 15 * longest) * len(values))
     _title_axis(spec, "x", axis_title)
     readable = "; ".join(f"{f.indicator.label}: {f.display}" for f in figures)
     description = f"Bar chart, {group.title}. {readable}."
@@ -239,7 +238,7 @@ def _different_spans(before: FigureView, after: FigureView) -> bool:
     return before.figure.period_info.kind != after.figure.period_info.kind
 
 
-def series_chart(series: Series, templates: ChartTemplates | None = None) -> Chart:
+def series_chart(series: Series, templates: ChartTemplates) -> Chart:
     figures = series.figures
     unit = figures[0].figure.unit
     divisor, axis_title = axis_scale([f.figure.value for f in figures], unit)
@@ -264,7 +263,7 @@ def series_chart(series: Series, templates: ChartTemplates | None = None) -> Cha
     present = tuple(q for q in Qualifier if any(f.figure.qualifier is q for f in figures))
     breaks = series.breaks
     marks = [{"period": wrap_label(f.period_label, 12), "note": "Measure changes"} for f in breaks]
-    template = (templates or ChartTemplates()).series(unit is Unit.RANK, present, bool(breaks))
+    template = templates.series(unit is Unit.RANK, present, bool(breaks))
     spec = _filled(template, {"figures": values, "breaks": marks})
     _title_axis(spec, "y", axis_title)
     readable = "; ".join(f"{f.period_label}: {f.display} ({f.source.publisher})" for f in figures)
@@ -425,10 +424,8 @@ class Renderer:
         if self.cache_dir is None:
             return
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        for name, content in ((f"{key}.png", png), (f"{key}.svg", svg.encode("utf-8"))):
-            partial = self.cache_dir / f"{name}.{os.getpid()}.partial"  # a build stopped midway leaves no torn entry
-            partial.write_bytes(content)
-            os.replace(partial, self.cache_dir / name)
+        replace_atomically(self.cache_dir / f"{key}.png", png)
+        replace_atomically(self.cache_dir / f"{key}.svg", svg.encode("utf-8"))
 
 
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")

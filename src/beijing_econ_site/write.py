@@ -25,6 +25,14 @@ def safe_relative(path: str) -> Path:
     return candidate
 
 
+def replace_atomically(path: Path, content: bytes) -> None:
+    """Write path by way of a temporary file beside it, so no reader (nor a later build, if
+    this one is stopped) ever sees it half-written."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    partial.write_bytes(content)
+    os.replace(partial, path)
+
+
 class SiteWriter:
     """The new site, file by file, in a staging directory beside out_dir; commit() swaps it in.
 
