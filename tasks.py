@@ -5,8 +5,11 @@
     python3 tasks.py test        set up everything the tests need, then run the whole suite
     python3 tasks.py serve       set up, then serve with live rebuild on http://127.0.0.1:8000/
     python3 tasks.py bench       set up, then run the benchmark (bench/README.md)
+    python3 tasks.py lock        update uv.lock after editing pyproject.toml (--upgrade: newest allowed)
 
-Setup is idempotent: a stamp records what .venv was installed from, so a second run is quick.
+Every Python package comes from uv.lock, with its hash checked: uv itself (pinned and hashed in
+scripts/uv-requirements.txt) installs .venv with `uv sync --locked`, which refuses a lock that no
+longer matches pyproject.toml. Setup is idempotent: a stamp records what .venv was installed from.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / "bin"
+UV_REQUIREMENTS = ROOT / "scripts" / "uv-requirements.txt"
+UV_TOOL = ROOT / ".cache" / "uv-tool"
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 APT_PACKAGES_FOR_TESTS = ["chromium", "fonts-dejavu-core", "default-jre-headless"]
 
@@ -33,21 +38,53 @@ def run(*command: str | Path, **kwargs) -> None:
     subprocess.run([str(c) for c in command], check=True, **kwargs)
 
 
+def uv_version() -> str:
+    for line in UV_REQUIREMENTS.read_text().splitlines():
+        if line.startswith("uv=="):
+            return line.split("==", 1)[1].split()[0]
+    raise SystemExit(f"[tasks] {UV_REQUIREMENTS} pins no uv version")
+
+
+def ensure_uv() -> Path:
+    """The pinned uv, installed once with pip from its hashed requirements file, outside .venv."""
+    target = UV_TOOL / uv_version()
+    uv = target / "bin" / "uv"
+    if uv.exists():
+        return uv
+    say(f"installing uv {uv_version()} (hash-checked) into {target.relative_to(ROOT)}")
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    run(
+        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
+        "--require-hashes", "--only-binary", ":all:", "--target", partial, "-r", UV_REQUIREMENTS,
+    )
+    shutil.rmtree(target, ignore_errors=True)
+    partial.rename(target)
+    return uv
+
+
+def uv_env() -> dict[str, str]:
+    # never fetch a Python of uv's own: the project runs on the machine's python3
+    return {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "UV_PROJECT_ENVIRONMENT": str(VENV)}
+
+
 def ensure_venv(extras: str = "") -> None:
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()[:16]
-    stamp = VENV / f".installed-{wanted}"
-    if stamp.exists():
+    """Install .venv from uv.lock exactly (hashes checked), with the given extra, if not done already."""
+    wanted = hashlib.sha256((ROOT / "uv.lock").read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    stamps = [VENV / f".installed-{wanted}-{extras or 'site'}"]
+    if not extras:
+        stamps.append(VENV / f".installed-{wanted}-test")  # the test environment holds the site's
+    if any(stamp.exists() for stamp in stamps):
         return
-    if not (BIN / "python").exists():
-        say("creating .venv")
-        run(sys.executable, "-m", "venv", VENV)
-    say(f"installing the project{' with ' + extras if extras else ''} into .venv")
-    run(BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--upgrade", "pip")
-    target = f".[{extras}]" if extras else "."
-    run(BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", target, cwd=ROOT)
+    uv = ensure_uv()
+    say(f"installing the locked environment{' with ' + extras if extras else ''} into .venv")
+    command = [uv, "sync", "--locked", "--quiet", "--python", sys.executable]
+    if extras:
+        command += ["--extra", extras]
+    run(*command, cwd=ROOT, env=uv_env())
     for old in VENV.glob(".installed-*"):
         old.unlink()
-    stamp.touch()
+    stamps[0].touch()
 
 
 def ensure_apt_packages() -> None:
@@ -105,7 +142,11 @@ def bench(args: list[str]) -> int:
     return subprocess.call([str(BIN / "python"), "bench/run.py", *args], cwd=ROOT)
 
 
-COMMANDS = {"site": site, "test": test, "serve": serve, "bench": bench}
+def lock(args: list[str]) -> int:
+    return subprocess.call([str(ensure_uv()), "lock", *args], cwd=ROOT, env=uv_env())
+
+
+COMMANDS = {"site": site, "test": test, "serve": serve, "bench": bench, "lock": lock}
 
 
 def main() -> int:
