@@ -55,7 +55,7 @@ def ensure_uv() -> Path:
     partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     run(
-        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
+        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--root-user-action=ignore", "--no-deps",
         "--require-hashes", "--only-binary", ":all:", "--target", partial, "-r", UV_REQUIREMENTS,
     )
     shutil.rmtree(target, ignore_errors=True)

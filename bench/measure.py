@@ -289,11 +289,11 @@ class Floor:
         return self.imports + per_chart * charts / self.cores
 
 
-IMPORTS = "import beijing_econ_site.build, altair, vl_convert"
+IMPORTS = "import beijing_econ_site.build.run, altair, vl_convert"
 FLOOR_SAMPLE = 40  # charts timed per dataset, evenly spaced over its charts
 RENDER_SCRIPT = """
 import json, statistics, sys, time
-from beijing_econ_site.vl_render import render_spec
+from beijing_econ_site.build.vega import render_spec
 specs = [json.loads(open(path).read()) for path in sys.argv[2:]]
 medians = []
 for spec in specs:

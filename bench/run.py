@@ -34,9 +34,9 @@ from measure import (
     append_comment,
     cold_environment,
     measure_imports,
-    seconds_per_chart,
     page_weights,
     run_measured,
+    seconds_per_chart,
     serve_latency,
     wait_for_quiet,
 )

@@ -23,10 +23,9 @@ INLINE_SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
 
 
 def build_sample_site(workdir: Path) -> Path:
+    from beijing_econ_site.build.run import build_site
+    from beijing_econ_site.site.pages import SiteConfig
     from tests.helpers import dataset_files, write_tree
-
-    from beijing_econ_site.build import build_site
-    from beijing_econ_site.render import SiteConfig
 
     write_tree(workdir, dataset_files())
     out = workdir / "_site"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import textwrap
 from pathlib import Path
 
@@ -192,7 +191,7 @@ def dataset_files(**overrides: str | bytes | None) -> dict[str, str | bytes]:
 
 
 def run_check(root: Path):
-    from beijing_econ_site.pipeline import check_data
+    from beijing_econ_site.checks.run import check_data
 
     return check_data(root / "data")
 

@@ -12,15 +12,16 @@ from pathlib import Path
 
 import pytest
 
+from beijing_econ_site.build import renderer as chart_renderer
+from beijing_econ_site.build import vega as vl_render
+from beijing_econ_site.build.run import VegaBundle, iter_charts
+from beijing_econ_site.build.write import SiteWriter
+from beijing_econ_site.checks.run import check_data
+from beijing_econ_site.data.models import Qualifier
+from beijing_econ_site.site import charts
+from beijing_econ_site.site.pages import PageRenderer, SiteConfig
+from beijing_econ_site.site.views import derive
 from tests.helpers import dataset_files, write_tree
-
-from beijing_econ_site import build, charts, vl_render
-from beijing_econ_site.build import VegaBundle, iter_charts
-from beijing_econ_site.models import Qualifier
-from beijing_econ_site.pipeline import check_data
-from beijing_econ_site.render import PageRenderer, SiteConfig
-from beijing_econ_site.views import derive
-from beijing_econ_site.write import SiteWriter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,7 +31,7 @@ def sample_charts(tmp_path_factory) -> list[charts.Chart]:
     root = write_tree(tmp_path_factory.mktemp("charts"), dataset_files())
     checked = check_data(root / "data")
     assert not checked.errors
-    return [chart for _, chart in iter_charts(derive(checked.dataset), charts.ChartTemplates())]
+    return [chart for _, chart in iter_charts(derive(checked.dataset), chart_renderer.ChartTemplates())]
 
 
 def fresh(sample: list[charts.Chart]) -> list[charts.Chart]:
@@ -39,11 +40,11 @@ def fresh(sample: list[charts.Chart]) -> list[charts.Chart]:
 
 def test_worker_processes_render_exactly_what_the_build_process_renders(sample_charts, monkeypatch):
     in_process, in_workers = fresh(sample_charts), fresh(sample_charts)
-    with charts.Renderer(None, workers=1) as renderer:
+    with chart_renderer.Renderer(None, workers=1) as renderer:
         renderer.render_all(in_process)
         assert not renderer.parallel
-    monkeypatch.setattr(charts, "PARALLEL_FROM", 1)
-    with charts.Renderer(None, workers=2) as renderer:
+    monkeypatch.setattr(chart_renderer, "PARALLEL_FROM", 1)
+    with chart_renderer.Renderer(None, workers=2) as renderer:
         renderer.render_all(in_workers)
         assert renderer.parallel and renderer.rendered == len(sample_charts)
     assert [c.svg for c in in_workers] == [c.svg for c in in_process]
@@ -52,22 +53,22 @@ def test_worker_processes_render_exactly_what_the_build_process_renders(sample_c
 
 def test_workers_start_early_only_when_the_render_cache_is_empty(sample_charts, tmp_path):
     cache = tmp_path / "charts"
-    with charts.Renderer(cache, workers=2) as renderer:
+    with chart_renderer.Renderer(cache, workers=2) as renderer:
         renderer.start_if_cold()
         assert renderer.parallel
         renderer.render_all(fresh(sample_charts))
-    with charts.Renderer(cache, workers=2) as renderer:
+    with chart_renderer.Renderer(cache, workers=2) as renderer:
         renderer.start_if_cold()
         assert not renderer.parallel
         renderer.render_all(fresh(sample_charts))
         assert renderer.cached == len(sample_charts) and renderer.rendered == 0
-    with charts.Renderer(None, workers=2) as renderer:
+    with chart_renderer.Renderer(None, workers=2) as renderer:
         renderer.start_if_cold()
         assert not renderer.parallel, "without a cache, a build cannot tell it is cold"
 
 
 def test_the_render_cache_leaves_no_partial_files(sample_charts, tmp_path):
-    with charts.Renderer(tmp_path, workers=1) as renderer:
+    with chart_renderer.Renderer(tmp_path, workers=1) as renderer:
         renderer.render_all(fresh(sample_charts)[:2])
     names = sorted(p.name for p in tmp_path.iterdir())
     assert len(names) == 4 and all(n.endswith((".svg", ".png")) for n in names)
@@ -162,26 +163,26 @@ def every_series_shape() -> list[tuple[bool, tuple[Qualifier, ...], bool]]:
 
 
 def test_every_chart_template_shape_passes_altairs_schema_validation():
-    assert charts._bar_template(validate=True) == charts._bar_template()
+    assert charts.bar_template(validate=True) == charts.bar_template()
     shapes = every_series_shape()
     assert len(shapes) == 60
     for shape in shapes:
-        assert charts._series_template(*shape, validate=True) == charts._series_template(*shape), shape
+        assert charts.series_template(*shape, validate=True) == charts.series_template(*shape), shape
 
 
 def test_chart_templates_on_disk_are_what_altair_builds_and_spare_a_rebuild_from_building_them(tmp_path, monkeypatch):
     store = tmp_path / "chart-templates"
-    first = charts.ChartTemplates(store)
-    assert first.bar() == charts._bar_template()
-    assert first.series(True, (Qualifier.EXACT,), True) == charts._series_template(True, (Qualifier.EXACT,), True)
+    first = chart_renderer.ChartTemplates(store)
+    assert first.bar() == charts.bar_template()
+    assert first.series(True, (Qualifier.EXACT,), True) == charts.series_template(True, (Qualifier.EXACT,), True)
     assert len(list(store.glob("*.json"))) == 2 and not list(store.glob("*.partial"))
 
     def not_again(*args):
         raise AssertionError("built again although it is on disk")
 
-    monkeypatch.setattr(charts, "_bar_template", not_again)
-    monkeypatch.setattr(charts, "_series_template", not_again)
-    second = charts.ChartTemplates(store)
+    monkeypatch.setattr(chart_renderer, "bar_template", not_again)
+    monkeypatch.setattr(chart_renderer, "series_template", not_again)
+    second = chart_renderer.ChartTemplates(store)
     assert second.bar() == first.bar()
     assert second.series(True, (Qualifier.EXACT,), True) == first.series(True, (Qualifier.EXACT,), True)
     with pytest.raises(AssertionError, match="built again"):
@@ -189,12 +190,12 @@ def test_chart_templates_on_disk_are_what_altair_builds_and_spare_a_rebuild_from
 
 
 def test_chart_templates_are_built_again_when_the_chart_code_or_altair_changes(monkeypatch):
-    key = charts._template_key.__wrapped__
+    key = chart_renderer._template_key.__wrapped__
     before = key("bar", ())
-    monkeypatch.setattr(charts.importlib.metadata, "version", lambda name: "0.0-other")
+    monkeypatch.setattr(chart_renderer.importlib.metadata, "version", lambda name: "0.0-other")
     assert key("bar", ()) != before
     monkeypatch.undo()
-    monkeypatch.setattr(charts, "__file__", str(ROOT / "src" / "beijing_econ_site" / "views.py"))
+    monkeypatch.setattr(charts, "__file__", str(ROOT / "src" / "beijing_econ_site" / "site" / "views.py"))
     assert key("bar", ()) != before
 
 
@@ -213,7 +214,7 @@ def test_a_build_with_its_chart_templates_on_disk_never_imports_altair(tmp_path)
 BUILD_AND_REPORT_ALTAIR = """
 import sys
 from pathlib import Path
-from beijing_econ_site.build import build_site
+from beijing_econ_site.build.run import build_site
 if __name__ == "__main__":
     data, cache, out = map(Path, sys.argv[1:])
     build_site(data, out, Path("templates"), cache_dir=cache)

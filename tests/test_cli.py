@@ -7,10 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from beijing_econ_site import cli
 from tests.helpers import FIGURES
 from tests.test_verify import FIGURES_FILE
-
-from beijing_econ_site import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,7 +81,7 @@ def test_an_internal_error_is_reported_as_a_bug_with_its_own_exit_code(project, 
     def explode(*_args, **_kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("beijing_econ_site.pipeline.check_data", explode)
+    monkeypatch.setattr("beijing_econ_site.checks.run.check_data", explode)
     monkeypatch.delenv("BEIJING_ECON_SITE_DEBUG", raising=False)
     assert cli.main(["check"]) == cli.EXIT_BUG
     err = capsys.readouterr().err

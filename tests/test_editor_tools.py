@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from beijing_econ_site.schema import REFERENCE_PATH, data_model_reference
+from beijing_econ_site.data.schema import REFERENCE_PATH, data_model_reference
 from tests.helpers import ARTICLE, formatted, run_check
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,9 +6,8 @@ import csv
 import io
 import json
 
+from beijing_econ_site.site.export import EXPORT_COLUMNS, export_files
 from tests.helpers import run_check
-
-from beijing_econ_site.export import EXPORT_COLUMNS, export_files
 
 
 def test_json_and_csv_hold_the_same_rows_with_the_agreed_keys(project):

@@ -21,13 +21,12 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import FIGURES, INDICATORS, dataset_files, source_yaml, write_tree
-
+from beijing_econ_site.checks.run import check_data
+from beijing_econ_site.data.load import Document, load_file, parse_text
+from beijing_econ_site.data.models import DataFile, Figure, Indicator, Omission, Source
+from beijing_econ_site.data.validate import validate_documents
 from beijing_econ_site.diagnostics import Diagnostic
-from beijing_econ_site.load import Document, load_file, parse_text
-from beijing_econ_site.models import DataFile, Figure, Indicator, Omission, Source
-from beijing_econ_site.pipeline import check_data
-from beijing_econ_site.validate import validate_documents
+from tests.helpers import FIGURES, INDICATORS, dataset_files, source_yaml, write_tree
 
 LOAD_RULES = {
     "yaml-syntax",

@@ -30,9 +30,8 @@ import pytest
 import yaml
 from selectolax.lexbor import LexborHTMLParser
 
+from beijing_econ_site.data.load import MAX_FILE_BYTES, load_file
 from tests.helpers import ARTICLE, FIGURES, INDICATORS, dataset_files, source_yaml, write_tree
-
-from beijing_econ_site.load import MAX_FILE_BYTES, load_file
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -657,7 +656,7 @@ def test_control_characters_in_an_archive_or_a_story_never_reach_the_terminal(tm
             }
         ),
     )
-    from beijing_econ_site.pipeline import check_data
+    from beijing_econ_site.checks.run import check_data
 
     lines = [d.format() for d in check_data(tmp_path / "data").diagnostics]
     assert lines and not any(ch in line for line in lines for ch in "\x1b\x07"), lines
@@ -668,7 +667,7 @@ def test_the_nearest_passage_to_a_hostile_quote_is_found_in_bounded_time(tmp_pat
     figures = FIGURES.replace('quote: "Beijing’s GDP fell by 3.2% in H1"', f"quote: {'a' * 1_999}b")
     files = {"data/sources/sample-news.txt": article, "data/sources/sample-news.yaml": source_yaml(article)}
     write_tree(tmp_path, dataset_files(**files, **{"data/figures/sample-news.yaml": figures}))
-    from beijing_econ_site.pipeline import check_data
+    from beijing_econ_site.checks.run import check_data
 
     started = time.perf_counter()
     checked = check_data(tmp_path / "data")
@@ -682,7 +681,7 @@ def test_an_archive_linked_from_outside_the_data_folder_is_refused(tmp_path):
     secret.write_text(ARTICLE, encoding="utf-8")  # any file the build machine can read, with its checksum
     project = write_tree(tmp_path / "project", dataset_files(**{"data/sources/sample-news.txt": None}))
     (project / "data/sources/sample-news.txt").symlink_to(secret)
-    from beijing_econ_site.pipeline import check_data
+    from beijing_econ_site.checks.run import check_data
 
     checked = check_data(project / "data")
     assert any(d.location.path.endswith("sample-news.yaml") and "archive" in d.rule for d in checked.errors)

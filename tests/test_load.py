@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from beijing_econ_site.load import MAX_FILE_BYTES, load_file, parse_text
+from beijing_econ_site.data.load import MAX_FILE_BYTES, load_file, parse_text
 
 
 def diagnostics_of(text: str) -> list[str]:
@@ -100,7 +100,7 @@ def test_oversized_files_are_refused_before_parsing(tmp_path, monkeypatch):
 
 
 def test_serve_parses_again_only_the_files_whose_text_changed(tmp_path):
-    from beijing_econ_site import load
+    from beijing_econ_site.data import load
 
     data = tmp_path / "data"
     data.mkdir()

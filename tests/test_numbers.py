@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from beijing_econ_site.numbers import (
+from beijing_econ_site.data.numbers import (
     compatible_units,
     find_mentions,
     negative_wording,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from beijing_econ_site.pipeline import check_data
-from beijing_econ_site.schema import SCHEMA_PATH, data_file_schema
+from beijing_econ_site.checks.run import check_data
+from beijing_econ_site.data.schema import SCHEMA_PATH, data_file_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -63,7 +63,7 @@ def test_the_committed_json_schema_is_current():
 
 
 def test_every_model_field_has_a_description():
-    from beijing_econ_site.models import DataFile, Figure, Indicator, Omission, Source
+    from beijing_econ_site.data.models import DataFile, Figure, Indicator, Omission, Source
 
     for model in (DataFile, Source, Indicator, Figure, Omission):
         for name, field in model.model_fields.items():

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import difflib
-import shutil
 from pathlib import Path
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from tests.helpers import FIGURES, dataset_files, write_tree
-from tests.golden import GOLDEN, build_sample_site, normalised_files
-
-from beijing_econ_site.build import build_site
+from beijing_econ_site.build.run import build_site
 from beijing_econ_site.diagnostics import DataError
-from beijing_econ_site.render import SiteConfig
+from beijing_econ_site.site.pages import SiteConfig
+from tests.golden import GOLDEN, build_sample_site, normalised_files
+from tests.helpers import FIGURES, dataset_files, write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -165,7 +163,7 @@ def test_a_chart_that_cannot_render_fails_the_build_and_keeps_the_old_site(tmp_p
     out = tmp_path / "_site"
     build_site(tmp_path / "data", out, TEMPLATES, cache_dir=None, config=SiteConfig())
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    from beijing_econ_site import charts
+    from beijing_econ_site.site import charts
 
     original = charts.series_chart
 
@@ -175,7 +173,7 @@ def test_a_chart_that_cannot_render_fails_the_build_and_keeps_the_old_site(tmp_p
             layer["data"] = {"url": "https://example.invalid/data.json"}
         return chart
 
-    monkeypatch.setattr("beijing_econ_site.build.series_chart", remote_data)
+    monkeypatch.setattr("beijing_econ_site.build.run.series_chart", remote_data)
     with pytest.raises(DataError) as failure:
         build_site(tmp_path / "data", out, TEMPLATES, cache_dir=None, config=SiteConfig())
     [problem] = failure.value.diagnostics

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from beijing_econ_site.markdown import render_story
-from beijing_econ_site.views import derive
+from beijing_econ_site.site.markdown import render_story
+from beijing_econ_site.site.views import derive
 from tests.helpers import formatted, run_check
 
 
@@ -104,7 +104,7 @@ def test_a_malformed_reference_is_an_error(make_project):
 def test_stories_appear_on_their_pages_above_the_charts(make_project, tmp_path):
     from pathlib import Path
 
-    from beijing_econ_site.build import build_site
+    from beijing_econ_site.build.run import build_site
 
     root = make_project(**{"data/stories/2021.md": "Digital share: {{fig:digital-share-gdp-2021}}.\n"})
     build_site(root / "data", root / "_site", Path(__file__).resolve().parent.parent / "templates", cache_dir=None)

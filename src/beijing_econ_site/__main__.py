@@ -1,5 +1,5 @@
 import sys
 
-from .cli import main
+from beijing_econ_site.cli import main
 
 sys.exit(main())

@@ -11,8 +11,9 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .numbers import Mention, find_mentions, negative_wording, qualifier_wording
-from .verify import CONTEXT_CHARS, nearest_passage, normalize
+from beijing_econ_site.checks.citations import CONTEXT_CHARS, nearest_passage
+from beijing_econ_site.data.archive import normalize
+from beijing_econ_site.data.numbers import Mention, find_mentions, negative_wording, qualifier_wording
 
 WORDING_QUALIFIERS = {"at-least": "at-least", "at-most": "at-most", "approximately": "approximately", None: "exact"}
 

@@ -13,7 +13,7 @@ import traceback
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from .diagnostics import DataError, render_report
+from beijing_econ_site.diagnostics import DataError, render_report
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 log = logging.getLogger("beijing_econ_site")
@@ -180,7 +180,7 @@ def _report(diagnostics, *, as_json: bool) -> None:
 def _run(args: argparse.Namespace) -> int:
     _setup_logging(args)
     if args.command == "check":
-        from .pipeline import check_data
+        from beijing_econ_site.checks.run import check_data
 
         checked = check_data(args.data)
         _report(checked.diagnostics, as_json=args.json)
@@ -192,24 +192,24 @@ def _run(args: argparse.Namespace) -> int:
             print(summary, file=sys.stderr)
         return EXIT_DATA if checked.errors else EXIT_OK
     if args.command == "build":
-        from . import fingerprint
+        from beijing_econ_site.build import fingerprint
 
         cache = fingerprint.DEFAULT_CACHE
         if not args.force and fingerprint.is_up_to_date(cache, args.data, args.templates, args.out):
             log.info("nothing changed since the last build of %s", args.out)
             return EXIT_OK
-        from .build import build_site
+        from beijing_econ_site.build.run import build_site
 
         result = build_site(args.data, args.out, args.templates, cache_dir=cache)
         _report(result.warnings, as_json=False)
         fingerprint.record(cache, args.data, args.templates, args.out)
         return EXIT_OK
     if args.command == "serve":
-        from .serve import serve
+        from beijing_econ_site.serve import serve
 
         return serve(args.data, args.out, args.templates, port=args.port)
     if args.command == "schema":
-        from .schema import write_reference, write_schema
+        from beijing_econ_site.data.schema import write_reference, write_schema
 
         write_schema(args.out)
         write_reference(args.reference)
@@ -223,8 +223,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _cite(args: argparse.Namespace) -> int:
-    from .cite import QuoteNotFound, figure_block, read_quote
-    from .pipeline import check_data
+    from beijing_econ_site.checks.run import check_data
+    from beijing_econ_site.cite import QuoteNotFound, figure_block, read_quote
 
     checked = check_data(args.data)
     archive = checked.archives.get(args.source)
@@ -247,7 +247,7 @@ def _cite(args: argparse.Namespace) -> int:
 
 
 def _add_source(args: argparse.Namespace) -> int:
-    from .archive import ArchiveError, add_source
+    from beijing_econ_site.add_source import ArchiveError, add_source
 
     try:
         archive, metadata, figures = add_source(args.file, args.data, args.source_id)

@@ -15,8 +15,8 @@ import threading
 import time
 from pathlib import Path
 
-from .build import build_site
-from .diagnostics import DataError, render_report
+from beijing_econ_site.build.run import build_site
+from beijing_econ_site.diagnostics import DataError, render_report
 
 log = logging.getLogger(__name__)
 

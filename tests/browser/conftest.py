@@ -22,7 +22,7 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
-    from beijing_econ_site.build import build_site
+    from beijing_econ_site.build.run import build_site
 
     out = tmp_path_factory.mktemp("site") / "_site"
     build_site(ROOT / "data", out, ROOT / "templates", cache_dir=ROOT / ".cache" / "beijing-econ-site")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 import pytest
+
 from tests.browser.conftest import wait_until
 
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from tests.browser.conftest import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -21,7 +21,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from .diagnostics import Diagnostic, Location, relative_path
+from beijing_econ_site.diagnostics import Diagnostic, Location, relative_path
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 200_000

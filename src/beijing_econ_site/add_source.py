@@ -7,7 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
-from .models import SLUG_PATTERN
+from beijing_econ_site.data.models import SLUG_PATTERN
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/data-file.schema.json"
 

@@ -7,7 +7,7 @@ import io
 import json
 from typing import Any
 
-from .models import Dataset, Figure
+from beijing_econ_site.data.models import Dataset, Figure
 
 EXPORT_COLUMNS = [
     "id",

@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .diagnostics import Diagnostic, Location
-from .load import Document
-from .models import DataFile, Dataset, Figure, Indicator, Omission, Source
+from beijing_econ_site.data.load import Document
+from beijing_econ_site.data.models import DataFile, Dataset, Figure, Indicator, Omission, Source
+from beijing_econ_site.diagnostics import Diagnostic, Location
 
 _KNOWN_FIELDS = sorted(
     {name for model in (DataFile, Source, Indicator, Figure, Omission) for name in model.model_fields}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .models import Qualifier, Unit
+from beijing_econ_site.data.models import Qualifier, Unit
 
 SCALE_WORDS = [(Decimal(10) ** 12, "trillion"), (Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million")]
 QUALIFIER_WORDS = {

@@ -11,7 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 DEFAULT_CACHE = Path(".cache/beijing-econ-site")
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the whole package: any code change rebuilds
 
 
 def _files(root: str, prefix: str = "") -> list[tuple[str, os.DirEntry]]:

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .formatting import format_with_qualifier, headline_parts
-from .models import Dataset, Figure, Indicator, Kind, Scope, Source
-from .periods import format_published
+from beijing_econ_site.data.formatting import format_with_qualifier, headline_parts
+from beijing_econ_site.data.models import Dataset, Figure, Indicator, Kind, Scope, Source
+from beijing_econ_site.data.periods import format_published
 
 TOPIC_ORDER = [
     "economy",

@@ -1,7 +1,7 @@
 """Charts: Altair specs from views, rendered at build time to accessible inline SVG.
 
 Specs carry explicit field types and keep data order (sort=None), so no pandas is needed.
-SVG and PNG renders are cached on disk by a hash of the spec.
+build.renderer renders them to SVG and PNG, cached on disk by a hash of the spec.
 """
 
 from __future__ import annotations
@@ -9,28 +9,19 @@ from __future__ import annotations
 import csv
 import hashlib
 import html
-import importlib.metadata
 import io
 import json
 import logging
 import re
 import textwrap
-import multiprocessing
-import os
-from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
 from decimal import Decimal
-from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from functools import cached_property, lru_cache
+from typing import Any, Protocol
 
-from .diagnostics import DataError, Diagnostic
-from .formatting import axis_scale
-from .models import Qualifier, Unit
-from . import vl_render
-from .views import ChartGroup, FigureView, Series
-from .write import replace_atomically
+from beijing_econ_site.data.formatting import axis_scale
+from beijing_econ_site.data.models import Qualifier, Unit
+from beijing_econ_site.site.views import ChartGroup, FigureView, Series
 
 log = logging.getLogger(__name__)
 
@@ -119,45 +110,19 @@ def _data_rows(figures: list[FigureView]) -> list[dict[str, Any]]:
     ]
 
 
-class ChartTemplates:
-    """Chart templates as JSON text, also kept on disk under the hash of this module's code and
-    Altair's version: a rebuild with them on disk does not import Altair (about a second on this
-    machine) nor build the specs (half a second more)."""
-
-    def __init__(self, cache_dir: Path | None = None):
-        self.cache_dir = cache_dir
-
-    def bar(self) -> str:
-        return self._get("bar", _bar_template)
-
-    def series(self, is_rank: bool, qualifiers: tuple[Qualifier, ...], with_breaks: bool) -> str:
-        return self._get("series", _series_template, is_rank, qualifiers, with_breaks)
-
-    def _get(self, name: str, builder: Callable[..., str], *args: Any) -> str:
-        if self.cache_dir is None:
-            return builder(*args)
-        path = self.cache_dir / f"{_template_key(name, args)}.json"
-        try:
-            return path.read_text(encoding="utf-8")
-        except OSError:
-            pass
-        text = builder(*args)
-        try:
-            self.cache_dir.mkdir(parents=True, exist_ok=True)
-            replace_atomically(path, text.encode("utf-8"))
-        except OSError as exc:
-            log.debug("cannot cache a chart template in %s: %s", self.cache_dir, exc)
-        return text
 
 
-@lru_cache(maxsize=None)
-def _template_key(name: str, args: tuple[Any, ...]) -> str:
-    code = hashlib.sha256(Path(__file__).read_bytes())
-    code.update(f"altair {importlib.metadata.version('altair')} {name} {args!r}".encode())
-    return code.hexdigest()[:24]
 
 
-def bar_chart(group: ChartGroup, templates: ChartTemplates) -> Chart:
+class Templates(Protocol):
+    """Chart templates as JSON text, one per chart shape (the build keeps them in a cache)."""
+
+    def bar(self) -> str: ...
+
+    def series(self, is_rank: bool, qualifiers: tuple[Qualifier, ...], with_breaks: bool) -> str: ...
+
+
+def bar_chart(group: ChartGroup, templates: Templates) -> Chart:
     figures = group.figures
     unit = figures[0].figure.unit
     divisor, axis_title = axis_scale([f.figure.value for f in figures], unit)
@@ -200,7 +165,7 @@ def _title_axis(spec: dict[str, Any], channel: str, title: str) -> None:
 # The templates are built without Altair's schema validation (a third of the cost of a cold
 # build's main process): they depend on code alone, and the tests validate every shape of them.
 @lru_cache(maxsize=None)
-def _bar_template(validate: bool = False) -> str:
+def bar_template(validate: bool = False) -> str:
     """The bar chart's spec, built by Altair once; data is named, the axis titled later."""
     import altair as alt
 
@@ -238,7 +203,7 @@ def _different_spans(before: FigureView, after: FigureView) -> bool:
     return before.figure.period_info.kind != after.figure.period_info.kind
 
 
-def series_chart(series: Series, templates: ChartTemplates) -> Chart:
+def series_chart(series: Series, templates: Templates) -> Chart:
     figures = series.figures
     unit = figures[0].figure.unit
     divisor, axis_title = axis_scale([f.figure.value for f in figures], unit)
@@ -274,7 +239,7 @@ def series_chart(series: Series, templates: ChartTemplates) -> Chart:
 
 
 @lru_cache(maxsize=None)
-def _series_template(is_rank: bool, qualifiers: tuple[Qualifier, ...], with_breaks: bool, validate: bool = False) -> str:
+def series_template(is_rank: bool, qualifiers: tuple[Qualifier, ...], with_breaks: bool, validate: bool = False) -> str:
     """The comparison chart's spec, built by Altair once per shape; data is named, the axis titled later."""
     import altair as alt
 
@@ -320,112 +285,8 @@ def _series_template(is_rank: bool, qualifiers: tuple[Qualifier, ...], with_brea
     return json.dumps(alt.layer(*layers).properties(width=WIDTH - 120, height=240).to_dict(validate=validate))
 
 
-PARALLEL_FROM = 16  # uncached charts; below this, a warm process renders them sooner than new workers could
 
 
-class Renderer:
-    """Renders specs to SVG and PNG through vl-convert, with a content-addressed cache.
-
-    vl-convert serialises calls within a process, so many charts are rendered in worker
-    processes, one per core. On a cold cache the workers are started early (start_if_cold),
-    and start Vega while the main process builds the specs. Workers are spawned, so a script
-    that calls build_site needs the usual `if __name__ == "__main__":` guard.
-    """
-
-    def __init__(self, cache_dir: Path | None, workers: int | None = None):
-        self.cache_dir = cache_dir
-        self.workers = workers or os.cpu_count() or 1
-        self.rendered = 0
-        self.cached = 0
-        self._pool: ProcessPoolExecutor | None = None
-
-    def __enter__(self) -> Renderer:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-
-    @property
-    def parallel(self) -> bool:
-        """Whether worker processes render (or are starting to)."""
-        return self._pool is not None
-
-    def start_if_cold(self) -> None:
-        """Start the workers now if the cache holds no render: a first build, where every chart is new."""
-        cold = self.cache_dir is not None and not (self.cache_dir.is_dir() and any(self.cache_dir.glob("*.svg")))
-        if cold and self.workers > 1:
-            self._start_pool()
-
-    def _start_pool(self) -> None:
-        if self._pool is not None:
-            return
-        context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=vl_render.warm_up)
-        for _ in range(self.workers):  # the executor starts a worker per task until all are running
-            self._pool.submit(int)
-
-    def render_all(self, charts: Iterable[Chart], rendered: Callable[[Chart], None] = lambda chart: None) -> None:
-        """Give every chart its SVG and PNG, calling rendered(chart) as each is done, so a caller
-        can write it out and let it go. Charts come from the cache, or go to the workers, as soon
-        as they are made if the workers are already running (a cold build)."""
-        submitted: deque[tuple[Chart, Future]] = deque()
-        missing: list[Chart] = []
-        for chart in charts:
-            svg, png = self._from_cache(chart.spec_hash)
-            if svg is not None and png is not None:
-                self.cached += 1
-                self._finish(chart, svg, png)
-                rendered(chart)
-            elif self._pool is not None:
-                submitted.append((chart, self._pool.submit(vl_render.render_or_error, chart.spec)))
-            else:
-                missing.append(chart)
-        if len(missing) >= PARALLEL_FROM and self.workers > 1:
-            self._start_pool()
-        for chart, (svg, png, error) in self._results(submitted, missing):
-            if error is not None:
-                raise DataError([Diagnostic.simple(chart.id, "chart-render", f"chart could not be rendered: {error}")])
-            self._store(chart.spec_hash, svg, png)
-            self.rendered += 1
-            self._finish(chart, svg, png)
-            rendered(chart)
-
-    def _results(self, submitted: deque[tuple[Chart, Future]], missing: list[Chart]) -> Iterator[tuple[Chart, tuple[str, bytes, str | None]]]:
-        """Renders in order, each let go once yielded (a large site's PNGs would not fit in memory)."""
-        while submitted:
-            chart, future = submitted.popleft()
-            yield chart, future.result()
-        specs = (chart.spec for chart in missing)
-        if self._pool is not None and missing:
-            chunk = max(1, min(8, len(missing) // (self.workers * 8)))
-            yield from zip(missing, self._pool.map(vl_render.render_or_error, specs, chunksize=chunk))
-        else:
-            yield from zip(missing, map(vl_render.render_or_error, specs))
-
-    @staticmethod
-    def _finish(chart: Chart, svg: str, png: bytes) -> None:
-        chart.svg = accessible_svg(svg, chart)
-        chart.png = png
-
-    def _from_cache(self, key: str) -> tuple[str | None, bytes | None]:
-        if self.cache_dir is None:
-            return None, None
-        svg_path, png_path = self.cache_dir / f"{key}.svg", self.cache_dir / f"{key}.png"
-        if svg_path.is_file() and png_path.is_file():
-            return svg_path.read_text(encoding="utf-8"), png_path.read_bytes()
-        return None, None
-
-    def _store(self, key: str, svg: str, png: bytes) -> None:
-        if self.cache_dir is None:
-            return
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
-        replace_atomically(self.cache_dir / f"{key}.png", png)
-        replace_atomically(self.cache_dir / f"{key}.svg", svg.encode("utf-8"))
 
 
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")

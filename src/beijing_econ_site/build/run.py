@@ -8,7 +8,6 @@ previous site untouched and a large site is never held in memory whole.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import multiprocessing
 import os
@@ -19,16 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import vl_render
-from .charts import Chart, ChartTemplates, Renderer, bar_chart, series_chart
-from .diagnostics import DataError, Diagnostic
-from .export import export_files
-from .fingerprint import DEFAULT_CACHE
-from .models import Dataset
-from .pipeline import check_data
-from .render import PageRenderer, SiteConfig, render_pages
-from .views import SiteView, derive
-from .write import SiteWriter, replace_atomically
+from beijing_econ_site.build import vega
+from beijing_econ_site.build.fingerprint import DEFAULT_CACHE
+from beijing_econ_site.build.renderer import ChartTemplates, Renderer
+from beijing_econ_site.build.write import SiteWriter, replace_atomically
+from beijing_econ_site.checks.run import check_data
+from beijing_econ_site.data.models import Dataset
+from beijing_econ_site.diagnostics import DataError, Diagnostic
+from beijing_econ_site.site.charts import Chart, bar_chart, series_chart
+from beijing_econ_site.site.export import export_files
+from beijing_econ_site.site.pages import PageRenderer, SiteConfig, render_pages
+from beijing_econ_site.site.views import SiteView, derive
 
 log = logging.getLogger(__name__)
 
@@ -138,8 +138,8 @@ class VegaBundle:
     bundles, so a thread would stop the build for those 2 s.
     """
 
-    def __init__(self, cache_dir: Path | None, make: Callable[[], bytes] = vl_render.javascript_bundle):
-        name = f"vega-bundle-{vl_render.version()}.js"
+    def __init__(self, cache_dir: Path | None, make: Callable[[], bytes] = vega.javascript_bundle):
+        name = f"vega-bundle-{vega.version()}.js"
         self.places = [folder / name for folder in (cache_dir, _user_cache()) if folder is not None]
         self._bundle: bytes | None = None
         self._process: multiprocessing.process.BaseProcess | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .models import DataFile
+from beijing_econ_site.data.models import DataFile
 
 SCHEMA_PATH = Path("schema/data-file.schema.json")
 
@@ -27,7 +27,7 @@ REFERENCE_PATH = Path("docs/data-model.md")
 
 def data_model_reference() -> str:
     """The data model for editors, in Markdown, from the models' own field descriptions."""
-    from .models import Figure, Indicator, Kind, Omission, Qualifier, Scope, Source, Unit
+    from beijing_econ_site.data.models import Figure, Indicator, Kind, Omission, Qualifier, Scope, Source, Unit
 
     lines = [
         "# Data model",

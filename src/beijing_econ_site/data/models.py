@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from .periods import PERIOD_SYNTAX, Period, parse_period, parse_published
+from beijing_econ_site.data.periods import PERIOD_SYNTAX, Period, parse_period, parse_published
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 MAX_ABS_VALUE = 1e16

@@ -11,10 +11,10 @@ from typing import Any, Iterator
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from .charts import Chart
-from .markdown import render_markdown, render_markdown_inline, render_story
-from .stories import Story
-from .views import SITE_TITLE, FigureView, SiteView, topic_label
+from beijing_econ_site.data.stories import Story
+from beijing_econ_site.site.charts import Chart
+from beijing_econ_site.site.markdown import render_markdown, render_markdown_inline, render_story
+from beijing_econ_site.site.views import SITE_TITLE, FigureView, SiteView, topic_label
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

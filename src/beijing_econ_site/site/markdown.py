@@ -35,7 +35,7 @@ def _story_parser() -> MarkdownIt:
 
 def figure_reference_plugin(md: MarkdownIt) -> None:
     """{{fig:ID}}, {{fig:ID:value}}, {{fig:ID:period}}, {{change:A:B}} and {{allow:TEXT}} in stories."""
-    from .stories import REFERENCE
+    from beijing_econ_site.data.stories import REFERENCE
 
     def rule(state, silent: bool) -> bool:
         if not state.src.startswith("{{", state.pos):
@@ -54,7 +54,8 @@ def figure_reference_plugin(md: MarkdownIt) -> None:
 
 
 def _render_reference(self, tokens, index, options, env) -> str:
-    from .stories import parse_reference, reference_text
+    from beijing_econ_site.data.stories import parse_reference
+    from beijing_econ_site.site.references import reference_text
 
     meta = tokens[index].meta
     views, root = env["figures"], env["root"]

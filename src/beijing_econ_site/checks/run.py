@@ -1,4 +1,4 @@
-"""The pipeline's front half, shared by every command: load, validate, verify."""
+"""The pipeline's front half, shared by every command: load, validate, verify; `check` is this."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import Diagnostic, Location, Severity
-from .load import load_directory
-from .models import Dataset
-from .stories import Story, lint_stories, load_stories
-from .validate import Locator, validate_documents
-from .verify import Archive, verify
+from beijing_econ_site.checks.citations import check_citation, check_conflicts, check_references
+from beijing_econ_site.checks.coverage import check_coverage
+from beijing_econ_site.checks.stories import lint_stories
+from beijing_econ_site.data.archive import Archive, read_archives
+from beijing_econ_site.data.load import load_directory
+from beijing_econ_site.data.models import Dataset
+from beijing_econ_site.data.stories import Story, load_stories
+from beijing_econ_site.data.validate import Locator, validate_documents
+from beijing_econ_site.diagnostics import Diagnostic, Location, Severity
 
 log = logging.getLogger(__name__)
 
@@ -54,3 +57,22 @@ def check_data(data_dir: Path) -> CheckedData:
         len(dataset.figures),
     )
     return CheckedData(dataset, locator, archives, sorted(diagnostics), stories)
+
+
+def verify(dataset: Dataset, locator: Locator, data_root: Path) -> tuple[dict[str, Archive], list[Diagnostic]]:
+    """All citation and consistency checks; returns the archives read and every problem found."""
+    archives, diagnostics = read_archives(dataset, locator, data_root)
+    for figure in dataset.figures.values():
+        diagnostics += check_references(figure, dataset, locator)
+        archive = archives.get(figure.source)
+        if archive is not None:
+            diagnostics += check_citation(figure, archive, locator)
+    diagnostics += check_conflicts(dataset, locator)
+    diagnostics += check_coverage(dataset, archives, locator)
+    used = {figure.indicator for figure in dataset.figures.values()}
+    diagnostics += [
+        Diagnostic(locator("indicator", i), "unused-indicator", f"indicator '{i}' has no figures", Severity.WARNING)
+        for i in dataset.indicators
+        if i not in used
+    ]
+    return archives, diagnostics

@@ -1,0 +1,107 @@
+"""The story lint: a number typed by hand in prose is an error, with a suggested figure; every
+reference names a figure that exists, in a form that exists."""
+
+from __future__ import annotations
+
+import re
+
+from beijing_econ_site.data.models import Dataset, Figure
+from beijing_econ_site.data.numbers import find_mentions, stating_mentions
+from beijing_econ_site.data.stories import (
+    CODE_SPAN,
+    DATES,
+    HEADING_ANCHOR,
+    LINK_TARGET,
+    REFERENCE,
+    Story,
+    parse_reference,
+)
+from beijing_econ_site.diagnostics import Diagnostic, Location, Severity
+
+
+def lint_story(story: Story, dataset: Dataset) -> list[Diagnostic]:
+    """Every number a reader sees is a checked figure: references resolve, nothing typed by hand."""
+    problems = []
+    in_fence = False
+    for line_number, line in enumerate(story.text.splitlines(), start=1):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        for match in REFERENCE.finditer(line):
+            where = Location(story.path, line_number, match.start() + 1)
+            problems += _check_reference(match, where, story, dataset)
+        for mention in find_mentions(_masked(line)):
+            if mention.form == "ordinal":
+                continue  # "first" and "second" are words of prose, not figures
+            where = Location(story.path, line_number, mention.start + 1)
+            problems.append(Diagnostic(where, "number-in-prose", _hand_typed(mention.text, story, dataset)))
+    return problems
+
+
+def _masked(line: str) -> str:
+    """The line with references, code, link targets and dates blanked out (same length, so columns hold)."""
+    for pattern in (REFERENCE, CODE_SPAN, LINK_TARGET, HEADING_ANCHOR, DATES):
+        line = pattern.sub(lambda m: " " * len(m.group(0)), line)
+    return line
+
+
+def _check_reference(match: re.Match, where: Location, story: Story, dataset: Dataset) -> list[Diagnostic]:
+    try:
+        reference = parse_reference(match["kind"], match["body"])
+    except ValueError as exc:
+        return [Diagnostic(where, "bad-reference", f"'{match.group(0)}': {exc}")]
+    problems = []
+    figures = []
+    for figure_id in reference.figure_ids:
+        figure = dataset.figures.get(figure_id)
+        if figure is None:
+            problems.append(Diagnostic(where, "unknown-figure", f"no figure has the id '{figure_id}'"))
+        else:
+            figures.append(figure)
+    if problems:
+        return problems
+    if reference.kind == "change" and figures[0].indicator != figures[1].indicator:
+        problems.append(
+            Diagnostic(where, "change-across-indicators", f"{{{{change}}}} needs two figures of one indicator, not '{figures[0].indicator}' and '{figures[1].indicator}'")
+        )
+    if story.year is not None:
+        for figure in figures:
+            if figure.year != story.year:
+                problems.append(
+                    Diagnostic(
+                        where,
+                        "figure-from-other-year",
+                        f"'{figure.id}' measures {figure.year}, but this story is about {story.year}",
+                        Severity.WARNING,
+                    )
+                )
+    return problems
+
+
+def _hand_typed(text: str, story: Story, dataset: Dataset) -> str:
+    message = f"'{text}' is typed by hand: every number in a story must be a figure reference"
+    suggestion = suggest_figure(text, story, dataset)
+    if suggestion:
+        message += f"; use {{{{fig:{suggestion.id}}}}}"
+    else:
+        message += "; add the figure to data/, or write {{allow:...}} if it is not a figure"
+    return message
+
+
+def suggest_figure(text: str, story: Story, dataset: Dataset) -> Figure | None:
+    """A figure whose value the typed number states, preferring the story's year."""
+    candidates = [f for f in dataset.figures.values() if stating_mentions(abs(f.value), f.unit.value, text)]
+    candidates.sort(key=lambda f: (f.year != story.year, f.id))
+    return candidates[0] if candidates else None
+
+
+def lint_stories(stories: dict[str, Story], dataset: Dataset) -> list[Diagnostic]:
+    problems = []
+    years = {f.year for f in dataset.figures.values()}
+    for story in stories.values():
+        if story.year is not None and story.year not in years:
+            problems.append(Diagnostic(Location(story.path), "story-without-page", f"no figures measure {story.year}: the story has no page", Severity.WARNING))
+        problems += lint_story(story, dataset)
+    return problems

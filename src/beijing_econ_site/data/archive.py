@@ -1,0 +1,80 @@
+"""Archived article texts: read as plain UTF-8 files of bounded size, checked against their
+recorded sha256, and normalised the one way quotes are compared."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from beijing_econ_site.data.models import Dataset
+from beijing_econ_site.data.validate import Locator
+from beijing_econ_site.diagnostics import Diagnostic
+
+_TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"'})
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+MAX_ARCHIVE_BYTES = 5_000_000
+
+
+def normalize(text: str) -> str:
+    """Only whitespace runs and typographic quotes are normalised: loose matching lets edited quotes pass."""
+    return _WHITESPACE.sub(" ", text.translate(_TYPOGRAPHIC)).strip()
+
+
+@dataclass(frozen=True)
+class Archive:
+    source_id: str
+    path: Path
+    text: str  # normalised
+
+
+def read_archives(dataset: Dataset, locator: Locator, data_root: Path) -> tuple[dict[str, Archive], list[Diagnostic]]:
+    archives: dict[str, Archive] = {}
+    diagnostics: list[Diagnostic] = []
+    for source in dataset.sources.values():
+        yaml_file = locator.file_of("source", source.id)
+        folder = _real_path(yaml_file, data_root).parent if yaml_file else data_root / "sources"
+        path = folder / source.archive
+        where = locator("source", source.id, "archive")
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            message = f"{source.archive} is not a plain file (links are not followed): archive the text itself"
+            diagnostics.append(Diagnostic(where, "archive-missing", message))
+            continue
+        try:
+            size = path.stat().st_size
+            raw = path.read_bytes() if size <= MAX_ARCHIVE_BYTES else b""
+        except OSError:
+            diagnostics.append(Diagnostic(where, "archive-missing", f"archived text {source.archive} not found beside the source file"))
+            continue
+        if size > MAX_ARCHIVE_BYTES:
+            message = f"{source.archive} is {size:,} bytes; an archived article is at most {MAX_ARCHIVE_BYTES:,}"
+            diagnostics.append(Diagnostic(where, "archive-too-large", message))
+            continue
+        digest = hashlib.sha256(raw).hexdigest()
+        if digest != source.sha256:
+            diagnostics.append(
+                Diagnostic(
+                    locator("source", source.id, "sha256"),
+                    "archive-checksum",
+                    f"{source.archive} has sha256 {digest}, not the recorded one: the archive was changed "
+                    "(restore it; if the change is intended, record the new checksum)",
+                )
+            )
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            diagnostics.append(Diagnostic(where, "archive-encoding", f"{source.archive} is not UTF-8 text"))
+            continue
+        archives[source.id] = Archive(source.id, path, normalize(text))
+    return archives, diagnostics
+
+
+def _real_path(shown: str, data_root: Path) -> Path:
+    candidate = Path(shown)
+    return candidate if candidate.is_absolute() or candidate.exists() else data_root / candidate
