@@ -55,8 +55,21 @@ def ensure_uv() -> Path:
     partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     run(
-        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--root-user-action=ignore", "--no-deps",
-        "--require-hashes", "--only-binary", ":all:", "--target", partial, "-r", UV_REQUIREMENTS,
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--root-user-action=ignore",
+        "--no-deps",
+        "--require-hashes",
+        "--only-binary",
+        ":all:",
+        "--target",
+        partial,
+        "-r",
+        UV_REQUIREMENTS,
     )
     shutil.rmtree(target, ignore_errors=True)
     partial.rename(target)
@@ -99,8 +112,11 @@ def ensure_apt_packages() -> None:
         return
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
         sys.exit(
-            "[tasks] the browser tests need Debian packages: " + " ".join(missing)
-            + "\n        install them (sudo apt-get install " + " ".join(missing) + ") and run again"
+            "[tasks] the browser tests need Debian packages: "
+            + " ".join(missing)
+            + "\n        install them (sudo apt-get install "
+            + " ".join(missing)
+            + ") and run again"
         )
     say("installing " + " ".join(missing) + " with apt-get")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}

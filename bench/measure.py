@@ -191,7 +191,9 @@ class ReloadTiming:
     page: float  # ... to the reloaded page's HTML received, as the browser's location.reload() does
 
 
-def serve_latency(data_dir: Path, templates: Path, command: list[str], edited: Path, edits: int, timeout: float) -> list[ReloadTiming]:
+def serve_latency(
+    data_dir: Path, templates: Path, command: list[str], edited: Path, edits: int, timeout: float
+) -> list[ReloadTiming]:
     """Save edited (a data file) edits times while serve runs; time each save to the reload.
 
     Each save appends a YAML comment line: the data stays valid, serve rebuilds the whole site
@@ -200,9 +202,24 @@ def serve_latency(data_dir: Path, templates: Path, command: list[str], edited: P
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as work, tempfile.TemporaryFile() as log:
         out = Path(work) / "_site"
-        arguments = ["serve", "--data", str(data_dir), "--out", str(out), "--templates", str(templates), "--port", str(port)]
+        arguments = [
+            "serve",
+            "--data",
+            str(data_dir),
+            "--out",
+            str(out),
+            "--templates",
+            str(templates),
+            "--port",
+            str(port),
+        ]
         process = subprocess.Popen(
-            command + arguments, cwd=work, env=cold_environment(Path(work)), stdout=log, stderr=log, start_new_session=True
+            command + arguments,
+            cwd=work,
+            env=cold_environment(Path(work)),
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
         )
         try:
             events = _open_events(port, process, timeout)
@@ -263,7 +280,7 @@ def page_weights(site: Path) -> list[PageWeight]:
         html = page.read_bytes()
         plain = [html] + [p.read_bytes() for p in _linked(_STYLESHEET, html, page)]
         specs = _linked(_SPEC, html, page)
-        scripts = _linked(_SCRIPT, html, page) + [site / "assets" / "vega.js"]
+        scripts = [*_linked(_SCRIPT, html, page), site / "assets" / "vega.js"]
         interactive = plain + [p.read_bytes() for p in scripts + specs]
         weights.append(
             PageWeight(

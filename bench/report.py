@@ -51,7 +51,9 @@ class DatasetResult:
 
     @property
     def installed_floor_ratio(self) -> float | None:
-        return statistics.median(self.installed_cold_seconds) / self.floor_seconds if self.installed_cold_seconds else None
+        return (
+            statistics.median(self.installed_cold_seconds) / self.floor_seconds if self.installed_cold_seconds else None
+        )
 
 
 @dataclass
@@ -71,9 +73,9 @@ def fit_growth(results: list[DatasetResult]) -> Growth | None:
     ys = [math.log(r.cold) for r in results]
     mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
     sxx = sum((x - mean_x) ** 2 for x in xs)
-    sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys))
+    sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
     slope = sxy / sxx
-    residual = sum((y - mean_y - slope * (x - mean_x)) ** 2 for x, y in zip(xs, ys))
+    residual = sum((y - mean_y - slope * (x - mean_x)) ** 2 for x, y in zip(xs, ys, strict=True))
     total = sum((y - mean_y) ** 2 for y in ys)
     return Growth(slope, 1 - residual / total if total else 1.0, len(results))
 
@@ -92,7 +94,9 @@ def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def targets(real: DatasetResult, synthetic: list[DatasetResult], weights: list[PageWeight], growth: Growth | None) -> list[Target]:
+def targets(
+    real: DatasetResult, synthetic: list[DatasetResult], weights: list[PageWeight], growth: Growth | None
+) -> list[Target]:
     """The README's targets, judged on the real site and on the largest synthetic dataset."""
     found = [
         Target("real site: cold build within 1.5x of its floor", f"{real.floor_ratio:.2f}x", real.floor_ratio <= 1.5),
@@ -116,9 +120,13 @@ def targets(real: DatasetResult, synthetic: list[DatasetResult], weights: list[P
         largest = max(synthetic, key=lambda r: r.figures)
         found.append(Target(f"{largest.name}: cold build under 60 s", f"{largest.cold:.1f} s", largest.cold < 60))
         rss = statistics.median(largest.cold_tree_rss)
-        found.append(Target(f"{largest.name}: peak RSS (process tree) under 1 GB", f"{rss / MB:.0f} MB", rss < 1024 * MB))
+        found.append(
+            Target(f"{largest.name}: peak RSS (process tree) under 1 GB", f"{rss / MB:.0f} MB", rss < 1024 * MB)
+        )
     if growth:
-        found.append(Target("cost grows linearly (exponent at most 1.1)", f"{growth.exponent:.2f}", growth.exponent <= 1.1))
+        found.append(
+            Target("cost grows linearly (exponent at most 1.1)", f"{growth.exponent:.2f}", growth.exponent <= 1.1)
+        )
     year_pages = [w for w in weights if YEAR_PAGE.match(w.page)]
     if year_pages:
         heaviest = max(year_pages, key=lambda w: w.gzip)
@@ -146,9 +154,12 @@ def _megabytes(values: list[int]) -> str:
 
 def datasets_table(results: list[DatasetResult]) -> list[str]:
     lines = [
-        "| dataset | figures | indicators | sources | pages | charts | check (s) | cold build (s) | others' CPU (%) "
-        "| peak RSS, largest process / tree (MB) | no-change rebuild (s) | edit rebuild (s) | charts re-rendered "
-        "| save to reload event / page (ms) | floor (s) | cold / floor |",
+        (
+            "| dataset | figures | indicators | sources | pages | charts | check (s) | cold build (s) "
+            "| others' CPU (%) "
+            "| peak RSS, largest process / tree (MB) | no-change rebuild (s) | edit rebuild (s) | charts re-rendered "
+            "| save to reload event / page (ms) | floor (s) | cold / floor |"
+        ),
         "|---|" + "---:|" * 15,
     ]
     for r in results:
@@ -216,7 +227,10 @@ def markdown(
         "",
         "| target | measured | met |",
         "|---|---|---|",
-        *[f"| {t.goal} | {t.measured} | {'yes' if t.met else '**no**'} |" for t in targets(real, synthetic, weights, growth)],
+        *[
+            f"| {t.goal} | {t.measured} | {'yes' if t.met else '**no**'} |"
+            for t in targets(real, synthetic, weights, growth)
+        ],
         "",
         "## Bytes per page (real site)",
         "",

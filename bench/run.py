@@ -70,7 +70,9 @@ def logged(pattern: re.Pattern[str], log: str) -> tuple[int, ...]:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one run, the 1k dataset only")
-    parser.add_argument("--sizes", default="1000,10000,60000", help="synthetic figure counts (default: 1000,10000,60000)")
+    parser.add_argument(
+        "--sizes", default="1000,10000,60000", help="synthetic figure counts (default: 1000,10000,60000)"
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement; the median is reported (default: 3)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="where results.md and .json go")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds one command may take (default: 3600)")
@@ -83,12 +85,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def machine_info() -> dict[str, str]:
     """The machine and the code measured."""
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
         platform.processor() or "unknown",
     )
-    memory_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "src", "templates"], cwd=ROOT, capture_output=True, text=True).stdout
+    memory_kb = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "src", "templates"], cwd=ROOT, capture_output=True, text=True
+    ).stdout
     return {
         "CPU": f"{os.cpu_count()} x {cpu}",
         "memory": f"{memory_kb / 1024 / 1024:.1f} GiB",
@@ -106,7 +118,9 @@ def snapshot_code(into: Path) -> tuple[Path, str]:
     Returns the templates' copy and a digest of the code copied.
     """
     package = shutil.copytree(
-        ROOT / "src" / "beijing_econ_site", into / "src" / "beijing_econ_site", ignore=shutil.ignore_patterns("__pycache__")
+        ROOT / "src" / "beijing_econ_site",
+        into / "src" / "beijing_econ_site",
+        ignore=shutil.ignore_patterns("__pycache__"),
     )
     templates = shutil.copytree(ROOT / "templates", into / "templates")
     os.environ["PYTHONPATH"] = str(into / "src")  # ahead of the editable install, for every child process
@@ -119,7 +133,7 @@ def snapshot_code(into: Path) -> tuple[Path, str]:
 
 def check(name: str, data_dir: Path, *, strict: bool, timeout: float) -> DatasetResult:
     """Run `check`; a synthetic dataset must have no errors and no warnings, the real one no errors."""
-    run = run_measured(CLI + ["check", "--data", str(data_dir)], data_dir.parent, timeout)
+    run = run_measured([*CLI, "check", "--data", str(data_dir)], data_dir.parent, timeout)
     summary = CHECK_SUMMARY.search(run.stderr)
     if summary is None or run.returncode != 0:
         raise SystemExit(f"[bench] check of {name} failed:\n{run.stderr[-3000:]}")
@@ -134,7 +148,7 @@ def build(data_dir: Path, work: Path, args: argparse.Namespace, user_cache: Path
     """`beijing-econ-site build`, on a quiet machine, with its caches (the project's and the user's) in work,
     or the user's at user_cache."""
     wait_for_quiet(QUIET_LIMIT)
-    command = CLI + ["build", "--data", str(data_dir), "--out", str(work / "_site"), "--templates", str(args.templates)]
+    command = [*CLI, "build", "--data", str(data_dir), "--out", str(work / "_site"), "--templates", str(args.templates)]
     run = run_measured(command, work, args.timeout, cold_environment(work, user_cache))
     if run.returncode != 0:
         raise SystemExit(f"[bench] build failed (exit {run.returncode}):\n{run.stderr[-3000:]}")
@@ -142,7 +156,12 @@ def build(data_dir: Path, work: Path, args: argparse.Namespace, user_cache: Path
 
 
 def measure_builds(
-    result: DatasetResult, data_dir: Path, work_root: Path, edit: Callable[[int], None], args: argparse.Namespace, installed: bool = False
+    result: DatasetResult,
+    data_dir: Path,
+    work_root: Path,
+    edit: Callable[[int], None],
+    args: argparse.Namespace,
+    installed: bool = False,
 ) -> None:
     """Per run: a cold build in a fresh directory, a rebuild with nothing changed, and one after edit(run);
     if installed, also a build in another fresh directory that shares the first one's user cache, where
@@ -166,7 +185,9 @@ def measure_builds(
             result.installed_cold_seconds.append(build(data_dir, project, args, user_cache=work / "user-cache").seconds)
         unchanged = build(data_dir, work, args)
         if "nothing changed" not in unchanged.stderr:
-            raise SystemExit(f"[bench] the rebuild of unchanged {result.name} was not skipped:\n{unchanged.stderr[-2000:]}")
+            raise SystemExit(
+                f"[bench] the rebuild of unchanged {result.name} was not skipped:\n{unchanged.stderr[-2000:]}"
+            )
         result.nochange_seconds.append(unchanged.seconds)
         edit(index)
         edited = build(data_dir, work, args)
@@ -198,7 +219,9 @@ def real_site(args: argparse.Namespace) -> tuple[DatasetResult, list[PageWeight]
         result.edit = f"a comment line appended to figures/{edited.name}"
         work_root = Path(tmp) / "work"
         work_root.mkdir()
-        measure_builds(result, data_dir, work_root, lambda index: append_comment(edited, f"edit {index}"), args, installed=True)
+        measure_builds(
+            result, data_dir, work_root, lambda index: append_comment(edited, f"edit {index}"), args, installed=True
+        )
         site = work_root / "run-0" / "_site"
         weights = page_weights(site)
         floor = measure_imports(PYTHON, args.runs)
@@ -218,7 +241,9 @@ def synthetic_site(size: int, floor: Floor, args: argparse.Namespace) -> Dataset
         result.edit = "one figure's value, with its quote, article and sha256"
         work_root = Path(tmp) / "work"
         work_root.mkdir()
-        measure_builds(result, data_dir, work_root, lambda index: synthetic.edit_one_value(dataset, data_dir, index + 1), args)
+        measure_builds(
+            result, data_dir, work_root, lambda index: synthetic.edit_one_value(dataset, data_dir, index + 1), args
+        )
         set_floor(result, floor, work_root / "run-0" / "_site", args)
         if size <= SERVE_MAX_FIGURES:
             measure_serve(result, data_dir, args)
@@ -235,7 +260,12 @@ def set_floor(result: DatasetResult, floor: Floor, site: Path, args: argparse.Na
     )
 
 
-def write_results(args: argparse.Namespace, machine: dict[str, str], results: list[DatasetResult], weights: list[PageWeight], floor: Floor
+def write_results(
+    args: argparse.Namespace,
+    machine: dict[str, str],
+    results: list[DatasetResult],
+    weights: list[PageWeight],
+    floor: Floor,
 ) -> str:
     """results.md and results.json under args.out; returns the Markdown."""
     growth = fit_growth(results[1:])

@@ -22,17 +22,66 @@ SOURCE_SIZE = (40, 100)  # figures per archived article
 SENTENCES_PER_PARAGRAPH = 6
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/data-file.schema.json\n"
 
-TOPICS = ["economy", "digital-economy", "industry", "services-trade", "innovation", "consumption", "finance", "infrastructure"]
+TOPICS = [
+    "economy",
+    "digital-economy",
+    "industry",
+    "services-trade",
+    "innovation",
+    "consumption",
+    "finance",
+    "infrastructure",
+]
 # Words free of number words ("one", "first", "half") and of qualifier wording ("over", "about").
-ADJECTIVES = (
-    "urban rural coastal northern southern eastern western central municipal regional suburban "
-    "industrial commercial digital private public foreign domestic green advanced modern creative "
-    "cultural medical logistics"
-).split()
-NOUNS = (
-    "retail software tourism construction transport banking insurance publishing farming energy "
-    "robotics pharmacy education housing catering aviation telecom fashion media chemicals"
-).split()
+ADJECTIVES = [
+    "urban",
+    "rural",
+    "coastal",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "central",
+    "municipal",
+    "regional",
+    "suburban",
+    "industrial",
+    "commercial",
+    "digital",
+    "private",
+    "public",
+    "foreign",
+    "domestic",
+    "green",
+    "advanced",
+    "modern",
+    "creative",
+    "cultural",
+    "medical",
+    "logistics",
+]
+NOUNS = [
+    "retail",
+    "software",
+    "tourism",
+    "construction",
+    "transport",
+    "banking",
+    "insurance",
+    "publishing",
+    "farming",
+    "energy",
+    "robotics",
+    "pharmacy",
+    "education",
+    "housing",
+    "catering",
+    "aviation",
+    "telecom",
+    "fashion",
+    "media",
+    "chemicals",
+]
 # kind -> (unit, the label's last words, the same in the article's sentence)
 KINDS = {
     "level": ("count", "enterprises", "enterprises"),

@@ -16,9 +16,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from screenshots import serve  # noqa: E402
+from screenshots import serve
 
-from beijing_econ_site.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from beijing_econ_site.chromium import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
@@ -29,7 +29,9 @@ TARGETS = {"performance": 0.98, "accessibility": 1.0, "best-practices": 1.0, "se
 
 def ensure_lighthouse() -> None:
     if not LIGHTHOUSE.exists():
-        subprocess.run(["npm", "install", "--no-save", "--no-audit", "--no-fund", "lighthouse@13"], cwd=ROOT, check=True)
+        subprocess.run(
+            ["npm", "install", "--no-save", "--no-audit", "--no-fund", "lighthouse@13"], cwd=ROOT, check=True
+        )
 
 
 def page_paths(site: Path) -> list[str]:
@@ -41,10 +43,19 @@ def page_paths(site: Path) -> list[str]:
 
 
 def audit(url: str, preset: str) -> dict:
-    command = [str(LIGHTHOUSE), url, "--output=json", "--quiet", f"--chrome-flags={CHROME_FLAGS}", "--only-categories=" + ",".join(CATEGORIES)]
+    command = [
+        str(LIGHTHOUSE),
+        url,
+        "--output=json",
+        "--quiet",
+        f"--chrome-flags={CHROME_FLAGS}",
+        "--only-categories=" + ",".join(CATEGORIES),
+    ]
     if preset == "desktop":
         command.append("--preset=desktop")
-    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=300)
+    result = subprocess.run(
+        command, capture_output=True, text=True, env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=300
+    )
     if result.returncode != 0:
         raise RuntimeError(f"lighthouse failed for {url} ({preset}): {result.stderr[-1500:]}")
     report = json.loads(result.stdout)
@@ -52,7 +63,9 @@ def audit(url: str, preset: str) -> dict:
     failing = [
         audit_id
         for audit_id, item in report["audits"].items()
-        if item.get("score") is not None and item["score"] < 0.9 and item.get("scoreDisplayMode") in ("binary", "numeric")
+        if item.get("score") is not None
+        and item["score"] < 0.9
+        and item.get("scoreDisplayMode") in ("binary", "numeric")
     ]
     return {"scores": scores, "below_0.9": sorted(failing)}
 
@@ -63,7 +76,8 @@ def markdown(results: dict) -> str:
         for preset, result in presets.items():
             s = result["scores"]
             lines.append(
-                f"| /{page} | {preset} | {s['performance']:.2f} | {s['accessibility']:.2f} | {s['best-practices']:.2f} | {s['seo']:.2f} |"
+                f"| /{page} | {preset} | {s['performance']:.2f} | {s['accessibility']:.2f} "
+                f"| {s['best-practices']:.2f} | {s['seo']:.2f} |"
             )
     return "\n".join(lines) + "\n"
 

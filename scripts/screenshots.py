@@ -1,6 +1,6 @@
 """Screenshots of the built site in headless Chromium, for people to look at.
 
-    python scripts/screenshots.py [--site _site] [--out docs/screenshots]
+python scripts/screenshots.py [--site _site] [--out docs/screenshots]
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def serve(site: Path) -> http.server.ThreadingHTTPServer:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # noqa: D401 - silence
+    def log_message(self, *args):
         pass
 
 

@@ -198,4 +198,3 @@ def run_check(root: Path):
 
 def formatted(diagnostics) -> list[str]:
     return [d.format() for d in diagnostics]
-

@@ -104,18 +104,17 @@ def test_the_vega_bundle_is_made_once_then_read_from_the_project_or_user_cache(t
 
 def test_a_failure_to_make_the_vega_bundle_reaches_the_build(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))
-    with pytest.raises(RuntimeError, match="bundler failed"):
-        with VegaBundle(tmp_path / "project", make=broken_bundle) as bundle:
-            bundle.result()
+    bundle = VegaBundle(tmp_path / "project", make=broken_bundle)
+    with pytest.raises(RuntimeError, match="bundler failed"), bundle:
+        bundle.result()
     assert not list(tmp_path.rglob("*.js"))
 
 
 def test_a_build_that_fails_still_keeps_the_bundle_being_made_for_the_next(tmp_path, monkeypatch):
     monkeypatch.setenv("BUNDLE_CALLS", str(tmp_path / "calls"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))
-    with pytest.raises(KeyError):
-        with VegaBundle(tmp_path / "project", make=fake_bundle):
-            raise KeyError("a build step failed")
+    with pytest.raises(KeyError), VegaBundle(tmp_path / "project", make=fake_bundle):
+        raise KeyError("a build step failed")
     assert (tmp_path / "project" / f"vega-bundle-{vl_render.version()}.js").read_bytes() == b"/* vega */"
 
 
@@ -202,13 +201,15 @@ def test_chart_templates_are_built_again_when_the_chart_code_or_altair_changes(m
 def test_a_build_with_its_chart_templates_on_disk_never_imports_altair(tmp_path):
     root = write_tree(tmp_path, dataset_files())
     run = [sys.executable, "-c", BUILD_AND_REPORT_ALTAIR, str(root / "data"), str(tmp_path / "cache")]
-    first = subprocess.run(run + [str(tmp_path / "first")], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    first = subprocess.run([*run, str(tmp_path / "first")], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert first.returncode == 0, first.stderr
     assert first.stdout.split() == ["altair-imported"]
-    second = subprocess.run(run + [str(tmp_path / "second")], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    second = subprocess.run([*run, str(tmp_path / "second")], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert second.returncode == 0, second.stderr
     assert second.stdout.split() == ["altair-not-imported"]
-    assert (tmp_path / "first" / "2020" / "index.html").read_bytes() == (tmp_path / "second" / "2020" / "index.html").read_bytes()
+    assert (tmp_path / "first" / "2020" / "index.html").read_bytes() == (
+        tmp_path / "second" / "2020" / "index.html"
+    ).read_bytes()
 
 
 BUILD_AND_REPORT_ALTAIR = """
@@ -224,10 +225,14 @@ if __name__ == "__main__":
 
 def test_the_site_writer_refuses_two_files_for_one_path_and_leaves_nothing_behind(tmp_path):
     out = tmp_path / "_site"
-    with pytest.raises(ValueError, match="two files for one output path"):
+
+    def add_twice() -> None:
         with SiteWriter(out) as writer:
             writer.add("charts/a.svg", b"<svg/>")
             writer.add("charts/a.svg", b"<svg></svg>")
+
+    with pytest.raises(ValueError, match="two files for one output path"):
+        add_twice()
     assert list(tmp_path.iterdir()) == []
 
 

@@ -20,7 +20,12 @@ def run(*args: str, env_extra: dict | None = None, cwd=None) -> subprocess.Compl
     env = {**os.environ, "NO_COLOR": "1", **(env_extra or {})}
     env.pop("GITHUB_ACTIONS", None) if not env_extra or "GITHUB_ACTIONS" not in env_extra else None
     return subprocess.run(
-        [sys.executable, "-m", "beijing_econ_site", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
+        [sys.executable, "-m", "beijing_econ_site", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
     )
 
 

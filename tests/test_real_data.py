@@ -38,8 +38,14 @@ def test_years_2019_to_2023_have_beijing_figures(checked):
 
 
 def test_the_digital_share_of_gdp_is_one_indicator_with_a_change_of_measure_recorded(checked):
-    share = sorted((f for f in checked.dataset.figures.values() if f.indicator == "digital-share-gdp"), key=lambda f: f.year)
-    assert [(f.year, f.value, f.qualifier.value) for f in share] == [(2019, 50, "at-least"), (2021, 40.4, "exact"), (2023, 42.9, "exact")]
+    share = sorted(
+        (f for f in checked.dataset.figures.values() if f.indicator == "digital-share-gdp"), key=lambda f: f.year
+    )
+    assert [(f.year, f.value, f.qualifier.value) for f in share] == [
+        (2019, 50, "at-least"),
+        (2021, 40.4, "exact"),
+        (2023, 42.9, "exact"),
+    ]
     assert share[1].comparability
 
 

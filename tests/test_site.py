@@ -24,7 +24,9 @@ def site(tmp_path_factory) -> Path:
 
 
 def pages(site: Path) -> dict[str, HTMLParser]:
-    return {p.relative_to(site).as_posix(): HTMLParser(p.read_text(encoding="utf-8")) for p in sorted(site.rglob("*.html"))}
+    return {
+        p.relative_to(site).as_posix(): HTMLParser(p.read_text(encoding="utf-8")) for p in sorted(site.rglob("*.html"))
+    }
 
 
 def test_the_site_matches_the_golden_copy(site):
@@ -34,7 +36,9 @@ def test_the_site_matches_the_golden_copy(site):
     for name, content in built.items():
         if content != golden[name]:
             diff = "\n".join(
-                difflib.unified_diff(golden[name].decode().splitlines(), content.decode().splitlines(), lineterm="", n=1)
+                difflib.unified_diff(
+                    golden[name].decode().splitlines(), content.decode().splitlines(), lineterm="", n=1
+                )
             )
             pytest.fail(f"{name} differs from tests/golden (python tests/golden.py regenerates it):\n{diff[:3000]}")
 
@@ -52,9 +56,12 @@ def test_the_layout_has_every_page(site):
         "data/index.html",
     }
     assert expected <= set(pages(site))
-    assert {"data/figures.json", "data/figures.csv", "data/datapackage.json", "sources/sample-news/sample-news.txt"} <= {
-        p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()
-    }
+    assert {
+        "data/figures.json",
+        "data/figures.csv",
+        "data/datapackage.json",
+        "sources/sample-news/sample-news.txt",
+    } <= {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
 
 
 def test_every_figure_on_every_page_shows_its_quote_and_links_to_its_source(site):
@@ -117,7 +124,7 @@ def test_links_are_relative_and_nothing_comes_from_another_host(site):
 
 
 def test_every_page_has_language_title_description_and_a_content_security_policy(site):
-    for name, tree in pages(site).items():
+    for tree in pages(site).values():
         assert tree.css_first("html").attributes["lang"] == "en"
         assert tree.css_first("title").text().strip()
         assert tree.css_first('meta[name="description"]').attributes["content"]
@@ -179,7 +186,9 @@ def test_a_chart_that_cannot_render_fails_the_build_and_keeps_the_old_site(tmp_p
     [problem] = failure.value.diagnostics
     assert problem.rule == "chart-render" and "example.invalid" in problem.message
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("._site")) == [], "the half-written site is removed"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("._site")) == [], (
+        "the half-written site is removed"
+    )
 
 
 def test_text_fields_are_escaped_and_markdown_allows_no_raw_html_or_unsafe_links(make_project, tmp_path):
@@ -188,7 +197,14 @@ def test_text_fields_are_escaped_and_markdown_allows_no_raw_html_or_unsafe_links
         "note: '<script>alert(1)</script> [click](javascript:alert(1)) [ok](https://example.org)'",
     )
     root = make_project(**{"data/figures/sample-news.yaml": hostile})
-    write_tree(root, {"data/indicators/all.yaml": (root / "data/indicators/all.yaml").read_text().replace("label: GDP growth\n", "label: GDP <b>growth</b>\n")})
+    write_tree(
+        root,
+        {
+            "data/indicators/all.yaml": (root / "data/indicators/all.yaml")
+            .read_text()
+            .replace("label: GDP growth\n", "label: GDP <b>growth</b>\n")
+        },
+    )
     out = root / "_site"
     build_site(root / "data", out, TEMPLATES, cache_dir=None, config=SiteConfig())
     html = (out / "2020/index.html").read_text()

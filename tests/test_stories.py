@@ -49,7 +49,10 @@ def test_a_change_between_two_figures_is_computed_and_labelled(views):
     tree = rendered("{{change:digital-share-gdp-2019:digital-share-gdp-2021}}", views)
     computed = tree.css_first(".computed")
     assert computed.text().startswith("about −9.6 percentage points (computed from the 2019 and 2021 figures)")
-    assert [a.attributes["href"] for a in computed.css("a")] == ["../2019/#digital-share-gdp-2019", "../2021/#digital-share-gdp-2021"]
+    assert [a.attributes["href"] for a in computed.css("a")] == [
+        "../2019/#digital-share-gdp-2019",
+        "../2021/#digital-share-gdp-2021",
+    ]
 
 
 def test_allowed_text_is_shown_as_written(views):
@@ -62,8 +65,10 @@ def lint(make_project, story: str, name: str = "2021.md"):
 
 def test_a_hand_typed_number_is_an_error_with_a_suggested_figure(make_project):
     assert formatted(lint(make_project, "Intro.\nThe share was 40.4% of GDP.\n")) == [
-        "data/stories/2021.md:2:15: error[number-in-prose]: '40.4%' is typed by hand: every number in a story "
-        "must be a figure reference; use {{fig:digital-share-gdp-2021}}"
+        (
+            "data/stories/2021.md:2:15: error[number-in-prose]: '40.4%' is typed by hand: every number in a story "
+            "must be a figure reference; use {{fig:digital-share-gdp-2021}}"
+        )
     ]
 
 
@@ -96,8 +101,10 @@ def test_a_change_needs_two_figures_of_one_indicator(make_project):
 def test_a_malformed_reference_is_an_error(make_project):
     problems = lint(make_project, "{{fig:digital-share-gdp-2021:bogus}}\n", name="overview.md")
     assert formatted(problems) == [
-        "data/stories/overview.md:1:1: error[bad-reference]: '{{fig:digital-share-gdp-2021:bogus}}': "
-        "write {{fig:ID}}, {{fig:ID:value}} or {{fig:ID:period}}"
+        (
+            "data/stories/overview.md:1:1: error[bad-reference]: '{{fig:digital-share-gdp-2021:bogus}}': "
+            "write {{fig:ID}}, {{fig:ID:value}} or {{fig:ID:period}}"
+        )
     ]
 
 
@@ -110,6 +117,9 @@ def test_stories_appear_on_their_pages_above_the_charts(make_project, tmp_path):
     build_site(root / "data", root / "_site", Path(__file__).resolve().parent.parent / "templates", cache_dir=None)
     tree = LexborHTMLParser((root / "_site/2021/index.html").read_text())
     story = tree.css_first("main .story")
-    assert story.text().strip() == "Digital share: 40.4%Sample News, 11 November 2022: “the digital economy achieved an added value of 1.6 trillion yuan, accounting for 40.4% of GDP.”."
+    assert (
+        story.text().strip()
+        == "Digital share: 40.4%Sample News, 11 November 2022: “the digital economy achieved an added value of 1.6 trillion yuan, accounting for 40.4% of GDP.”."
+    )
     html = tree.html
     assert html.index('class="story"') < html.index('class="chart"')

@@ -11,7 +11,7 @@ def errors_for(make_project, figures: str) -> list[str]:
 
 
 def test_a_misspelt_field_gets_a_suggestion(make_project):
-    figures = FIGURES.replace("    quote: \"Beijing’s GDP", "    qoute: \"Beijing’s GDP")
+    figures = FIGURES.replace('    quote: "Beijing’s GDP', '    qoute: "Beijing’s GDP')
     where = position(figures, "qoute: ")
     assert errors_for(make_project, figures) == [
         f"{FIGURES_FILE}:2:5: error[missing-field]: figures[0].quote: required field is missing",
@@ -23,8 +23,10 @@ def test_a_wrong_type(make_project):
     figures = FIGURES.replace("value: -3.2", "value: minus three")
     where = position(figures, "value: ")
     assert errors_for(make_project, figures) == [
-        f"{FIGURES_FILE}:{where}: error[invalid-value]: figures[0].value: must be a number written without quotes, "
-        "in base units (1600000000000, not '1.6 trillion') (got 'minus three')"
+        (
+            f"{FIGURES_FILE}:{where}: error[invalid-value]: figures[0].value: must be a number written without quotes, "
+            "in base units (1600000000000, not '1.6 trillion') (got 'minus three')"
+        )
     ]
 
 
@@ -68,13 +70,18 @@ def test_a_figure_id_that_is_not_a_slug(make_project):
 def test_an_unknown_qualifier(make_project):
     figures = FIGURES.replace("qualifier: exact", "qualifier: roughly", 1)
     [error] = errors_for(make_project, figures)
-    assert "figures[0].qualifier: must be one of 'exact', 'at-least', 'at-most' or 'approximately' (got 'roughly')" in error
+    assert (
+        "figures[0].qualifier: must be one of 'exact', 'at-least', 'at-most' or 'approximately' (got 'roughly')"
+        in error
+    )
 
 
 def test_duplicate_ids_across_files(make_project):
     duplicate = "figures:\n" + FIGURES.split("figures:\n")[1].split("  - id: gdp-growth-change")[0]
     errors = formatted(run_check(make_project(**{"data/figures/again.yaml": duplicate})).errors)
     assert errors == [
-        "data/figures/sample-news.yaml:2:9: error[duplicate-id]: id 'gdp-growth-2020-h1' is already used by "
-        "the figure at data/figures/again.yaml:2:9"
+        (
+            "data/figures/sample-news.yaml:2:9: error[duplicate-id]: id 'gdp-growth-2020-h1' is already used by "
+            "the figure at data/figures/again.yaml:2:9"
+        )
     ]

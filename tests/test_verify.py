@@ -34,13 +34,15 @@ def test_a_quote_altered_by_one_character_is_not_in_the_source(make_project):
     root = make_project(**{FIGURES_FILE: figures})
     where = position(figures, "quote: ", after="gdp-growth-2020-h1")
     assert only_errors(root) == [
-        f"{FIGURES_FILE}:{where}: error[quote-not-in-source]: quote not found in source sample-news: "
-        "\"Beijing's GDP fell by 3.2% in H2\"; nearest passage: \"Beijing's GDP fell by 3.2% in H1,\""
+        (
+            f"{FIGURES_FILE}:{where}: error[quote-not-in-source]: quote not found in source sample-news: "
+            '"Beijing\'s GDP fell by 3.2% in H2"; nearest passage: "Beijing\'s GDP fell by 3.2% in H1,"'
+        )
     ]
 
 
 def test_quotes_match_across_whitespace_and_typographic_quotes_only(make_project):
-    figures = FIGURES.replace('"Beijing’s GDP fell by 3.2% in H1"', "\"Beijing's  GDP\\n fell by 3.2% in H1\"")
+    figures = FIGURES.replace('"Beijing’s GDP fell by 3.2% in H1"', '"Beijing\'s  GDP\\n fell by 3.2% in H1"')
     assert only_errors(make_project(**{FIGURES_FILE: figures})) == []
     lower = FIGURES.replace("Beijing’s GDP fell by 3.2% in H1", "beijing’s GDP fell by 3.2% in H1")
     errors = only_errors(make_project(**{FIGURES_FILE: lower}))
@@ -52,8 +54,10 @@ def test_a_value_that_differs_from_its_quote(make_project):
     root = make_project(**{FIGURES_FILE: figures})
     where = position(figures, "value: ", after="id: digital-share-gdp-2021")
     assert only_errors(root) == [
-        f"{FIGURES_FILE}:{where}: error[value-not-in-quote]: value 40.5 percent is not stated in the quote "
-        "(numbers in it: '1.6 trillion yuan' = 1600000000000, '40.4%' = 40.4)"
+        (
+            f"{FIGURES_FILE}:{where}: error[value-not-in-quote]: value 40.5 percent is not stated in the quote "
+            "(numbers in it: '1.6 trillion yuan' = 1600000000000, '40.4%' = 40.4)"
+        )
     ]
 
 
@@ -68,8 +72,10 @@ def test_a_value_with_the_wrong_sign(make_project):
     root = make_project(**{FIGURES_FILE: figures})
     where = position(figures, "value: ", after="id: gdp-growth-2020-h1")
     assert only_errors(root) == [
-        f"{FIGURES_FILE}:{where}: error[value-sign]: value 3.2 has the wrong sign; "
-        "the quote says 'fell by 3.2%': write -3.2"
+        (
+            f"{FIGURES_FILE}:{where}: error[value-sign]: value 3.2 has the wrong sign; "
+            "the quote says 'fell by 3.2%': write -3.2"
+        )
     ]
 
 
@@ -77,23 +83,32 @@ def test_a_negative_value_needs_negative_wording(make_project):
     figures = FIGURES.replace("value: 3.4\n", "value: -3.4\n")
     errors = only_errors(make_project(**{FIGURES_FILE: figures}))
     assert len(errors) == 1
-    assert "error[value-sign]: value -3.4 has the wrong sign; the quote states '3.4%' with no wording such as 'fell by': write 3.4" in errors[0]
+    assert (
+        "error[value-sign]: value -3.4 has the wrong sign; the quote states '3.4%' with no wording such as 'fell by': write 3.4"
+        in errors[0]
+    )
 
 
 def test_a_qualifier_that_contradicts_the_wording(make_project):
     figures = FIGURES.replace(
-        "value: 890000000000\n    unit: CNY\n    qualifier: at-least", "value: 890000000000\n    unit: CNY\n    qualifier: exact"
+        "value: 890000000000\n    unit: CNY\n    qualifier: at-least",
+        "value: 890000000000\n    unit: CNY\n    qualifier: exact",
     )
     root = make_project(**{FIGURES_FILE: figures})
     where = position(figures, "qualifier: ", after="id: digital-core-value-added-2021")
     assert only_errors(root) == [
-        f"{FIGURES_FILE}:{where}: error[qualifier-mismatch]: the quote says 'more than 890 billion yuan', "
-        "so qualifier should be at-least, not exact"
+        (
+            f"{FIGURES_FILE}:{where}: error[qualifier-mismatch]: the quote says 'more than 890 billion yuan', "
+            "so qualifier should be at-least, not exact"
+        )
     ]
 
 
 def test_a_qualifier_with_no_wording_behind_it(make_project):
-    figures = FIGURES.replace("value: 40.4\n    unit: percent\n    qualifier: exact", "value: 40.4\n    unit: percent\n    qualifier: approximately")
+    figures = FIGURES.replace(
+        "value: 40.4\n    unit: percent\n    qualifier: exact",
+        "value: 40.4\n    unit: percent\n    qualifier: approximately",
+    )
     errors = only_errors(make_project(**{FIGURES_FILE: figures}))
     assert len(errors) == 1
     assert errors[0].endswith(
@@ -105,7 +120,10 @@ def test_a_qualifier_with_no_wording_behind_it(make_project):
 def test_the_qualifier_is_read_from_the_archive_even_when_the_quote_starts_at_the_number(make_project):
     figures = FIGURES.replace(
         'quote: "The added value of core industries was more than 890 billion yuan."', 'quote: "890 billion yuan."'
-    ).replace("value: 890000000000\n    unit: CNY\n    qualifier: at-least", "value: 890000000000\n    unit: CNY\n    qualifier: exact")
+    ).replace(
+        "value: 890000000000\n    unit: CNY\n    qualifier: at-least",
+        "value: 890000000000\n    unit: CNY\n    qualifier: exact",
+    )
     errors = only_errors(make_project(**{FIGURES_FILE: figures}))
     assert len(errors) == 1 and "error[qualifier-mismatch]: the quote says 'more than 890 billion yuan'" in errors[0]
 
@@ -116,8 +134,10 @@ def test_an_archived_text_changed_by_one_character(make_project):
     where = position(source, "sha256: ")
     changed = hashlib.sha256(ARTICLE.replace("3.2%", "3.3%").encode()).hexdigest()
     assert only_errors(root) == [
-        f"data/sources/sample-news.yaml:{where}: error[archive-checksum]: sample-news.txt has sha256 {changed}, "
-        "not the recorded one: the archive was changed (restore it; if the change is intended, record the new checksum)"
+        (
+            f"data/sources/sample-news.yaml:{where}: error[archive-checksum]: sample-news.txt has sha256 {changed}, "
+            "not the recorded one: the archive was changed (restore it; if the change is intended, record the new checksum)"
+        )
     ]
 
 
@@ -143,7 +163,10 @@ def test_dangling_references(make_project):
 
 
 def test_figure_and_indicator_units_agree(make_project):
-    indicators = INDICATORS.replace("  - id: digital-share-gdp\n    label: Digital economy, share of GDP\n    unit: percent", "  - id: digital-share-gdp\n    label: Digital economy, share of GDP\n    unit: count")
+    indicators = INDICATORS.replace(
+        "  - id: digital-share-gdp\n    label: Digital economy, share of GDP\n    unit: percent",
+        "  - id: digital-share-gdp\n    label: Digital economy, share of GDP\n    unit: count",
+    )
     root = make_project(**{"data/indicators/all.yaml": indicators})
     errors = only_errors(root)
     where = position(FIGURES, "unit: ", after="id: digital-share-gdp-2019")
@@ -174,8 +197,10 @@ def test_two_sources_disagreeing_need_a_note(make_project):
     errors = only_errors(root)
     # files load in sorted order, so the diagnostic points at the figure read last
     assert errors == [
-        "data/figures/sample-news.yaml:4:12: error[conflicting-values]: 'gdp-growth' for 2020-H1 (beijing) has "
-        "different values: -3.1 (other-news), -3.2 (sample-news); add a note explaining the discrepancy to readers"
+        (
+            "data/figures/sample-news.yaml:4:12: error[conflicting-values]: 'gdp-growth' for 2020-H1 (beijing) has "
+            "different values: -3.1 (other-news), -3.2 (sample-news); add a note explaining the discrepancy to readers"
+        )
     ]
     noted = other_figure + "    note: The later article revised the figure.\n"
     assert only_errors(make_project(**{**files, "data/figures/other-news.yaml": noted})) == []
@@ -190,7 +215,10 @@ def test_a_number_in_an_article_that_is_neither_curated_nor_omitted_is_a_warning
     assert checked.errors == []
     assert [w.rule for w in checked.warnings] == ["number-not-covered"]
     assert "'600' in sample-news.txt is in no figure's quote and not omitted" in checked.warnings[0].message
-    omitted = source_yaml(article=article) + '  omitted:\n    - quote: "600 companies"\n      reason: Not about the economy.\n'
+    omitted = (
+        source_yaml(article=article)
+        + '  omitted:\n    - quote: "600 companies"\n      reason: Not about the economy.\n'
+    )
     root = make_project(**{"data/sources/sample-news.txt": article, "data/sources/sample-news.yaml": omitted})
     assert formatted(run_check(root).diagnostics) == []
 
@@ -199,11 +227,17 @@ def test_an_omitted_quote_must_be_in_the_source(make_project):
     omitted = source_yaml() + '  omitted:\n    - quote: "not in the text"\n      reason: test\n'
     root = make_project(**{"data/sources/sample-news.yaml": omitted})
     errors = only_errors(root)
-    assert len(errors) == 1 and "error[quote-not-in-source]: quote not found in source sample-news: \"not in the text\"" in errors[0]
+    assert (
+        len(errors) == 1
+        and 'error[quote-not-in-source]: quote not found in source sample-news: "not in the text"' in errors[0]
+    )
 
 
 def test_an_indicator_without_figures_is_a_warning(make_project):
-    indicators = INDICATORS + "  - id: lonely\n    label: Lonely\n    unit: count\n    kind: level\n    topic: economy\n    description: x\n"
+    indicators = (
+        INDICATORS
+        + "  - id: lonely\n    label: Lonely\n    unit: count\n    kind: level\n    topic: economy\n    description: x\n"
+    )
     checked = run_check(make_project(**{"data/indicators/all.yaml": indicators}))
     line = indicators.count("\n", 0, indicators.index("- id: lonely")) + 1
     assert formatted(checked.warnings) == [

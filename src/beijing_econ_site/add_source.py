@@ -44,8 +44,13 @@ def add_source(text_file: Path, data_dir: Path, source_id: str | None = None) ->
     folder.mkdir(parents=True, exist_ok=True)
     figures.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(text_file, archive)
-    metadata.write_text(metadata_stub(source_id, archive.name, hashlib.sha256(raw).hexdigest(), text_file.name), encoding="utf-8")
-    figures.write_text(f"{SCHEMA_LINE}\nfigures: []   # paste the blocks that `beijing-econ-site cite {source_id} \"...\"` prints\n", encoding="utf-8")
+    metadata.write_text(
+        metadata_stub(source_id, archive.name, hashlib.sha256(raw).hexdigest(), text_file.name), encoding="utf-8"
+    )
+    figures.write_text(
+        f'{SCHEMA_LINE}\nfigures: []   # paste the blocks that `beijing-econ-site cite {source_id} "..."` prints\n',
+        encoding="utf-8",
+    )
     return archive, metadata, figures
 
 

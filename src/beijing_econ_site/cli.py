@@ -12,8 +12,9 @@ import sys
 import traceback
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import NoReturn, TextIO
 
-from beijing_econ_site.diagnostics import DataError, render_report
+from beijing_econ_site.diagnostics import DataError, Diagnostic, render_report
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 log = logging.getLogger("beijing_econ_site")
@@ -26,16 +27,16 @@ def _version() -> str:
         return "0+unknown"
 
 
-def _use_colour(stream) -> bool:
+def _use_colour(stream: TextIO) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ
 
 
-def _paint(text: str, code: str, stream) -> str:
+def _paint(text: str, code: str, stream: TextIO) -> str:
     return f"\033[{code}m{text}\033[0m" if _use_colour(stream) else text
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # exit 2 with a hint, as argparse does, but never a traceback
+    def error(self, message: str) -> NoReturn:  # exit 2 with a hint, as argparse does, but never a traceback
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
@@ -71,7 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: data)")
     build.add_argument("--out", type=Path, default=Path("_site"), help="output directory (default: _site)")
-    build.add_argument("--templates", type=Path, default=Path("templates"), help="templates directory (default: templates)")
+    build.add_argument(
+        "--templates", type=Path, default=Path("templates"), help="templates directory (default: templates)"
+    )
     build.add_argument("--force", action="store_true", help="build even if nothing changed since the last build")
     loudness = build.add_mutually_exclusive_group()
     loudness.add_argument("--quiet", "-q", action="store_true", help="print errors only")
@@ -86,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: data)")
     serve.add_argument("--out", type=Path, default=Path("_site"), help="output directory (default: _site)")
-    serve.add_argument("--templates", type=Path, default=Path("templates"), help="templates directory (default: templates)")
+    serve.add_argument(
+        "--templates", type=Path, default=Path("templates"), help="templates directory (default: templates)"
+    )
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
 
     cite = commands.add_parser(
@@ -136,11 +141,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_DATA
     except KeyboardInterrupt:
         return 130
-    except Exception:  # noqa: BLE001 - the last line of defence: a bug, reported as one
+    except Exception as exc:
         if os.environ.get("BEIJING_ECON_SITE_DEBUG"):
             traceback.print_exc()
         else:
-            kind = sys.exc_info()[0].__name__
+            kind = type(exc).__name__
             print(
                 f"beijing-econ-site: internal error ({kind}): this is a bug, please report it "
                 "(set BEIJING_ECON_SITE_DEBUG=1 to see the traceback)",
@@ -161,7 +166,7 @@ def _setup_logging(args: argparse.Namespace) -> None:
     logging.getLogger("beijing_econ_site").setLevel(level)
 
 
-def _report(diagnostics, *, as_json: bool) -> None:
+def _report(diagnostics: list[Diagnostic], *, as_json: bool) -> None:
     github = os.environ.get("GITHUB_ACTIONS") == "true"
     report = render_report(diagnostics, as_json=as_json, github=github and not as_json)
     if not report:
@@ -187,7 +192,8 @@ def _run(args: argparse.Namespace) -> int:
         if not args.json:
             summary = (
                 f"{len(checked.dataset.figures)} figures, {len(checked.dataset.indicators)} indicators, "
-                f"{len(checked.dataset.sources)} sources: {len(checked.errors)} error(s), {len(checked.warnings)} warning(s)"
+                f"{len(checked.dataset.sources)} sources: "
+                f"{len(checked.errors)} error(s), {len(checked.warnings)} warning(s)"
             )
             print(summary, file=sys.stderr)
         return EXIT_DATA if checked.errors else EXIT_OK

@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from beijing_econ_site.build.run import build_site
 from beijing_econ_site.diagnostics import DataError, render_report
@@ -73,17 +74,21 @@ def rebuild(data_dir: Path, out_dir: Path, templates_dir: Path, state: BuildStat
     return True
 
 
+def _moved_on(state: BuildState, seen: int) -> bool:
+    return state.version != seen
+
+
 class Handler(http.server.SimpleHTTPRequestHandler):
     state: BuildState
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
         log.debug("%s - %s", self.address_string(), format % args)
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         if self.path == "/__events":
             self._events()
         elif self.path == "/__reload.js":
@@ -116,7 +121,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         try:
             while True:
                 with state.changed:
-                    state.changed.wait_for(lambda: state.version != seen, timeout=15)
+                    state.changed.wait_for(functools.partial(_moved_on, state, seen), timeout=15)
                     if state.version == seen:
                         self.wfile.write(b": keep-alive\n\n")
                         self.wfile.flush()
@@ -138,7 +143,9 @@ def make_server(out_dir: Path, state: BuildState, port: int) -> http.server.Thre
     return server
 
 
-def watch_and_rebuild(data_dir: Path, out_dir: Path, templates_dir: Path, state: BuildState, stop: threading.Event) -> None:
+def watch_and_rebuild(
+    data_dir: Path, out_dir: Path, templates_dir: Path, state: BuildState, stop: threading.Event
+) -> None:
     from watchfiles import watch
 
     for changes in watch(data_dir, templates_dir, stop_event=stop, debounce=50, step=20):
@@ -152,7 +159,9 @@ def serve(data_dir: Path, out_dir: Path, templates_dir: Path, *, port: int = 800
     out_dir.mkdir(parents=True, exist_ok=True)
     server = make_server(out_dir.resolve(), state, port)
     stop = threading.Event()
-    watcher = threading.Thread(target=watch_and_rebuild, args=(data_dir, out_dir, templates_dir, state, stop), daemon=True)
+    watcher = threading.Thread(
+        target=watch_and_rebuild, args=(data_dir, out_dir, templates_dir, state, stop), daemon=True
+    )
     watcher.start()
     log.info("serving http://127.0.0.1:%d/ (Ctrl-C to stop)", server.server_port)
     try:

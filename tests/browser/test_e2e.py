@@ -19,7 +19,11 @@ def visit_all(context, base_url, page_paths):
     page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}"))
     page.on(
         "request",
-        lambda r: urlparse(r.url).scheme in ("http", "https") and urlparse(r.url).netloc != host and problems.append(f"foreign: {r.url}"),
+        lambda r: (
+            urlparse(r.url).scheme in ("http", "https")
+            and urlparse(r.url).netloc != host
+            and problems.append(f"foreign: {r.url}")
+        ),
     )
     statuses = {}
     for path in page_paths:
@@ -83,7 +87,9 @@ def test_tab_reaches_every_link_and_control_in_order(context, base_url, path):
     reached = []
     for _ in range(focusable + 5):
         page.keyboard.press("Tab")
-        reached.append(page.evaluate("document.activeElement.dataset ? document.activeElement.dataset.tabIndexInTest : null"))
+        reached.append(
+            page.evaluate("document.activeElement.dataset ? document.activeElement.dataset.tabIndexInTest : null")
+        )
     distinct = [int(r) for r in dict.fromkeys(reached) if r is not None]
     assert distinct[:focusable] == sorted(distinct[:focusable]), "Tab order differs from document order"
     assert len(distinct) == focusable, f"{len(distinct)} of {focusable} controls reached by Tab"
@@ -108,7 +114,7 @@ def test_the_interactive_enhancement_shows_a_tooltip_on_hover(context, base_url)
             page.wait_for_selector("#vg-tooltip-element.visible", timeout=1500)
             shown = True
             break
-        except Exception:  # noqa: BLE001 - try the next point
+        except Exception:
             continue
     assert shown, "no tooltip appeared"
     assert "Value" in page.locator("#vg-tooltip-element").inner_text()

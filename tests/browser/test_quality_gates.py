@@ -21,7 +21,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 def axe_violations(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS + ["best-practice"]}})
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": [*WCAG_TAGS, "best-practice"]}})
     return [
         f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
         for v in results.response["violations"]
@@ -75,7 +75,9 @@ def test_every_chart_has_an_accessible_name_and_description(context, base_url, p
             assert description.startswith(("Bar chart", "Line chart")) and len(description) > 40, path
 
 
-@pytest.mark.skipif(not VNU_JAR.exists() or shutil.which("java") is None, reason="vnu-jar or java missing: run python3 tasks.py test")
+@pytest.mark.skipif(
+    not VNU_JAR.exists() or shutil.which("java") is None, reason="vnu-jar or java missing: run python3 tasks.py test"
+)
 def test_the_nu_html_checker_finds_no_errors(built_site):
     result = subprocess.run(
         ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--skip-non-html", str(built_site)],
@@ -101,8 +103,16 @@ def test_linkchecker_finds_no_broken_links_or_anchors(built_site, tmp_path):
     config = tmp_path / "linkcheckerrc"
     config.write_text("[filtering]\ncheckextern=0\n[AnchorCheck]\n[output]\nlog=text\nverbose=0\nwarnings=1\n")
     result = subprocess.run(
-        [sys.executable, "-c", RUN_LINKCHECKER_KEEPING_USER, "--config", str(config), "--no-status", "--no-warnings",
-         str(built_site / "index.html")],
+        [
+            sys.executable,
+            "-c",
+            RUN_LINKCHECKER_KEEPING_USER,
+            "--config",
+            str(config),
+            "--no-status",
+            "--no-warnings",
+            str(built_site / "index.html"),
+        ],
         capture_output=True,
         text=True,
         timeout=300,

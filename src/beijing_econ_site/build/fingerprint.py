@@ -14,7 +14,7 @@ DEFAULT_CACHE = Path(".cache/beijing-econ-site")
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the whole package: any code change rebuilds
 
 
-def _files(root: str, prefix: str = "") -> list[tuple[str, os.DirEntry]]:
+def _files(root: str, prefix: str = "") -> list[tuple[str, os.DirEntry[str]]]:
     """Every regular file under root as (relative path, entry); os.scandir spares a stat per file."""
     found = []
     with os.scandir(root) as entries:
@@ -29,7 +29,7 @@ def _files(root: str, prefix: str = "") -> list[tuple[str, os.DirEntry]]:
     return found
 
 
-def _tree_digest(digest, root: Path, *, contents: bool) -> None:
+def _tree_digest(digest: hashlib._Hash, root: Path, *, contents: bool) -> None:
     if not root.is_dir():
         digest.update(b"<missing>")
         return
@@ -66,7 +66,11 @@ def _stamp(cache_dir: Path, out_dir: Path) -> Path:
 
 def is_up_to_date(cache_dir: Path, data_dir: Path, templates_dir: Path, out_dir: Path) -> bool:
     stamp = _stamp(cache_dir, out_dir)
-    return out_dir.is_dir() and stamp.is_file() and stamp.read_text() == build_fingerprint(data_dir, templates_dir, out_dir)
+    return (
+        out_dir.is_dir()
+        and stamp.is_file()
+        and stamp.read_text() == build_fingerprint(data_dir, templates_dir, out_dir)
+    )
 
 
 def record(cache_dir: Path, data_dir: Path, templates_dir: Path, out_dir: Path) -> None:

@@ -9,12 +9,14 @@ import logging
 import multiprocessing
 import os
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from beijing_econ_site.build import vega
+from beijing_econ_site.build.vega import RenderResult
 from beijing_econ_site.build.write import replace_atomically
 from beijing_econ_site.data.models import Qualifier
 from beijing_econ_site.diagnostics import DataError, Diagnostic
@@ -55,7 +57,7 @@ class ChartTemplates:
         return text
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template_key(name: str, args: tuple[Any, ...]) -> str:
     code = hashlib.sha256(Path(charts.__file__).read_bytes())
     code.update(f"altair {importlib.metadata.version('altair')} {name} {args!r}".encode())
@@ -115,7 +117,7 @@ class Renderer:
         """Give every chart its SVG and PNG, calling rendered(chart) as each is done, so a caller
         can write it out and let it go. Charts come from the cache, or go to the workers, as soon
         as they are made if the workers are already running (a cold build)."""
-        submitted: deque[tuple[Chart, Future]] = deque()
+        submitted: deque[tuple[Chart, Future[RenderResult]]] = deque()
         missing: list[Chart] = []
         for chart in charts:
             svg, png = self._from_cache(chart.spec_hash)
@@ -137,7 +139,9 @@ class Renderer:
             self._finish(chart, svg, png)
             rendered(chart)
 
-    def _results(self, submitted: deque[tuple[Chart, Future]], missing: list[Chart]) -> Iterator[tuple[Chart, tuple[str, bytes, str | None]]]:
+    def _results(
+        self, submitted: deque[tuple[Chart, Future[RenderResult]]], missing: list[Chart]
+    ) -> Iterator[tuple[Chart, RenderResult]]:
         """Renders in order, each let go once yielded (a large site's PNGs would not fit in memory)."""
         while submitted:
             chart, future = submitted.popleft()
@@ -145,9 +149,9 @@ class Renderer:
         specs = (chart.spec for chart in missing)
         if self._pool is not None and missing:
             chunk = max(1, min(8, len(missing) // (self.workers * 8)))
-            yield from zip(missing, self._pool.map(vega.render_or_error, specs, chunksize=chunk))
+            yield from zip(missing, self._pool.map(vega.render_or_error, specs, chunksize=chunk), strict=True)
         else:
-            yield from zip(missing, map(vega.render_or_error, specs))
+            yield from zip(missing, map(vega.render_or_error, specs), strict=True)
 
     @staticmethod
     def _finish(chart: Chart, svg: str, png: bytes) -> None:

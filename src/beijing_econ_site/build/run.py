@@ -14,15 +14,17 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any
 
 from beijing_econ_site.build import vega
 from beijing_econ_site.build.fingerprint import DEFAULT_CACHE
 from beijing_econ_site.build.renderer import ChartTemplates, Renderer
 from beijing_econ_site.build.write import SiteWriter, replace_atomically
 from beijing_econ_site.checks.run import check_data
+from beijing_econ_site.data.archive import Archive
 from beijing_econ_site.data.models import Dataset
 from beijing_econ_site.diagnostics import DataError, Diagnostic
 from beijing_econ_site.site.charts import Chart, bar_chart, series_chart
@@ -73,7 +75,9 @@ def build_site(
         log.info("charts: %d rendered, %d from cache", renderer.rendered, renderer.cached)
         templates = PageRenderer(templates_dir, config, cache_dir / "templates" if cache_dir else None)
         pages = 0
-        for path, content in render_pages(site, charts, templates, dataset_jsonld(checked.dataset, config), checked.stories):
+        for path, content in render_pages(
+            site, charts, templates, dataset_jsonld(checked.dataset, config), checked.stories
+        ):
             writer.add(path, content)
             pages += 1
         for files in (
@@ -87,7 +91,9 @@ def build_site(
         written = writer.commit()
         file_count = len(writer.paths)
     seconds = time.perf_counter() - started
-    log.info("built %d pages, %d charts, %d files (%d bytes) in %.2f s", pages, len(charts), file_count, written, seconds)
+    log.info(
+        "built %d pages, %d charts, %d files (%d bytes) in %.2f s", pages, len(charts), file_count, written, seconds
+    )
     return BuildResult(pages, len(charts), file_count, written, seconds, renderer.rendered, checked.warnings)
 
 
@@ -110,7 +116,7 @@ def write_chart_files(chart: Chart, writer: SiteWriter) -> None:
     chart.let_go_of_written_parts()
 
 
-def archive_files(site: SiteView, archives: dict) -> dict[str, bytes]:
+def archive_files(site: SiteView, archives: dict[str, Archive]) -> dict[str, bytes]:
     """Each article's archived text beside its source page, so readers can check quotes."""
     return {
         f"{view.path}{view.source.archive}": archives[view.source.id].path.read_bytes()
@@ -161,13 +167,15 @@ class VegaBundle:
                 self._process.join()
                 made, error = self._workdir / "bundle.js", self._workdir / "bundle.js.error"
                 if not made.is_file():
-                    reason = error.read_text(encoding="utf-8") if error.is_file() else f"exit code {self._process.exitcode}"
+                    reason = (
+                        error.read_text(encoding="utf-8") if error.is_file() else f"exit code {self._process.exitcode}"
+                    )
                     raise RuntimeError(f"the Vega bundle could not be made: {reason}")
                 self._bundle = made.read_bytes()
             finally:
                 self._process = None
                 shutil.rmtree(self._workdir, ignore_errors=True)
-            self._store()
+            self._store(self._bundle)
         assert self._bundle is not None
         return self._bundle
 
@@ -180,11 +188,11 @@ class VegaBundle:
             with contextlib.suppress(Exception):
                 self.result()
 
-    def _store(self) -> None:
+    def _store(self, bundle: bytes) -> None:
         for place in self.places:
             try:
                 place.parent.mkdir(parents=True, exist_ok=True)
-                replace_atomically(place, self._bundle)
+                replace_atomically(place, bundle)
             except OSError:
                 log.debug("cannot cache the Vega bundle in %s", place.parent)
 
@@ -204,7 +212,7 @@ def _user_cache() -> Path | None:
     return Path(base) / "beijing-econ-site" if base else None
 
 
-def dataset_jsonld(dataset: Dataset, config: SiteConfig) -> dict:
+def dataset_jsonld(dataset: Dataset, config: SiteConfig) -> dict[str, Any]:
     """schema.org Dataset for the data page."""
     base = config.base_url.rstrip("/")
     years = sorted({f.year for f in dataset.figures.values()})
@@ -219,9 +227,19 @@ def dataset_jsonld(dataset: Dataset, config: SiteConfig) -> dict:
         "keywords": ["Beijing", "economy", "digital economy", "GDP", "services trade"],
         "temporalCoverage": f"{years[0]}/{years[-1]}" if years else "",
         "spatialCoverage": {"@type": "Place", "name": "Beijing, China"},
-        "citation": [f"{s.publisher}, {s.title} ({s.published})" for s in sorted(dataset.sources.values(), key=lambda s: s.id)],
+        "citation": [
+            f"{s.publisher}, {s.title} ({s.published})" for s in sorted(dataset.sources.values(), key=lambda s: s.id)
+        ],
         "distribution": [
-            {"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": f"{base}/data/figures.csv" if base else "figures.csv"},
-            {"@type": "DataDownload", "encodingFormat": "application/json", "contentUrl": f"{base}/data/figures.json" if base else "figures.json"},
+            {
+                "@type": "DataDownload",
+                "encodingFormat": "text/csv",
+                "contentUrl": f"{base}/data/figures.csv" if base else "figures.csv",
+            },
+            {
+                "@type": "DataDownload",
+                "encodingFormat": "application/json",
+                "contentUrl": f"{base}/data/figures.json" if base else "figures.json",
+            },
         ],
     }

@@ -79,7 +79,10 @@ class SiteWriter:
         _swap(self.staging, self.out_dir)
         log.info(
             "wrote %d files (%d bytes), kept %d unchanged, in %s",
-            len(self.paths) - self.reused, self.bytes_written, self.reused, self.out_dir,
+            len(self.paths) - self.reused,
+            self.bytes_written,
+            self.reused,
+            self.out_dir,
         )
         return self.bytes_written
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
+from collections.abc import Callable
 
 from beijing_econ_site.data.archive import Archive, normalize
-from beijing_econ_site.data.models import Dataset, Figure, Qualifier
+from beijing_econ_site.data.models import Dataset, Figure, Qualifier, Scope
 from beijing_econ_site.data.numbers import (
     find_mentions,
     format_decimal,
@@ -26,7 +27,7 @@ from beijing_econ_site.data.numbers import (
     stating_mentions,
 )
 from beijing_econ_site.data.validate import Locator
-from beijing_econ_site.diagnostics import Diagnostic, Location
+from beijing_econ_site.diagnostics import Diagnostic
 
 CONTEXT_CHARS = 60
 QUALIFIER_ACCEPTS = {
@@ -36,16 +37,6 @@ QUALIFIER_ACCEPTS = {
     None: {Qualifier.EXACT},
 }
 _STRICT_AT_MOST = re.compile(r"^(up to|less than|under|below|top|no more than)$", re.IGNORECASE)
-
-
-
-
-
-
-
-
-
-
 
 
 def check_references(figure: Figure, dataset: Dataset, locator: Locator) -> list[Diagnostic]:
@@ -79,7 +70,9 @@ def check_citation(figure: Figure, archive: Archive, locator: Locator) -> list[D
     quote = normalize(figure.quote)
     position = archive.text.find(quote)
     if position < 0:
-        return [Diagnostic(locator("figure", figure.id, "quote"), "quote-not-in-source", not_found_message(quote, archive))]
+        return [
+            Diagnostic(locator("figure", figure.id, "quote"), "quote-not-in-source", not_found_message(quote, archive))
+        ]
     before_quote = archive.text[max(0, position - CONTEXT_CHARS) : position]
     where = locator("figure", figure.id, "value")
     stated = stating_mentions(figure.value, figure.unit.value, quote)
@@ -93,7 +86,10 @@ def check_citation(figure: Figure, archive: Archive, locator: Locator) -> list[D
         if wording:
             fix = f"the quote says '{wording} {mention.text}': write -{_plain(figure.value)}"
         else:
-            fix = f"the quote states '{mention.text}' with no wording such as 'fell by': write {_plain(abs(figure.value))}"
+            fix = (
+                f"the quote states '{mention.text}' with no wording such as 'fell by': "
+                f"write {_plain(abs(figure.value))}"
+            )
         return [Diagnostic(where, "value-sign", f"value {_plain(figure.value)} has the wrong sign; {fix}")]
     problems = []
     for mention, before in signed:
@@ -105,7 +101,10 @@ def check_citation(figure: Figure, archive: Archive, locator: Locator) -> list[D
             return []
         if wording:
             expected = " or ".join(sorted(q.value for q in accepted))
-            problems.append(f"the quote says '{wording} {mention.text}', so qualifier should be {expected}, not {figure.qualifier.value}")
+            problems.append(
+                f"the quote says '{wording} {mention.text}', "
+                f"so qualifier should be {expected}, not {figure.qualifier.value}"
+            )
         else:
             problems.append(
                 f"the quote states '{mention.text}' with no wording such as 'more than', 'nearly' or 'about', "
@@ -119,10 +118,10 @@ def _plain(value: int | float) -> str:
 
 
 def not_found_message(quote: str, archive: Archive) -> str:
-    message = f"quote not found in source {archive.source_id}: \"{_shorten(quote)}\""
+    message = f'quote not found in source {archive.source_id}: "{_shorten(quote)}"'
     nearest = nearest_passage(quote, archive.text)
     if nearest:
-        message += f"; nearest passage: \"{_shorten(nearest)}\""
+        message += f'; nearest passage: "{_shorten(nearest)}"'
     return message
 
 
@@ -150,7 +149,7 @@ def nearest_passage(quote: str, text: str) -> str | None:
     return text[start:end]
 
 
-def _longest(position_of, most: int) -> int:
+def _longest(position_of: Callable[[int], int], most: int) -> int:
     """The largest n <= most with position_of(n) >= 0, for a property that holds for all smaller n."""
     low, high = 0, most
     while low < high:
@@ -173,7 +172,7 @@ def _value_missing(figure: Figure, quote: str) -> str:
 
 
 def check_conflicts(dataset: Dataset, locator: Locator) -> list[Diagnostic]:
-    groups: dict[tuple, list[Figure]] = defaultdict(list)
+    groups: dict[tuple[str, str, Scope], list[Figure]] = defaultdict(list)
     for figure in dataset.figures.values():
         groups[(figure.indicator, figure.period, figure.scope)].append(figure)
     problems = []
@@ -190,15 +189,3 @@ def check_conflicts(dataset: Dataset, locator: Locator) -> list[Diagnostic]:
                 )
             )
     return problems
-
-
-
-
-
-
-
-
-
-
-
-

@@ -28,7 +28,9 @@ def check_coverage(dataset: Dataset, archives: dict[str, Archive], locator: Loca
     for source_id, archive in sorted(archives.items()):
         source = dataset.sources[source_id]
         problems += _omissions_found(source, archive, locator)
-        covered = _covered_spans(archive.text, quotes_by_source[source_id] + [normalize(o.quote) for o in source.omitted])
+        covered = _covered_spans(
+            archive.text, quotes_by_source[source_id] + [normalize(o.quote) for o in source.omitted]
+        )
         for mention in find_digit_mentions(archive.text):
             if _is_year(mention) or _inside(mention, covered):
                 continue
@@ -37,7 +39,8 @@ def check_coverage(dataset: Dataset, archives: dict[str, Archive], locator: Loca
                 Diagnostic(
                     locator("source", source_id, "omitted"),
                     "number-not-covered",
-                    f"'{mention.text}' in {source.archive} is in no figure's quote and not omitted: \"...{context}...\"",
+                    f"'{mention.text}' in {source.archive} is in no figure's quote and not omitted: "
+                    f'"...{context}..."',
                     Severity.WARNING,
                 )
             )
@@ -81,6 +84,4 @@ def _inside(mention: Mention, spans: list[tuple[int, int]]) -> bool:
 
 
 def _is_year(mention: Mention) -> bool:
-    return (
-        mention.text.isdigit() and len(mention.text) == 4 and 1900 <= int(mention.text) <= 2100
-    )
+    return mention.text.isdigit() and len(mention.text) == 4 and 1900 <= int(mention.text) <= 2100

@@ -47,7 +47,7 @@ def _masked(line: str) -> str:
     return line
 
 
-def _check_reference(match: re.Match, where: Location, story: Story, dataset: Dataset) -> list[Diagnostic]:
+def _check_reference(match: re.Match[str], where: Location, story: Story, dataset: Dataset) -> list[Diagnostic]:
     try:
         reference = parse_reference(match["kind"], match["body"])
     except ValueError as exc:
@@ -64,7 +64,12 @@ def _check_reference(match: re.Match, where: Location, story: Story, dataset: Da
         return problems
     if reference.kind == "change" and figures[0].indicator != figures[1].indicator:
         problems.append(
-            Diagnostic(where, "change-across-indicators", f"{{{{change}}}} needs two figures of one indicator, not '{figures[0].indicator}' and '{figures[1].indicator}'")
+            Diagnostic(
+                where,
+                "change-across-indicators",
+                f"{{{{change}}}} needs two figures of one indicator, "
+                f"not '{figures[0].indicator}' and '{figures[1].indicator}'",
+            )
         )
     if story.year is not None:
         for figure in figures:
@@ -102,6 +107,13 @@ def lint_stories(stories: dict[str, Story], dataset: Dataset) -> list[Diagnostic
     years = {f.year for f in dataset.figures.values()}
     for story in stories.values():
         if story.year is not None and story.year not in years:
-            problems.append(Diagnostic(Location(story.path), "story-without-page", f"no figures measure {story.year}: the story has no page", Severity.WARNING))
+            problems.append(
+                Diagnostic(
+                    Location(story.path),
+                    "story-without-page",
+                    f"no figures measure {story.year}: the story has no page",
+                    Severity.WARNING,
+                )
+            )
         problems += lint_story(story, dataset)
     return problems

@@ -12,7 +12,9 @@ from beijing_econ_site.data.models import Dataset
 from beijing_econ_site.data.validate import Locator
 from beijing_econ_site.diagnostics import Diagnostic
 
-_TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"'})
+_TYPOGRAPHIC = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"'}
+)
 
 
 _WHITESPACE = re.compile(r"\s+")
@@ -49,7 +51,9 @@ def read_archives(dataset: Dataset, locator: Locator, data_root: Path) -> tuple[
             size = path.stat().st_size
             raw = path.read_bytes() if size <= MAX_ARCHIVE_BYTES else b""
         except OSError:
-            diagnostics.append(Diagnostic(where, "archive-missing", f"archived text {source.archive} not found beside the source file"))
+            diagnostics.append(
+                Diagnostic(where, "archive-missing", f"archived text {source.archive} not found beside the source file")
+            )
             continue
         if size > MAX_ARCHIVE_BYTES:
             message = f"{source.archive} is {size:,} bytes; an archived article is at most {MAX_ARCHIVE_BYTES:,}"

@@ -91,7 +91,11 @@ def load_file(path: Path) -> tuple[Document | None, list[Diagnostic]]:
         ]
     if raw.startswith(b"\xef\xbb\xbf"):
         return None, [
-            Diagnostic(Location(shown, 1, 1), "yaml-encoding", "file starts with a byte-order mark: save it as UTF-8 without BOM")
+            Diagnostic(
+                Location(shown, 1, 1),
+                "yaml-encoding",
+                "file starts with a byte-order mark: save it as UTF-8 without BOM",
+            )
         ]
     try:
         text = raw.decode("utf-8")
@@ -133,15 +137,25 @@ def parse_text(text: str, shown_path: str) -> tuple[Document | None, list[Diagno
     except _Refused as exc:
         return None, [Diagnostic(_mark_location(shown_path, exc.mark), exc.rule, exc.message)]
     except yaml.reader.ReaderError as exc:  # a control character: not a MarkedYAMLError, but it has a position
-        return None, [Diagnostic(_text_location(shown_path, text, exc.position), "yaml-syntax", str(exc).splitlines()[0])]
+        return None, [
+            Diagnostic(_text_location(shown_path, text, exc.position), "yaml-syntax", str(exc).splitlines()[0])
+        ]
     except yaml.MarkedYAMLError as exc:
-        return None, [Diagnostic(_mark_location(shown_path, exc.problem_mark or exc.context_mark), "yaml-syntax", _syntax_message(exc))]
+        return None, [
+            Diagnostic(
+                _mark_location(shown_path, exc.problem_mark or exc.context_mark), "yaml-syntax", _syntax_message(exc)
+            )
+        ]
     except yaml.YAMLError as exc:
         return None, [Diagnostic(Location(shown_path), "yaml-syntax", str(exc).splitlines()[0])]
     if not isinstance(document.data, dict):
         kind = type(document.data).__name__ if document.data is not None else "nothing"
         return None, [
-            Diagnostic(document.location(), "yaml-structure", f"the top level must be a mapping (source:, indicators:, figures:), not {kind}")
+            Diagnostic(
+                document.location(),
+                "yaml-structure",
+                f"the top level must be a mapping (source:, indicators:, figures:), not {kind}",
+            )
         ]
     return document, []
 
@@ -187,11 +201,11 @@ def _compose(events: Any, marks: dict[Path_, tuple[int, int]]) -> Any:
         frame = stack[-1]
         container, path = frame[0], frame[1]
         if isinstance(container, list):
-            marks[path + (len(container),)] = (mark.line + 1, mark.column + 1)
+            marks[(*path, len(container))] = (mark.line + 1, mark.column + 1)
             container.append(value)
         else:
             key = frame[2]
-            marks[path + (key,)] = (mark.line + 1, mark.column + 1)
+            marks[(*path, key)] = (mark.line + 1, mark.column + 1)
             container[key] = value
             frame[2] = None
 
@@ -210,7 +224,9 @@ def _compose(events: Any, marks: dict[Path_, tuple[int, int]]) -> Any:
             if node_count > MAX_NODES:
                 raise _Refused("yaml-too-large", f"more than {MAX_NODES:,} values in one file", event.start_mark)
             if event.anchor is not None:
-                raise _Refused("yaml-alias", f"anchors (&{event.anchor}) are not allowed: write the value out", event.start_mark)
+                raise _Refused(
+                    "yaml-alias", f"anchors (&{event.anchor}) are not allowed: write the value out", event.start_mark
+                )
             if event.tag is not None and event.tag != "!":
                 raise _Refused("yaml-tag", f"YAML tags ({event.tag}) are not allowed", event.start_mark)
         in_key_position = bool(stack) and isinstance(stack[-1][0], dict) and stack[-1][2] is None
@@ -241,25 +257,32 @@ def _compose(events: Any, marks: dict[Path_, tuple[int, int]]) -> Any:
 def _child_path(stack: list[list[Any]]) -> Path_:
     if not stack:
         return ()
-    container, path, key = stack[-1][0], stack[-1][1], stack[-1][2]
+    container, key = stack[-1][0], stack[-1][2]
+    path: Path_ = stack[-1][1]
     return path + ((len(container),) if isinstance(container, list) else (key,))
 
 
 def _take_key(frame: list[Any], event: yaml.ScalarEvent) -> None:
     key = event.value
-    if event.implicit[0] and _RESOLVER.resolve(ScalarNode, key, (True, False)) == "tag:yaml.org,2002:merge":
+    if event.implicit[0] and _implicit_tag(key) == "tag:yaml.org,2002:merge":
         raise _Refused("yaml-merge-key", "merge keys (<<) are not allowed: write the keys out", event.start_mark)
     seen: dict[str, int] = frame[4]
     if key in seen:
         raise _Refused("yaml-duplicate-key", f"duplicate key {key!r} (first on line {seen[key]})", event.start_mark)
-    seen[key] = event.start_mark.line + 1
+    seen[key] = event.start_mark.line + 1 if event.start_mark is not None else 0
     frame[2] = key
+
+
+def _implicit_tag(value: str) -> str:
+    """The tag YAML 1.1 gives a plain scalar ('tag:yaml.org,2002:int', ...)."""
+    tag: str = _RESOLVER.resolve(ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]  # untyped in the stubs
+    return tag
 
 
 def _scalar(event: yaml.ScalarEvent) -> Any:
     if not event.implicit[0]:
         return event.value
-    tag = _RESOLVER.resolve(ScalarNode, event.value, (True, False))
+    tag = _implicit_tag(event.value)
     construct = _TYPED_SCALARS.get(tag)
     if construct is None:
         return event.value  # strings, and timestamps kept as written

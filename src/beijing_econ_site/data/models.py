@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
@@ -35,11 +35,13 @@ def _filled_in(value: str) -> str:
     return value
 
 
-PlainText = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_not_blank), AfterValidator(_filled_in)]
+PlainText = Annotated[
+    str, StringConstraints(min_length=1, max_length=500), AfterValidator(_not_blank), AfterValidator(_filled_in)
+]
 Markdown = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_filled_in)]
 
 
-class Unit(str, Enum):
+class Unit(StrEnum):
     CNY = "CNY"
     USD = "USD"
     PERCENT = "percent"
@@ -52,7 +54,7 @@ class Unit(str, Enum):
     YEARS = "years"
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     LEVEL = "level"
     FLOW = "flow"
     GROWTH = "growth"
@@ -61,14 +63,14 @@ class Kind(str, Enum):
     RANK = "rank"
 
 
-class Qualifier(str, Enum):
+class Qualifier(StrEnum):
     EXACT = "exact"
     AT_LEAST = "at-least"
     AT_MOST = "at-most"
     APPROXIMATELY = "approximately"
 
 
-class Scope(str, Enum):
+class Scope(StrEnum):
     BEIJING = "beijing"
     CHINA = "china"
     WORLD = "world"
@@ -141,10 +143,14 @@ class Source(_Model):
         description="SHA-256 of the archived text, lower-case hex; any change to the archive is caught."
     )
     collected_as: PlainText | None = Field(default=None, description="The file's name in the collection it came from.")
-    notes: Markdown = Field(default="", description="Notes for readers in Markdown: what the article is, translation quirks.")
+    notes: Markdown = Field(
+        default="", description="Notes for readers in Markdown: what the article is, translation quirks."
+    )
     omitted: list[Omission] = Field(
         default_factory=list,
-        description="Passages with numbers that are deliberately not figures, each with a reason (the coverage record).",
+        description=(
+            "Passages with numbers that are deliberately not figures, each with a reason (the coverage record)."
+        ),
     )
 
 
@@ -168,7 +174,9 @@ class Figure(_Model):
     id: Slug = Field(description="The figure's slug; the anchor of the figure on every page.")
     indicator: Slug = Field(description="The id of the indicator it measures.")
     value: Annotated[int | float, BeforeValidator(_finite_number)] = Field(
-        description="The number in base units with its sign: 'fell by 3.2%' is -3.2; '1.6 trillion yuan' is 1600000000000."
+        description=(
+            "The number in base units with its sign: 'fell by 3.2%' is -3.2; '1.6 trillion yuan' is 1600000000000."
+        )
     )
     unit: Unit = Field(description="The unit; must equal the indicator's.")
     qualifier: Qualifier = Field(

@@ -10,6 +10,7 @@ Digit runs are matched whole: "50" is never found inside "1500" or "50.5".
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,8 +20,38 @@ SCALES = {
     "billion": Decimal(10) ** 9,
     "trillion": Decimal(10) ** 12,
 }
-UNITS_WORDS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
-TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+UNITS_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+TENS_WORDS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
 WORD_VALUES = {word: n for n, word in enumerate(UNITS_WORDS)} | TENS_WORDS
 FRACTIONS = {
     "half": Decimal(50),
@@ -38,8 +69,17 @@ FRACTIONS = {
     "a tenth": Decimal(10),
     "one tenth": Decimal(10),
 }
-ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
-MULTIPLES = {"double": 2, "doubled": 2, "twice": 2, "triple": 3, "tripled": 3, "threefold": 3, "quadruple": 4, "quadrupled": 4}
+ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+MULTIPLES = {
+    "double": 2,
+    "doubled": 2,
+    "twice": 2,
+    "triple": 3,
+    "tripled": 3,
+    "threefold": 3,
+    "quadruple": 4,
+    "quadrupled": 4,
+}
 
 _CURRENCY_BEFORE = r"(?P<cur_before>US\$|\$|RMB|CNY|¥)\s?"
 _DIGITS = r"(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<decimals>\.\d+)?"
@@ -63,7 +103,16 @@ ORDINAL = re.compile(rf"\b(?P<ordinal>{'|'.join(ORDINALS)})\b", re.IGNORECASE)
 BARE_SCALE = re.compile(r"\b(?:a|the|one)\s(?P<scale>thousand|million|billion|trillion)\b", re.IGNORECASE)
 MULTIPLE = re.compile(rf"\b(?P<multiple>{'|'.join(MULTIPLES)})\b", re.IGNORECASE)
 
-CURRENCIES = {"US$": "USD", "$": "USD", "US dollars": "USD", "dollars": "USD", "RMB": "CNY", "CNY": "CNY", "¥": "CNY", "yuan": "CNY"}
+CURRENCIES = {
+    "US$": "USD",
+    "$": "USD",
+    "US dollars": "USD",
+    "dollars": "USD",
+    "RMB": "CNY",
+    "CNY": "CNY",
+    "¥": "CNY",
+    "yuan": "CNY",
+}
 
 
 @dataclass(frozen=True)
@@ -100,7 +149,7 @@ def find_digit_mentions(text: str) -> list[Mention]:
     return list(_digit_mentions(text))
 
 
-def _digit_mentions(text: str):
+def _digit_mentions(text: str) -> Iterator[Mention]:
     for m in DIGIT_NUMBER.finditer(text):
         value = Decimal(m["digits"].replace(",", "") + (m["decimals"] or ""))
         if m["scale"]:
@@ -117,7 +166,7 @@ def _digit_mentions(text: str):
         )
 
 
-def _word_mentions(text: str):
+def _word_mentions(text: str) -> Iterator[Mention]:
     for m in FRACTION.finditer(text):
         key = re.sub(r"[- ]", " ", m["fraction"].lower())
         yield Mention(m.start(), m.end(), m[0], FRACTIONS[key], "fraction", percent=True)
@@ -139,7 +188,10 @@ def _word_mentions(text: str):
 
 
 # Wording that comes right before a number and says what kind of claim it is.
-_AT_LEAST = r"more than|over|break(?:ing|s)? through|broke through|topped|exceed(?:s|ed|ing)?|above|at least|upwards of|in excess of|no less than|surpass(?:es|ed)?"
+_AT_LEAST = (
+    r"more than|over|break(?:ing|s)? through|broke through|topped|exceed(?:s|ed|ing)?|above|at least"
+    r"|upwards of|in excess of|no less than|surpass(?:es|ed)?"
+)
 _AT_MOST = r"nearly|almost|close to|up to|less than|under|below|top|no more than"
 _APPROX = r"about|around|approximately|roughly|some|an estimated"
 _NEGATIVE = r"fell|fall|falls|falling|declined?|decreased?|dropped|drop|down|shrank|contracted|lost"

@@ -1,10 +1,10 @@
 """Periods: the span of time a figure measures, written by editors as short strings.
 
-    2020                  a year
-    2020-H1, 2020-Q3      a half, a quarter
-    2021-01               a month
-    2021-01..2021-02      a run of months within one year
-    2022-11-11            a date: the figure is a level "as of" that day
+2020                  a year
+2020-H1, 2020-Q3      a half, a quarter
+2021-01               a month
+2021-01..2021-02      a run of months within one year
+2022-11-11            a date: the figure is a level "as of" that day
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 
 MONTH_ABBR = [calendar.month_abbr[m] for m in range(13)]
 
@@ -54,7 +54,7 @@ class Period:
         return self.kind == "year"
 
     @property
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[date, date]:
         return (self.end, self.start)
 
 
@@ -72,7 +72,7 @@ def _check_month(month: int) -> None:
         raise ValueError(f"month {month:02d} does not exist")
 
 
-@lru_cache(maxsize=None)
+@cache
 def parse_period(text: str) -> Period:
     """Parse an editor's period string; raises ValueError with a message for people."""
     if m := _YEAR.match(text):

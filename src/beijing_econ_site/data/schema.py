@@ -36,8 +36,21 @@ def data_model_reference() -> str:
         "a test keeps it current. Every `*.yaml` file under `data/` may hold a `source:`, a list of",
         "`indicators:` and a list of `figures:`. Unknown keys are errors.",
     ]
-    for title, model in (("source", Source), ("omitted (in a source)", Omission), ("indicators", Indicator), ("figures", Figure)):
-        lines += ["", f"## `{title}`", "", (model.__doc__ or "").strip(), "", "| key | required | description |", "|---|---|---|"]
+    for title, model in (
+        ("source", Source),
+        ("omitted (in a source)", Omission),
+        ("indicators", Indicator),
+        ("figures", Figure),
+    ):
+        lines += [
+            "",
+            f"## `{title}`",
+            "",
+            (model.__doc__ or "").strip(),
+            "",
+            "| key | required | description |",
+            "|---|---|---|",
+        ]
         for name, field in model.model_fields.items():
             required = "yes" if field.is_required() else "no"
             lines.append(f"| `{name}` | {required} | {field.description} |")

@@ -73,11 +73,15 @@ def load_stories(data_dir: Path) -> tuple[dict[str, Story], list[Diagnostic]]:
         shown = relative_path(path)
         if not STORY_NAME.match(path.stem):
             problems.append(
-                Diagnostic(Location(shown), "story-name", "a story is named overview.md, compare.md or YEAR.md (e.g. 2021.md)")
+                Diagnostic(
+                    Location(shown), "story-name", "a story is named overview.md, compare.md or YEAR.md (e.g. 2021.md)"
+                )
             )
             continue
         if path.stat().st_size > MAX_STORY_BYTES:
-            problems.append(Diagnostic(Location(shown), "story-too-large", f"a story is at most {MAX_STORY_BYTES:,} bytes"))
+            problems.append(
+                Diagnostic(Location(shown), "story-too-large", f"a story is at most {MAX_STORY_BYTES:,} bytes")
+            )
             continue
         try:
             text = path.read_bytes().decode("utf-8")
@@ -88,22 +92,4 @@ def load_stories(data_dir: Path) -> tuple[dict[str, Story], list[Diagnostic]]:
     return stories, problems
 
 
-
-
-
-
-
-
-
-
-
-
-
-
 # ---- rendering ----------------------------------------------------------------------------
-
-
-
-
-
-

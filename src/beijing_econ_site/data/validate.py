@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
-from beijing_econ_site.data.load import Document
+from beijing_econ_site.data.load import Document, Path_
 from beijing_econ_site.data.models import DataFile, Dataset, Figure, Indicator, Omission, Source
 from beijing_econ_site.diagnostics import Diagnostic, Location
 
@@ -29,8 +30,8 @@ def validate_documents(documents: list[Document]) -> tuple[Dataset, Locator, lis
     sources: dict[str, Source] = {}
     indicators: dict[str, Indicator] = {}
     figures: dict[str, Figure] = {}
-    origins: dict[tuple[str, str], tuple[str, tuple]] = {}
-    first_use: dict[str, tuple[str, Document, tuple]] = {}
+    origins: dict[tuple[str, str], tuple[str, Path_]] = {}
+    first_use: dict[str, tuple[str, Document, Path_]] = {}
 
     for document in documents:
         try:
@@ -38,7 +39,7 @@ def validate_documents(documents: list[Document]) -> tuple[Dataset, Locator, lis
         except ValidationError as exc:
             diagnostics += [_diagnostic(document, error) for error in exc.errors(include_url=False)]
             continue
-        items: list[tuple[str, Any, tuple, dict]] = []
+        items: list[tuple[str, Any, Path_, dict[str, Any]]] = []
         if data_file.source is not None:
             items.append(("source", data_file.source, ("source",), sources))
         items += [("indicator", item, ("indicators", i), indicators) for i, item in enumerate(data_file.indicators)]
@@ -48,9 +49,10 @@ def validate_documents(documents: list[Document]) -> tuple[Dataset, Locator, lis
                 other_kind, other_doc, other_path = first_use[item.id]
                 diagnostics.append(
                     Diagnostic(
-                        document.location(path + ("id",)),
+                        document.location((*path, "id")),
                         "duplicate-id",
-                        f"id '{item.id}' is already used by the {other_kind} at {other_doc.location(other_path + ('id',))}",
+                        f"id '{item.id}' is already used by the {other_kind} "
+                        f"at {other_doc.location((*other_path, 'id'))}",
                     )
                 )
                 continue
@@ -67,7 +69,7 @@ class Locator:
     """Finds where in the data files an item, or one of its fields, was written."""
 
     documents: dict[str, Document]
-    origins: dict[tuple[str, str], tuple[str, tuple]]
+    origins: dict[tuple[str, str], tuple[str, Path_]]
 
     def __call__(self, kind: str, item_id: str, *fields: str | int) -> Location:
         origin = self.origins.get((kind, item_id))
@@ -81,7 +83,7 @@ class Locator:
         return origin[0] if origin else None
 
 
-def _diagnostic(document: Document, error: dict) -> Diagnostic:
+def _diagnostic(document: Document, error: ErrorDetails) -> Diagnostic:
     path = _data_path(document.data, error["loc"])
     where = document.location(path)
     shown = _dotted(path) or "file"
@@ -109,21 +111,20 @@ def _diagnostic(document: Document, error: dict) -> Diagnostic:
     return Diagnostic(where, "invalid-value", f"{shown}: {message}")
 
 
-def _allowed_fields(path: tuple) -> list[str]:
+def _allowed_fields(path: Path_) -> list[str]:
     container = next((part for part in reversed(path[:-1]) if isinstance(part, str)), None)
     model = _FIELDS_BY_CONTAINER.get(container) if container else DataFile
     return sorted(model.model_fields) if model else []
 
 
-def _data_path(data: Any, loc: tuple) -> tuple:
+def _data_path(data: Any, loc: tuple[str | int, ...]) -> Path_:
     """pydantic's loc, keeping only the steps that exist in the data (drops union-member names)."""
     path: list[Any] = []
     node = data
     for step in loc:
-        if isinstance(node, dict) and step in node:
-            node = node[step]
-            path.append(step)
-        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+        in_dict = isinstance(node, dict) and step in node
+        in_list = isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
+        if in_dict or in_list:
             node = node[step]
             path.append(step)
         elif isinstance(node, dict) and isinstance(step, str) and step.isidentifier():
@@ -132,7 +133,7 @@ def _data_path(data: Any, loc: tuple) -> tuple:
     return tuple(path)
 
 
-def _dotted(path: tuple) -> str:
+def _dotted(path: Path_) -> str:
     text = ""
     for step in path:
         if isinstance(step, int) or not step.isprintable():

@@ -16,7 +16,7 @@ import re
 import textwrap
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from typing import Any, Protocol
 
 from beijing_econ_site.data.formatting import axis_scale
@@ -40,7 +40,14 @@ CONFIG: dict[str, Any] = {
     "background": "#ffffff",
     "padding": 8,
     "view": {"stroke": None},
-    "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": "#333333", "titleColor": "#333333", "gridColor": "#e4e4e4", "aria": False},
+    "axis": {
+        "labelFontSize": 12,
+        "titleFontSize": 12,
+        "labelColor": "#333333",
+        "titleColor": "#333333",
+        "gridColor": "#e4e4e4",
+        "aria": False,
+    },
     "legend": {"labelFontSize": 12, "titleFontSize": 12, "aria": False},
     "mark": {"aria": False},
     "title": {"fontSize": 14, "anchor": "start", "color": "#222222", "aria": False},
@@ -110,10 +117,6 @@ def _data_rows(figures: list[FigureView]) -> list[dict[str, Any]]:
     ]
 
 
-
-
-
-
 class Templates(Protocol):
     """Chart templates as JSON text, one per chart shape (the build keeps them in a cache)."""
 
@@ -126,7 +129,7 @@ def bar_chart(group: ChartGroup, templates: Templates) -> Chart:
     figures = group.figures
     unit = figures[0].figure.unit
     divisor, axis_title = axis_scale([f.figure.value for f in figures], unit)
-    values = [
+    values: list[dict[str, Any]] = [
         {
             "label": wrap_label(f.indicator.label),
             "name": f.indicator.label,
@@ -144,10 +147,10 @@ def bar_chart(group: ChartGroup, templates: Templates) -> Chart:
     return Chart(f"chart-{group.key}", group.title, description, spec, _data_rows(figures))
 
 
-def _filled(template: str, datasets: dict[str, list], **properties: Any) -> dict[str, Any]:
+def _filled(template: str, datasets: dict[str, list[dict[str, Any]]], **properties: Any) -> dict[str, Any]:
     """A fresh copy of a cached template (JSON text: loading it takes a third of deepcopy's time)
     with its named datasets and sizes filled in."""
-    spec = json.loads(template)
+    spec: dict[str, Any] = json.loads(template)
     spec["datasets"] = datasets
     spec.update(properties)
     spec["config"] = CONFIG
@@ -164,7 +167,7 @@ def _title_axis(spec: dict[str, Any], channel: str, title: str) -> None:
 
 # The templates are built without Altair's schema validation (a third of the cost of a cold
 # build's main process): they depend on code alone, and the tests validate every shape of them.
-@lru_cache(maxsize=None)
+@cache
 def bar_template(validate: bool = False) -> str:
     """The bar chart's spec, built by Altair once; data is named, the axis titled later."""
     import altair as alt
@@ -224,7 +227,9 @@ def series_chart(series: Series, templates: Templates) -> Chart:
                 "source": f"{f.source.publisher}, {f.published_label}",
             }
         )
-    title = series.indicator.label + ("" if series.scope.value == "beijing" else f" ({series.scope.value.capitalize()})")
+    title = series.indicator.label + (
+        "" if series.scope.value == "beijing" else f" ({series.scope.value.capitalize()})"
+    )
     present = tuple(q for q in Qualifier if any(f.figure.qualifier is q for f in figures))
     breaks = series.breaks
     marks = [{"period": wrap_label(f.period_label, 12), "note": "Measure changes"} for f in breaks]
@@ -234,11 +239,15 @@ def series_chart(series: Series, templates: Templates) -> Chart:
     readable = "; ".join(f"{f.period_label}: {f.display} ({f.source.publisher})" for f in figures)
     description = f"Line chart, {title}, {len(figures)} periods. {readable}."
     if breaks:
-        description += " The measure changes before " + ", ".join(f.period_label for f in breaks) + ": these values are not comparable."
+        description += (
+            " The measure changes before "
+            + ", ".join(f.period_label for f in breaks)
+            + ": these values are not comparable."
+        )
     return Chart(f"chart-{series.key}", title, description, spec, _data_rows(figures))
 
 
-@lru_cache(maxsize=None)
+@cache
 def series_template(is_rank: bool, qualifiers: tuple[Qualifier, ...], with_breaks: bool, validate: bool = False) -> str:
     """The comparison chart's spec, built by Altair once per shape; data is named, the axis titled later."""
     import altair as alt
@@ -277,16 +286,15 @@ def series_template(is_rank: bool, qualifiers: tuple[Qualifier, ...], with_break
     ]
     if with_breaks:
         rule_base = alt.Chart(alt.Data(name="breaks"))
-        layers.append(rule_base.mark_rule(color=ORANGE, strokeDash=[5, 4], strokeWidth=2).encode(x=alt.X("period:O", sort=None)))
         layers.append(
-            rule_base.mark_text(align="left", dx=6, baseline="top", color="#8a5a00", fontSize=12, fontWeight="bold")
-            .encode(x=alt.X("period:O", sort=None), y=alt.value(2), text="note:N")
+            rule_base.mark_rule(color=ORANGE, strokeDash=[5, 4], strokeWidth=2).encode(x=alt.X("period:O", sort=None))
+        )
+        layers.append(
+            rule_base.mark_text(
+                align="left", dx=6, baseline="top", color="#8a5a00", fontSize=12, fontWeight="bold"
+            ).encode(x=alt.X("period:O", sort=None), y=alt.value(2), text="note:N")
         )
     return json.dumps(alt.layer(*layers).properties(width=WIDTH - 120, height=240).to_dict(validate=validate))
-
-
-
-
 
 
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")

@@ -118,7 +118,13 @@ def datapackage(dataset: Dataset) -> bytes:
         "title": "Beijing's economy, 2019-2023: figures from five news articles, each with its source quote",
         "description": "Every quantitative figure about Beijing's economy in five archived news articles "
         "(2020-2024), hand-curated, each with the verbatim quote that states it.",
-        "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "licenses": [
+            {
+                "name": "CC-BY-4.0",
+                "title": "Creative Commons Attribution 4.0",
+                "path": "https://creativecommons.org/licenses/by/4.0/",
+            }
+        ],
         "sources": sources,
         "resources": [
             {

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererProtocol
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup, escape
+
+from beijing_econ_site.site.views import FigureView
 
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 
@@ -18,26 +25,31 @@ def is_safe_link(url: str) -> bool:
     return target.startswith(SAFE_SCHEMES)
 
 
+class _SafeMarkdown(MarkdownIt):
+    """CommonMark with raw HTML off and links only to safe targets."""
+
+    def __init__(self) -> None:
+        super().__init__("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+    def validateLink(self, url: str) -> bool:
+        return is_safe_link(url)
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.validateLink = is_safe_link
-    return md
+    return _SafeMarkdown()
 
 
 @lru_cache(maxsize=1)
 def _story_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.validateLink = is_safe_link
-    md.use(figure_reference_plugin)
-    return md
+    return _SafeMarkdown().use(figure_reference_plugin)
 
 
 def figure_reference_plugin(md: MarkdownIt) -> None:
     """{{fig:ID}}, {{fig:ID:value}}, {{fig:ID:period}}, {{change:A:B}} and {{allow:TEXT}} in stories."""
     from beijing_econ_site.data.stories import REFERENCE
 
-    def rule(state, silent: bool) -> bool:
+    def rule(state: StateInline, silent: bool) -> bool:
         if not state.src.startswith("{{", state.pos):
             return False
         match = REFERENCE.match(state.src, state.pos)
@@ -53,7 +65,9 @@ def figure_reference_plugin(md: MarkdownIt) -> None:
     md.add_render_rule("figure_reference", _render_reference)
 
 
-def _render_reference(self, tokens, index, options, env) -> str:
+def _render_reference(
+    self: RendererProtocol, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
+) -> str:
     from beijing_econ_site.data.stories import parse_reference
     from beijing_econ_site.site.references import reference_text
 
@@ -80,7 +94,7 @@ def _render_reference(self, tokens, index, options, env) -> str:
     )
 
 
-def render_story(text: str, figures: dict, root: str) -> Markup:
+def render_story(text: str, figures: Mapping[str, FigureView], root: str) -> Markup:
     """A story's Markdown with figure references resolved against the site's figure views."""
     return Markup(_story_parser().render(text, {"figures": figures, "root": root}))
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -109,7 +110,7 @@ def render_pages(
     site: SiteView,
     charts: dict[str, Chart],
     renderer: PageRenderer,
-    dataset_jsonld: dict,
+    dataset_jsonld: dict[str, Any],
     stories: dict[str, Story] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """Every page as (site path, bytes), one at a time, so each can be written before the next is made."""
@@ -120,7 +121,9 @@ def render_pages(
         return render_story(found.text, site.figures, _relative_root(path + "index.html")) if found else Markup("")
 
     years = site.years
-    yield renderer.page("", "index.html", site_view=site, years=years, charts=charts, title=None, story=story("overview", ""))
+    yield renderer.page(
+        "", "index.html", site_view=site, years=years, charts=charts, title=None, story=story("overview", "")
+    )
     yield renderer.page(
         "compare/",
         "compare.html",
@@ -147,4 +150,6 @@ def render_pages(
             story=story(str(year.year), year.path),
         )
     for source in site.sources:
-        yield renderer.page(source.path, "source.html", site_view=site, years=years, source_view=source, title=source.source.title)
+        yield renderer.page(
+            source.path, "source.html", site_view=site, years=years, source_view=source, title=source.source.title
+        )

@@ -3,15 +3,19 @@ period, or the computed change between two figures."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from decimal import Decimal
+
+from beijing_econ_site.data.formatting import QUALIFIER_WORDS, format_value
+from beijing_econ_site.data.models import Qualifier, Unit
 from beijing_econ_site.data.numbers import stating_mentions
 from beijing_econ_site.data.stories import Reference
+from beijing_econ_site.site.views import FigureView
 
 
-def stated_text(view) -> str:
+def stated_text(view: FigureView) -> str:
     """The value as the article states it: words the article used for fractions ('nearly half')."""
     figure = view.figure
-    from beijing_econ_site.data.formatting import QUALIFIER_WORDS
-
     mentions = stating_mentions(abs(figure.value), figure.unit.value, figure.quote)
     worded = next((m for m in mentions if m.form in ("fraction", "word", "multiple")), None)
     if worded is not None and not any(m.form == "digits" for m in mentions):
@@ -19,15 +23,13 @@ def stated_text(view) -> str:
     return view.display
 
 
-def reference_text(reference: Reference, views: dict) -> str:
+def reference_text(reference: Reference, views: Mapping[str, FigureView]) -> str:
     if reference.kind == "allow":
         return reference.text
     if reference.kind == "change":
         return change_text(views[reference.figure_ids[0]], views[reference.figure_ids[1]])
     view = views[reference.figure_ids[0]]
     if reference.variant == "value":
-        from beijing_econ_site.data.formatting import format_value
-
         return format_value(view.figure.value, view.figure.unit)
     text = stated_text(view)
     if reference.variant == "period":
@@ -36,17 +38,13 @@ def reference_text(reference: Reference, views: dict) -> str:
     return text
 
 
-def change_text(first, second) -> str:
+def _exact(value: int | float) -> Decimal:
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def change_text(first: FigureView, second: FigureView) -> str:
     """second minus first, in the unit a reader expects: percentages change by percentage points."""
-    from decimal import Decimal
-
-    from beijing_econ_site.data.formatting import format_value
-    from beijing_econ_site.data.models import Qualifier, Unit
-
-    def exact(value) -> Decimal:
-        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-
-    difference = exact(second.figure.value) - exact(first.figure.value)
+    difference = _exact(second.figure.value) - _exact(first.figure.value)
     unit = Unit.PERCENTAGE_POINTS if first.figure.unit is Unit.PERCENT else first.figure.unit
     number = float(difference) if difference != difference.to_integral() else int(difference)
     text = format_value(number, unit, signed=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from beijing_econ_site.data.formatting import format_with_qualifier, headline_parts
 from beijing_econ_site.data.models import Dataset, Figure, Indicator, Kind, Scope, Source
@@ -175,15 +176,22 @@ def derive(dataset: Dataset) -> SiteView:
     for view in ordered:
         by_source[view.figure.source].append(view)
     sources = [
-        SourceView(source, by_source[source.id]) for source in sorted(dataset.sources.values(), key=lambda s: (s.published, s.id))
+        SourceView(source, by_source[source.id])
+        for source in sorted(dataset.sources.values(), key=lambda s: (s.published, s.id))
     ]
     topics = sorted({i.topic for i in dataset.indicators.values()}, key=_topic_rank)
     return SiteView(years, comparison_series(ordered), sources, views, topics)
 
 
-def _figure_order(view: FigureView) -> tuple:
+def _figure_order(view: FigureView) -> tuple[Any, ...]:
     f = view.figure
-    return (_topic_rank(view.indicator.topic), view.indicator.kind is Kind.TARGET, view.indicator.label, f.period_info.sort_key, f.id)
+    return (
+        _topic_rank(view.indicator.topic),
+        view.indicator.kind is Kind.TARGET,
+        view.indicator.label,
+        f.period_info.sort_key,
+        f.id,
+    )
 
 
 def _year_view(year: int, figures: list[FigureView]) -> YearView:
@@ -225,7 +233,7 @@ KIND_TITLES = {
 
 def chart_groups(year: int, topic: str, figures: list[FigureView]) -> list[ChartGroup]:
     """Two or more figures of one unit, kind and period make a bar chart; ranks are not charted."""
-    groups: dict[tuple, list[FigureView]] = defaultdict(list)
+    groups: dict[tuple[Any, ...], list[FigureView]] = defaultdict(list)
     for view in figures:
         if view.indicator.kind is Kind.RANK:
             continue
@@ -252,5 +260,7 @@ def comparison_series(figures: list[FigureView]) -> list[Series]:
             continue
         members = sorted(members, key=lambda v: (v.figure.period_info.sort_key, v.source.published))
         series.append(Series(members[0].indicator, scope, members))
-    series.sort(key=lambda s: (s.is_target, s.scope.value != "beijing", _topic_rank(s.indicator.topic), s.indicator.label))
+    series.sort(
+        key=lambda s: (s.is_target, s.scope.value != "beijing", _topic_rank(s.indicator.topic), s.indicator.label)
+    )
     return series
