@@ -27,6 +27,8 @@ BIN = VENV / "bin"
 UV_REQUIREMENTS = ROOT / "scripts" / "uv-requirements.txt"
 UV_TOOL = ROOT / ".cache" / "uv-tool"
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+# a worker per core; tests of one file share a worker, so a module's built site is built once
+PARALLEL = ["-n", "auto", "--dist", "loadfile"]
 APT_PACKAGES_FOR_TESTS = ["chromium", "fonts-dejavu-core", "default-jre-headless"]
 
 
@@ -145,7 +147,8 @@ def test(args: list[str]) -> int:
     ensure_venv("test")
     ensure_apt_packages()
     ensure_node_tools()
-    return subprocess.call([str(BIN / "python"), "-m", "pytest", *args], cwd=ROOT)
+    parallel = [] if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in args) else PARALLEL
+    return subprocess.call([str(BIN / "python"), "-m", "pytest", *parallel, *args], cwd=ROOT)
 
 
 def serve(args: list[str]) -> int:

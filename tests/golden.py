@@ -18,7 +18,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 # Renders depend on vl-convert's version and fonts; their specs and the pages around them do not.
-SKIPPED = re.compile(r"^(assets/vega\.js|charts/.*\.(svg|png))$")
+# build-info.json names the Python of the machine that built; the golden test prints it on failure.
+SKIPPED = re.compile(r"^(assets/vega\.js|charts/.*\.(svg|png)|data/build-info\.json)$")
+BUILD_INFO = GOLDEN / "build-info.json"  # the versions the golden copy was made with
 INLINE_SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
 
 
@@ -48,8 +50,12 @@ def normalised_files(site: Path) -> dict[str, bytes]:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        files = normalised_files(build_sample_site(Path(tmp)))
+        site = build_sample_site(Path(tmp))
+        files = normalised_files(site)
+        build_info = (site / "data" / "build-info.json").read_bytes()
     shutil.rmtree(GOLDEN, ignore_errors=True)
+    GOLDEN.mkdir(parents=True)
+    BUILD_INFO.write_bytes(build_info)
     for name, content in files.items():
         target = GOLDEN / name
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -82,3 +82,37 @@ def test_uv_itself_is_pinned_with_hashes():
     assert sum("--hash=sha256:" in line for line in lines) >= 10  # one per platform's wheel
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert pyproject["tool"]["uv"]["required-version"] == "==" + pins[0].split("==")[1].split()[0]
+
+
+def _hooks() -> dict[str, dict[str, object]]:
+    import yaml
+
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    return {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+
+
+def test_the_pre_commit_hooks_are_local_and_run_from_the_locked_venv():
+    hooks = _hooks()
+    assert set(hooks) == {"yaml-syntax", "beijing-econ-site-check"}
+    assert all(str(hook["entry"]).startswith(".venv/bin/") for hook in hooks.values())
+
+
+def test_the_yaml_hook_passes_the_repositorys_yaml_and_names_the_line_of_a_broken_file(tmp_path):
+    entry = str(_hooks()["yaml-syntax"]["entry"]).split()
+    ours = sorted(
+        str(p.relative_to(ROOT))
+        for p in ROOT.glob("**/*.y*ml")
+        if ".venv" not in p.parts and "node_modules" not in p.parts
+    )
+    assert run(*entry, *ours).returncode == 0
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("figures:\n  - id: a\n    value: [1, 2\n")
+    result = run(*entry, broken)
+    assert result.returncode == 1
+    assert f"{broken}:4:1: error:" in result.stderr
+
+
+def test_the_check_hook_runs_the_checker_on_the_real_data():
+    result = run(*str(_hooks()["beijing-econ-site-check"]["entry"]).split())
+    assert result.returncode == 0, result.stderr
+    assert "0 error(s)" in result.stderr

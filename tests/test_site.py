@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import difflib
+import importlib.metadata
+import json
+import platform
 from pathlib import Path
 
 import pytest
+import vl_convert
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+from beijing_econ_site.build.provenance import BUILD_INFO_PATH, describe
 from beijing_econ_site.build.run import build_site
 from beijing_econ_site.diagnostics import DataError
 from beijing_econ_site.site.pages import SiteConfig
-from tests.golden import GOLDEN, build_sample_site, normalised_files
+from tests.golden import BUILD_INFO, GOLDEN, build_sample_site, normalised_files
 from tests.helpers import FIGURES, dataset_files, write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,8 +36,16 @@ def pages(site: Path) -> dict[str, HTMLParser]:
 
 def test_the_site_matches_the_golden_copy(site):
     built = normalised_files(site)
-    golden = {p.relative_to(GOLDEN).as_posix(): p.read_bytes() for p in sorted(GOLDEN.rglob("*")) if p.is_file()}
-    assert sorted(built) == sorted(golden), "run: python tests/golden.py"
+    golden = {
+        p.relative_to(GOLDEN).as_posix(): p.read_bytes()
+        for p in sorted(GOLDEN.rglob("*"))
+        if p.is_file() and p != BUILD_INFO
+    }
+    versions = (
+        f"built with: {describe((site / BUILD_INFO_PATH).read_bytes())}\n"
+        f"golden made with: {describe(BUILD_INFO.read_bytes() if BUILD_INFO.exists() else None)}"
+    )
+    assert sorted(built) == sorted(golden), f"run: python tests/golden.py\n{versions}"
     for name, content in built.items():
         if content != golden[name]:
             diff = "\n".join(
@@ -40,7 +53,19 @@ def test_the_site_matches_the_golden_copy(site):
                     golden[name].decode().splitlines(), content.decode().splitlines(), lineterm="", n=1
                 )
             )
-            pytest.fail(f"{name} differs from tests/golden (python tests/golden.py regenerates it):\n{diff[:3000]}")
+            pytest.fail(
+                f"{name} differs from tests/golden (python tests/golden.py regenerates it):\n{versions}\n{diff[:3000]}"
+            )
+
+
+def test_the_build_records_the_versions_that_shape_its_bytes(site):
+    info = json.loads((site / BUILD_INFO_PATH).read_bytes())
+    assert info["python"] == platform.python_version()
+    assert info["packages"]["vl-convert-python"] == importlib.metadata.version("vl-convert-python")
+    assert info["packages"]["altair"] == importlib.metadata.version("altair")
+    assert info["vega"] == vl_convert.get_vega_version()
+    assert info["beijing-econ-site"] == importlib.metadata.version("beijing-econ-site")
+    assert info["vega-lite-schemas"] and all("vega-lite" in s for s in info["vega-lite-schemas"])
 
 
 def test_the_layout_has_every_page(site):

@@ -21,6 +21,7 @@ from typing import Any
 
 from beijing_econ_site.build import vega
 from beijing_econ_site.build.fingerprint import DEFAULT_CACHE
+from beijing_econ_site.build.provenance import BUILD_INFO_PATH, build_info_bytes
 from beijing_econ_site.build.renderer import ChartTemplates, Renderer
 from beijing_econ_site.build.write import SiteWriter, replace_atomically
 from beijing_econ_site.checks.run import check_data
@@ -67,9 +68,15 @@ def build_site(
             renderer.start_if_cold()
             site = derive(checked.dataset)
             charts: dict[str, Chart] = {}
+            schemas: set[str] = set()  # read while each spec is whole: a written chart lets go of it
+
+            def keep(key: str, chart: Chart) -> Chart:
+                schemas.add(chart.spec.get("$schema", ""))
+                return charts.setdefault(key, chart)
+
             made = iter_charts(site, ChartTemplates(cache_dir / "chart-templates" if cache_dir else None))
             renderer.render_all(
-                (charts.setdefault(key, chart) for key, chart in made),
+                (keep(key, chart) for key, chart in made),
                 rendered=lambda chart: write_chart_files(chart, writer),
             )
         log.info("charts: %d rendered, %d from cache", renderer.rendered, renderer.cached)
@@ -85,6 +92,7 @@ def build_site(
             static_files(templates_dir / "static"),
             archive_files(site, checked.archives),
             {"assets/vega.js": bundle.result()},
+            {BUILD_INFO_PATH: build_info_bytes(schema for schema in schemas if schema)},
         ):
             for path, content in files.items():
                 writer.add(path, content)
