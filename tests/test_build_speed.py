@@ -71,7 +71,7 @@ def test_the_render_cache_leaves_no_partial_files(sample_charts, tmp_path):
     with chart_renderer.Renderer(tmp_path, workers=1) as renderer:
         renderer.render_all(fresh(sample_charts)[:2])
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert len(names) == 4 and all(n.endswith((".svg", ".png")) for n in names)
+    assert len(names) == 8 and all(n.endswith((".svg", ".png", ".svg.sha256", ".png.sha256")) for n in names)
 
 
 def fake_bundle() -> bytes:
@@ -93,6 +93,7 @@ def test_the_vega_bundle_is_made_once_then_read_from_the_project_or_user_cache(t
         assert bundle.result() == b"/* vega */"
     assert calls.read_text() == "made\n"
     cached = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.js"))
+    assert all(Path(f"{tmp_path / name}.sha256").is_file() for name in cached)
     assert cached == [
         f"project/vega-bundle-{vl_render.version()}.js",
         f"user/beijing-econ-site/vega-bundle-{vl_render.version()}.js",

@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--templates", type=Path, default=Path("templates"), help="templates directory (default: templates)"
     )
     build.add_argument("--force", action="store_true", help="build even if nothing changed since the last build")
+    build.add_argument(
+        "--no-cache", action="store_true", help="render every chart and the Vega bundle afresh, using no cache"
+    )
     loudness = build.add_mutually_exclusive_group()
     loudness.add_argument("--quiet", "-q", action="store_true", help="print errors only")
     loudness.add_argument("--verbose", "-v", action="store_true", help="print every step")
@@ -201,14 +204,18 @@ def _run(args: argparse.Namespace) -> int:
         from beijing_econ_site.build import fingerprint
 
         cache = fingerprint.DEFAULT_CACHE
-        if not args.force and fingerprint.is_up_to_date(cache, args.data, args.templates, args.out):
+        inputs = fingerprint.inputs_fingerprint(args.data, args.templates)  # before the build reads them
+        if not args.force and not args.no_cache and fingerprint.is_up_to_date(cache, inputs, args.out):
             log.info("nothing changed since the last build of %s", args.out)
             return EXIT_OK
         from beijing_econ_site.build.run import build_site
 
-        result = build_site(args.data, args.out, args.templates, cache_dir=cache)
+        if args.no_cache:
+            result = build_site(args.data, args.out, args.templates, cache_dir=None, use_user_cache=False)
+        else:
+            result = build_site(args.data, args.out, args.templates, cache_dir=cache)
         _report(result.warnings, as_json=False)
-        fingerprint.record(cache, args.data, args.templates, args.out)
+        fingerprint.record(cache, inputs, args.out)
         return EXIT_OK
     if args.command == "serve":
         from beijing_econ_site.serve import serve

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from beijing_econ_site.build.output import check_output_dir
 from beijing_econ_site.build.run import build_site
 from beijing_econ_site.diagnostics import DataError, render_report
 
@@ -154,6 +155,7 @@ def watch_and_rebuild(
 
 
 def serve(data_dir: Path, out_dir: Path, templates_dir: Path, *, port: int = 8000) -> int:
+    check_output_dir(out_dir, {"the data": data_dir, "the templates": templates_dir})  # watched: never inside
     state = BuildState()
     rebuild(data_dir, out_dir, templates_dir, state)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -6,9 +6,14 @@ Kept free of heavy imports: the CLI checks the fingerprint before loading the pi
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+from beijing_econ_site.build.write import replace_atomically
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CACHE = Path(".cache/beijing-econ-site")
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the whole package: any code change rebuilds
@@ -43,8 +48,9 @@ def _tree_digest(digest: hashlib._Hash, root: Path, *, contents: bool) -> None:
             digest.update(f"{stat.st_size}:{stat.st_mtime_ns}\0".encode())
 
 
-def build_fingerprint(data_dir: Path, templates_dir: Path, out_dir: Path) -> str:
-    """A hash of everything a build depends on (data, templates, code, settings) and of its output."""
+def inputs_fingerprint(data_dir: Path, templates_dir: Path) -> str:
+    """A hash of everything a build reads (data, templates, code, settings). Taken before the
+    build reads them, so an edit saved during a build makes the next build run."""
     digest = hashlib.sha256()
     for name in ("vl-convert-python", "altair", "jinja2", "pydantic", "markdown-it-py"):
         try:
@@ -55,7 +61,13 @@ def build_fingerprint(data_dir: Path, templates_dir: Path, out_dir: Path) -> str
     _tree_digest(digest, PACKAGE_DIR, contents=True)
     _tree_digest(digest, data_dir, contents=True)
     _tree_digest(digest, templates_dir, contents=True)
-    _tree_digest(digest, out_dir, contents=False)  # someone may have changed or deleted built files
+    return digest.hexdigest()
+
+
+def output_fingerprint(out_dir: Path) -> str:
+    """Sizes and times of the built files: someone may have changed or deleted them."""
+    digest = hashlib.sha256()
+    _tree_digest(digest, out_dir, contents=False)
     return digest.hexdigest()
 
 
@@ -64,16 +76,22 @@ def _stamp(cache_dir: Path, out_dir: Path) -> Path:
     return cache_dir / "builds" / f"{key}.txt"
 
 
-def is_up_to_date(cache_dir: Path, data_dir: Path, templates_dir: Path, out_dir: Path) -> bool:
+def is_up_to_date(cache_dir: Path, inputs: str, out_dir: Path) -> bool:
+    """Whether the last build of out_dir was made from these inputs and its files are as it left
+    them. A folder changing under the walk (another build's swap) counts as not up to date."""
     stamp = _stamp(cache_dir, out_dir)
-    return (
-        out_dir.is_dir()
-        and stamp.is_file()
-        and stamp.read_text() == build_fingerprint(data_dir, templates_dir, out_dir)
-    )
+    try:
+        recorded = stamp.read_text() if out_dir.is_dir() and stamp.is_file() else None
+        return recorded == f"{inputs}\n{output_fingerprint(out_dir)}"
+    except OSError:
+        return False
 
 
-def record(cache_dir: Path, data_dir: Path, templates_dir: Path, out_dir: Path) -> None:
+def record(cache_dir: Path, inputs: str, out_dir: Path) -> None:
+    """Remember that out_dir was built from inputs (the fingerprint taken before the build)."""
     stamp = _stamp(cache_dir, out_dir)
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(build_fingerprint(data_dir, templates_dir, out_dir))
+    try:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        replace_atomically(stamp, f"{inputs}\n{output_fingerprint(out_dir)}".encode())
+    except OSError as exc:
+        log.warning("could not record the build in %s (%s): the next build will run in full", stamp, exc.strerror)

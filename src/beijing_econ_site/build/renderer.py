@@ -17,7 +17,7 @@ from typing import Any
 
 from beijing_econ_site.build import vega
 from beijing_econ_site.build.vega import RenderResult
-from beijing_econ_site.build.write import replace_atomically
+from beijing_econ_site.build.write import load_verified, store_verified
 from beijing_econ_site.data.models import Qualifier
 from beijing_econ_site.diagnostics import DataError, Diagnostic
 from beijing_econ_site.site import charts
@@ -44,14 +44,13 @@ class ChartTemplates:
         if self.cache_dir is None:
             return builder(*args)
         path = self.cache_dir / f"{_template_key(name, args)}.json"
-        try:
-            return path.read_text(encoding="utf-8")
-        except OSError:
-            pass
+        cached = load_verified(path)
+        if cached is not None:
+            return cached.decode("utf-8")
         text = builder(*args)
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
-            replace_atomically(path, text.encode("utf-8"))
+            store_verified(path, text.encode("utf-8"))
         except OSError as exc:
             log.debug("cannot cache a chart template in %s: %s", self.cache_dir, exc)
         return text
@@ -109,7 +108,7 @@ class Renderer:
         if self._pool is not None:
             return
         context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=vega.warm_up)
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=vega.start_worker)
         for _ in range(self.workers):  # the executor starts a worker per task until all are running
             self._pool.submit(int)
 
@@ -161,14 +160,14 @@ class Renderer:
     def _from_cache(self, key: str) -> tuple[str | None, bytes | None]:
         if self.cache_dir is None:
             return None, None
-        svg_path, png_path = self.cache_dir / f"{key}.svg", self.cache_dir / f"{key}.png"
-        if svg_path.is_file() and png_path.is_file():
-            return svg_path.read_text(encoding="utf-8"), png_path.read_bytes()
-        return None, None
+        svg, png = load_verified(self.cache_dir / f"{key}.svg"), load_verified(self.cache_dir / f"{key}.png")
+        if svg is None or png is None:
+            return None, None
+        return svg.decode("utf-8"), png
 
     def _store(self, key: str, svg: str, png: bytes) -> None:
         if self.cache_dir is None:
             return
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        replace_atomically(self.cache_dir / f"{key}.png", png)
-        replace_atomically(self.cache_dir / f"{key}.svg", svg.encode("utf-8"))
+        store_verified(self.cache_dir / f"{key}.png", png)
+        store_verified(self.cache_dir / f"{key}.svg", svg.encode("utf-8"))

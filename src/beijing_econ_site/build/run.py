@@ -21,9 +21,10 @@ from typing import Any
 
 from beijing_econ_site.build import vega
 from beijing_econ_site.build.fingerprint import DEFAULT_CACHE
+from beijing_econ_site.build.output import check_output_dir
 from beijing_econ_site.build.provenance import BUILD_INFO_PATH, build_info_bytes
 from beijing_econ_site.build.renderer import ChartTemplates, Renderer
-from beijing_econ_site.build.write import SiteWriter, replace_atomically
+from beijing_econ_site.build.write import SiteWriter, load_verified, replace_atomically, store_verified
 from beijing_econ_site.checks.run import check_data
 from beijing_econ_site.data.archive import Archive
 from beijing_econ_site.data.models import Dataset
@@ -54,16 +55,23 @@ def build_site(
     *,
     cache_dir: Path | None = DEFAULT_CACHE,
     config: SiteConfig | None = None,
+    use_user_cache: bool = True,
 ) -> BuildResult:
+    """Check the data, then build the site into out_dir. cache_dir holds chart renders and
+    templates; cache_dir=None with use_user_cache=False uses no cache at all (--no-cache)."""
     started = time.perf_counter()
     config = config or SiteConfig(base_url=os.environ.get("SITE_URL", ""))
     if not templates_dir.is_dir():
         raise DataError([Diagnostic.simple(str(templates_dir), "templates-missing", "templates directory not found")])
+    check_output_dir(out_dir, {"the data": data_dir, "the templates": templates_dir})
     log.info("checking %s", data_dir)
     checked = check_data(data_dir)
     if checked.errors:
         raise DataError(checked.errors)
-    with VegaBundle(cache_dir) as bundle, SiteWriter(out_dir) as writer:  # the bundle is made while charts render
+    with (
+        VegaBundle(cache_dir, use_user_cache=use_user_cache) as bundle,
+        SiteWriter(out_dir) as writer,
+    ):  # the bundle is made while charts render
         with Renderer(cache_dir / "charts" if cache_dir else None) as renderer:
             renderer.start_if_cold()
             site = derive(checked.dataset)
@@ -152,14 +160,21 @@ class VegaBundle:
     bundles, so a thread would stop the build for those 2 s.
     """
 
-    def __init__(self, cache_dir: Path | None, make: Callable[[], bytes] = vega.javascript_bundle):
+    def __init__(
+        self,
+        cache_dir: Path | None,
+        make: Callable[[], bytes] = vega.javascript_bundle,
+        *,
+        use_user_cache: bool = True,
+    ):
         name = f"vega-bundle-{vega.version()}.js"
-        self.places = [folder / name for folder in (cache_dir, _user_cache()) if folder is not None]
+        folders = (cache_dir, _user_cache() if use_user_cache else None)
+        self.places = [folder / name for folder in folders if folder is not None]
         self._bundle: bytes | None = None
         self._process: multiprocessing.process.BaseProcess | None = None
         for place in self.places:
-            if place.is_file():
-                self._bundle = place.read_bytes()
+            self._bundle = load_verified(place)
+            if self._bundle is not None:
                 break
         else:
             # the process writes the bundle to a file and exits, giving back Vega's memory at once
@@ -200,13 +215,14 @@ class VegaBundle:
         for place in self.places:
             try:
                 place.parent.mkdir(parents=True, exist_ok=True)
-                replace_atomically(place, bundle)
+                store_verified(place, bundle)
             except OSError:
                 log.debug("cannot cache the Vega bundle in %s", place.parent)
 
 
 def _make_bundle_into(make: Callable[[], bytes], path: str) -> None:
     """In the bundle's own process: write the bundle, or what went wrong, to path."""
+    vega.die_with_parent()
     try:
         content = make()
     except Exception as exc:

@@ -6,7 +6,15 @@ in a tenth of a second instead of importing the whole pipeline.
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
+import sys
+import threading
+import time
 from typing import Any
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 # A minimal chart: the first render in a process starts Vega and loads the fonts (about 0.6 s).
 _WARM_UP_SPEC = {
@@ -35,6 +43,36 @@ def render_or_error(spec: dict[str, Any]) -> RenderResult:
         lines = [line.strip() for line in str(exc).splitlines() if line.strip() and not line.strip().startswith("at ")]
         return "", b"", " ".join(lines[:2]) or type(exc).__name__
     return svg, png, None
+
+
+def die_with_parent() -> None:
+    """End this worker process when the build that started it ends, even by kill -9.
+
+    Linux sends the signal itself (PR_SET_PDEATHSIG); elsewhere a thread notices that the
+    process has a new parent. Either way no worker is left blocked on a queue nobody feeds.
+    """
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
+
+
+def start_worker() -> None:
+    """A render worker's initializer: tie its life to the build's, then start Vega."""
+    die_with_parent()
+    warm_up()
 
 
 def warm_up() -> None:

@@ -5,11 +5,18 @@ A build that fails before the swap leaves the previous site exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import logging
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
+
+from beijing_econ_site.build.output import STAMP, STAMP_CONTENT
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +40,27 @@ def replace_atomically(path: Path, content: bytes) -> None:
     os.replace(partial, path)
 
 
+def store_verified(path: Path, content: bytes) -> None:
+    """A cache entry and, beside it, the sha256 of its content, written last: an entry cut short
+    by a full disk or a killed build never matches its hash."""
+    replace_atomically(path, content)
+    replace_atomically(path.with_name(path.name + ".sha256"), hashlib.sha256(content).hexdigest().encode())
+
+
+def load_verified(path: Path) -> bytes | None:
+    """A cache entry's content if it matches its recorded sha256; None if it is missing or
+    damaged, so the caller makes it again (and a damaged entry is never published)."""
+    try:
+        content = path.read_bytes()
+        recorded = path.with_name(path.name + ".sha256").read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if hashlib.sha256(content).hexdigest() != recorded:
+        log.warning("cache entry %s is damaged (its content does not match its sha256): making it again", path)
+        return None
+    return content
+
+
 class SiteWriter:
     """The new site, file by file, in a staging directory beside out_dir; commit() swaps it in.
 
@@ -45,6 +73,8 @@ class SiteWriter:
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir.resolve()
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = _lock_output(self.out_dir)
+        _clear_stale_folders(self.out_dir)
         self.staging = Path(tempfile.mkdtemp(dir=self.out_dir.parent, prefix=f".{self.out_dir.name}.new-"))
         self.paths: set[str] = set()
         self.bytes_written = 0
@@ -57,6 +87,7 @@ class SiteWriter:
     def __exit__(self, *exc_info: object) -> None:
         if self.staging.exists():
             shutil.rmtree(self.staging, ignore_errors=True)
+        self._lock.release()  # the kernel releases it too if the build is killed
 
     def add(self, path: str, content: bytes) -> None:
         if path in self.paths:
@@ -75,6 +106,7 @@ class SiteWriter:
 
     def commit(self) -> int:
         """Swap the staged site in for the previous one; returns the bytes written."""
+        (self.staging / STAMP).write_text(STAMP_CONTENT, encoding="utf-8")
         _make_readable(self.staging)
         _swap(self.staging, self.out_dir)
         log.info(
@@ -85,6 +117,65 @@ class SiteWriter:
             self.out_dir,
         )
         return self.bytes_written
+
+
+class BuildRunning(Exception):
+    """Another build holds the output's lock."""
+
+
+def _lock_output(out_dir: Path) -> _OutputLock:
+    """One build at a time per output: an exclusive lock on a file beside it, held until the
+    build ends. A killed build's lock goes with its process, so nothing stale remains."""
+    path = out_dir.parent / f".{out_dir.name}.lock"
+    while True:
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held open for the whole build
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise BuildRunning(
+                f"another build is writing {out_dir} ({holder}); wait for it to finish, then build again"
+            ) from None
+        try:
+            same_file = os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
+        except FileNotFoundError:
+            same_file = False
+        if same_file:  # not a file the previous holder removed while this one was opening it
+            break
+        handle.close()
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}\n")
+    handle.flush()
+    return _OutputLock(path, handle)
+
+
+@dataclass
+class _OutputLock:
+    path: Path
+    handle: IO[str]
+
+    def release(self) -> None:
+        with contextlib.suppress(OSError):
+            self.path.unlink()  # before closing: no one can take the lock on a file that is gone
+        self.handle.close()
+
+
+def _clear_stale_folders(out_dir: Path) -> None:
+    """Staging and retired folders of builds that were killed. The lock is held, so no live
+    build owns them. A site retired by a build killed mid-swap is put back if none replaced it."""
+    parent, name = out_dir.parent, out_dir.name
+    for retired in sorted(parent.glob(f".{name}.old-*")):
+        if not out_dir.exists() and (retired / STAMP).is_file():
+            retired.rename(out_dir)
+            log.info("restored %s, left aside by a build that was stopped", out_dir)
+        else:
+            shutil.rmtree(retired, ignore_errors=True)
+    for staging in parent.glob(f".{name}.new-*"):
+        shutil.rmtree(staging, ignore_errors=True)
+        log.info("removed %s, left by a build that was stopped", staging)
 
 
 def _link_if_unchanged(previous: Path, target: Path, content: bytes) -> bool:
@@ -113,6 +204,9 @@ def _swap(staging: Path, out_dir: Path) -> None:
     if not out_dir.exists():
         staging.rename(out_dir)
         return
+    # checked before the build, but files may have come since
+    if any(out_dir.iterdir()) and not (out_dir / STAMP).is_file():
+        raise FileExistsError(f"{out_dir} is not a previous build (no {STAMP}): left as it is")
     retired = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.old-"))
     retired.rmdir()
     out_dir.rename(retired)

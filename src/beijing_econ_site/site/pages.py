@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from beijing_econ_site.data.stories import Story
@@ -22,6 +24,8 @@ CSP = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
 )
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class SiteConfig:
@@ -30,10 +34,22 @@ class SiteConfig:
     language: str = "en"
 
 
+class _ForgivingBytecodeCache(FileSystemBytecodeCache):
+    """Jinja's bytecode cache, compiling again from the template when a cached file is damaged
+    (cut short by a full disk or a killed build) instead of failing every later build."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception as exc:  # marshal raises EOFError, ValueError or TypeError on bad bytes
+            log.warning("template cache %s is damaged (%s): compiling the template again", self.directory, exc)
+            bucket.reset()
+
+
 def make_environment(templates_dir: Path, bytecode_dir: Path | None = None) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
-        bytecode_cache=FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
+        bytecode_cache=_ForgivingBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
         auto_reload=True,  # a template edited while `serve` runs is compiled again
         autoescape=select_autoescape(["html", "xml", "j2"]),
         undefined=StrictUndefined,

@@ -1,0 +1,65 @@
+"""The output directory is the tool's alone: refuse any that would put an editor's files at risk.
+
+A build replaces its output whole, so the output must never be, contain or lie inside the
+project's inputs (data, templates), the repository (its root, .git), and must be new, empty,
+or a previous build, which a stamp file marks. Symlinks are resolved before any comparison.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from beijing_econ_site.diagnostics import DataError, Diagnostic
+
+STAMP = ".beijing-econ-site-build"  # a small file in every build's root: this folder is ours to replace
+STAMP_CONTENT = json.dumps({"generator": "beijing-econ-site", "note": "built output; replaced by each build"}) + "\n"
+
+
+def repository_root(start: Path) -> Path | None:
+    """The nearest folder at or above start that holds .git, if any."""
+    for folder in [start, *start.parents]:
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def _refuse(out_dir: Path, why: str) -> DataError:
+    return DataError([Diagnostic.simple(str(out_dir), "unsafe-output", why)])
+
+
+def _within(inner: Path, outer: Path) -> bool:
+    return inner == outer or inner.is_relative_to(outer)
+
+
+def check_output_dir(out_dir: Path, inputs: dict[str, Path]) -> Path:
+    """The resolved output directory, or a DataError (exit 1) naming why it may not be replaced.
+
+    inputs names the folders the build reads ('data', 'templates'); the repository around the
+    working directory and around the data is protected too.
+    """
+    out = out_dir.resolve()
+    protected = {name: path.resolve() for name, path in inputs.items()}
+    for start in {Path.cwd().resolve(), *protected.values()}:
+        root = repository_root(start)
+        if root is not None:
+            protected["the repository"] = root
+            protected["the repository's .git"] = root / ".git"
+    for name, path in sorted(protected.items()):
+        if out == path:
+            return_error = f"the output directory is {name} ({path}); choose a folder of its own, such as _site"
+            raise _refuse(out_dir, return_error)
+        if _within(path, out) and name != "the repository's .git":
+            raise _refuse(out_dir, f"the output directory contains {name} ({path}): a build would replace it")
+        if _within(out, path) and name != "the repository":
+            raise _refuse(out_dir, f"the output directory lies inside {name} ({path}); build outside it, e.g. _site")
+    if out.exists() or out_dir.is_symlink():
+        if not out.is_dir():
+            raise _refuse(out_dir, f"{out} exists and is not a folder")
+        if any(out.iterdir()) and not (out / STAMP).is_file():
+            raise _refuse(
+                out_dir,
+                f"{out} holds files that no build of this tool wrote (no {STAMP} stamp): "
+                "choose a new or empty folder, or move its files away first",
+            )
+    return out
