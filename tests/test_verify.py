@@ -119,13 +119,12 @@ def test_a_qualifier_with_no_wording_behind_it(make_project):
 
 def test_the_qualifier_is_read_from_the_archive_even_when_the_quote_starts_at_the_number(make_project):
     figures = FIGURES.replace(
-        'quote: "The added value of core industries was more than 890 billion yuan."', 'quote: "890 billion yuan."'
+        'quote: "In 2019, Beijing’s digital economy accounted for more than 50% of GDP."', 'quote: "50% of GDP."'
     ).replace(
-        "value: 890000000000\n    unit: CNY\n    qualifier: at-least",
-        "value: 890000000000\n    unit: CNY\n    qualifier: exact",
+        "value: 50\n    unit: percent\n    qualifier: at-least", "value: 50\n    unit: percent\n    qualifier: exact"
     )
     errors = only_errors(make_project(**{FIGURES_FILE: figures}))
-    assert len(errors) == 1 and "error[qualifier-mismatch]: the quote says 'more than 890 billion yuan'" in errors[0]
+    assert len(errors) == 1 and "error[qualifier-mismatch]: the quote says 'more than 50%'" in errors[0]
 
 
 def test_an_archived_text_changed_by_one_character(make_project):

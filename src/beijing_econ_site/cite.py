@@ -11,9 +11,10 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from beijing_econ_site.checks.citations import CONTEXT_CHARS, nearest_passage
+from beijing_econ_site.checks.citations import nearest_passage
 from beijing_econ_site.data.archive import normalize
-from beijing_econ_site.data.numbers import Mention, find_mentions, negative_wording, qualifier_wording
+from beijing_econ_site.data.numbers import Mention
+from beijing_econ_site.data.readings import read_span
 
 WORDING_QUALIFIERS = {"at-least": "at-least", "at-most": "at-most", "approximately": "approximately", None: "exact"}
 
@@ -36,20 +37,18 @@ class QuoteNotFound(Exception):
 
 
 def read_quote(quote: str, archive_text: str) -> list[Reading]:
-    """Every number in a quote that occurs in the (normalised) archive text."""
+    """Every number in a quote that occurs in the (normalised) archive text, read whole from the
+    archive as the checker reads it: its sign, its qualifier before or after it."""
     wanted = normalize(quote)
     position = archive_text.find(wanted)
     if position < 0 or not wanted:
         raise QuoteNotFound(nearest_passage(wanted, archive_text))
-    before_quote = archive_text[max(0, position - CONTEXT_CHARS) : position]
     readings = []
-    for mention in find_mentions(wanted):
-        before = before_quote + wanted[: mention.start]
-        kind, words = qualifier_wording(before)
-        negative = negative_wording(before)
-        value = _plain_number(-mention.value if negative else mention.value, mention)
-        wording = " ".join(w for w in (negative, words) if w)
-        readings.append(Reading(mention, value, _unit_of(mention), WORDING_QUALIFIERS[kind], wording))
+    for found in read_span(archive_text, position, position + len(wanted)):
+        mention = found.mention
+        value = _plain_number(-mention.value if found.negative else mention.value, mention)
+        wording = " ".join(w for w in (found.negative, found.qualifier_wording) if w)
+        readings.append(Reading(mention, value, _unit_of(mention), WORDING_QUALIFIERS[found.qualifier], wording))
     return readings
 
 

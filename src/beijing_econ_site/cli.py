@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from beijing_econ_site.diagnostics import DataError, Diagnostic, render_report
+from beijing_econ_site.environment import BuildRunning, environment_message
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 log = logging.getLogger("beijing_econ_site")
@@ -144,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_DATA
     except KeyboardInterrupt:
         return 130
+    except (OSError, BuildRunning) as exc:  # the machine's problem (disk full, read-only, a port), not a bug
+        print(f"beijing-econ-site: {environment_message(exc)}", file=sys.stderr)
+        return EXIT_DATA
     except Exception as exc:
         if os.environ.get("BEIJING_ECON_SITE_DEBUG"):
             traceback.print_exc()

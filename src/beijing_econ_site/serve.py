@@ -7,6 +7,7 @@ keeps the last good site on disk and on screen.
 
 from __future__ import annotations
 
+import errno
 import functools
 import http.server
 import json
@@ -19,6 +20,7 @@ from typing import Any
 from beijing_econ_site.build.output import check_output_dir
 from beijing_econ_site.build.run import build_site
 from beijing_econ_site.diagnostics import DataError, render_report
+from beijing_econ_site.environment import BuildRunning, environment_message
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,10 @@ RELOAD_SCRIPT = b"""(function () {
 """
 
 
+class PortInUse(OSError):
+    """The port serve was asked for is taken."""
+
+
 class BuildState:
     """The latest build outcome, and a condition that wakes waiting browsers."""
 
@@ -66,13 +72,21 @@ def rebuild(data_dir: Path, out_dir: Path, templates_dir: Path, state: BuildStat
     try:
         build_site(data_dir, out_dir, templates_dir)
     except DataError as exc:
-        report = render_report(exc.diagnostics)
-        log.error("%s\nbuild failed; serving the last good build", report)
-        state.publish("failed", report)
-        return False
+        return _failed(render_report(exc.diagnostics), state)
+    except (BuildRunning, OSError) as exc:
+        return _failed(environment_message(exc), state)
+    except Exception as exc:  # a bug: shown in the page, and the watcher goes on
+        log.debug("build failed", exc_info=True)
+        return _failed(f"internal error ({type(exc).__name__}: {exc}); this is a bug, please report it", state)
     log.info("rebuilt in %.2f s", time.perf_counter() - started)
     state.publish("reload")
     return True
+
+
+def _failed(report: str, state: BuildState) -> bool:
+    log.error("%s\nbuild failed; serving the last good build", report)
+    state.publish("failed", report)
+    return False
 
 
 def _moved_on(state: BuildState, seen: int) -> bool:
@@ -95,14 +109,20 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         elif self.path == "/__reload.js":
             self._send(RELOAD_SCRIPT, "text/javascript")
         else:
-            path = Path(self.translate_path(self.path))
-            if path.is_dir():
-                path = path / "index.html"
-            if path.suffix == ".html" and path.is_file() and self.path.endswith(("/", ".html")):
-                html = path.read_bytes().replace(b"</body>", b'<script src="/__reload.js"></script>\n</body>', 1)
-                self._send(html, "text/html; charset=utf-8")
-            else:
-                super().do_GET()
+            try:
+                self._file()
+            except (ValueError, OSError):  # a NUL or an over-long name in the path
+                self.send_error(400, "bad path")
+
+    def _file(self) -> None:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.suffix == ".html" and path.is_file() and self.path.endswith(("/", ".html")):
+            html = path.read_bytes().replace(b"</body>", b'<script src="/__reload.js"></script>\n</body>', 1)
+            self._send(html, "text/html; charset=utf-8")
+        else:
+            super().do_GET()
 
     def _send(self, body: bytes, content_type: str) -> None:
         self.send_response(200)
@@ -139,7 +159,14 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
 def make_server(out_dir: Path, state: BuildState, port: int) -> http.server.ThreadingHTTPServer:
     handler = type("SiteHandler", (Handler,), {"state": state})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(out_dir)))
+    try:
+        server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", port), functools.partial(handler, directory=str(out_dir))
+        )
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(f"port {port} on 127.0.0.1 is in use: stop the other server or choose --port") from None
+        raise
     server.daemon_threads = True
     return server
 
@@ -151,7 +178,7 @@ def watch_and_rebuild(
 
     for changes in watch(data_dir, templates_dir, stop_event=stop, debounce=50, step=20):
         log.info("changed: %s", ", ".join(sorted({Path(p).name for _, p in changes})))
-        rebuild(data_dir, out_dir, templates_dir, state)
+        rebuild(data_dir, out_dir, templates_dir, state)  # never raises: the watcher outlives any failed build
 
 
 def serve(data_dir: Path, out_dir: Path, templates_dir: Path, *, port: int = 8000) -> int:

@@ -39,16 +39,16 @@ def check_output_dir(out_dir: Path, inputs: dict[str, Path]) -> Path:
     working directory and around the data is protected too.
     """
     out = out_dir.resolve()
-    protected = {name: path.resolve() for name, path in inputs.items()}
-    for start in {Path.cwd().resolve(), *protected.values()}:
+    protected = [(name, path.resolve()) for name, path in inputs.items()]
+    for start in {Path.cwd().resolve(), *(path for _, path in protected)}:
         root = repository_root(start)
         if root is not None:
-            protected["the repository"] = root
-            protected["the repository's .git"] = root / ".git"
-    for name, path in sorted(protected.items()):
+            protected += [("the repository", root), ("the repository's .git", root / ".git")]
+    for name, path in protected:
         if out == path:
-            return_error = f"the output directory is {name} ({path}); choose a folder of its own, such as _site"
-            raise _refuse(out_dir, return_error)
+            raise _refuse(
+                out_dir, f"the output directory is {name} ({path}); choose a folder of its own, such as _site"
+            )
         if _within(path, out) and name != "the repository's .git":
             raise _refuse(out_dir, f"the output directory contains {name} ({path}): a build would replace it")
         if _within(out, path) and name != "the repository":

@@ -108,7 +108,12 @@ class Renderer:
         if self._pool is not None:
             return
         context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=vega.start_worker)
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=vega.start_worker,
+            initargs=(os.getpid(),),
+        )
         for _ in range(self.workers):  # the executor starts a worker per task until all are running
             self._pool.submit(int)
 

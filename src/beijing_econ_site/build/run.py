@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from beijing_econ_site.build import vega
 from beijing_econ_site.build.fingerprint import DEFAULT_CACHE
 from beijing_econ_site.build.output import check_output_dir
@@ -28,7 +30,7 @@ from beijing_econ_site.build.write import SiteWriter, load_verified, replace_ato
 from beijing_econ_site.checks.run import check_data
 from beijing_econ_site.data.archive import Archive
 from beijing_econ_site.data.models import Dataset
-from beijing_econ_site.diagnostics import DataError, Diagnostic
+from beijing_econ_site.diagnostics import DataError, Diagnostic, Location
 from beijing_econ_site.site.charts import Chart, bar_chart, series_chart
 from beijing_econ_site.site.export import export_files
 from beijing_econ_site.site.pages import PageRenderer, SiteConfig, render_pages
@@ -90,11 +92,14 @@ def build_site(
         log.info("charts: %d rendered, %d from cache", renderer.rendered, renderer.cached)
         templates = PageRenderer(templates_dir, config, cache_dir / "templates" if cache_dir else None)
         pages = 0
-        for path, content in render_pages(
-            site, charts, templates, dataset_jsonld(checked.dataset, config), checked.stories
-        ):
-            writer.add(path, content)
-            pages += 1
+        try:
+            for path, content in render_pages(
+                site, charts, templates, dataset_jsonld(checked.dataset, config), checked.stories
+            ):
+                writer.add(path, content)
+                pages += 1
+        except jinja2.TemplateError as exc:
+            raise DataError([template_diagnostic(exc, templates_dir)]) from None
         for files in (
             export_files(checked.dataset),
             static_files(templates_dir / "static"),
@@ -111,6 +116,16 @@ def build_site(
         "built %d pages, %d charts, %d files (%d bytes) in %.2f s", pages, len(charts), file_count, written, seconds
     )
     return BuildResult(pages, len(charts), file_count, written, seconds, renderer.rendered, checked.warnings)
+
+
+def template_diagnostic(exc: jinja2.TemplateError, templates_dir: Path) -> Diagnostic:
+    """A template's mistake as an editor reads it: the file and line, and Jinja's words."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        name = exc.filename or str(templates_dir / (exc.name or "?"))
+        return Diagnostic(Location(name, exc.lineno), "template-syntax", exc.message or str(exc))
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return Diagnostic.simple(str(templates_dir / str(exc.name)), "template-missing", "template not found")
+    return Diagnostic.simple(str(templates_dir), "template-error", str(exc))
 
 
 def iter_charts(site: SiteView, templates: ChartTemplates) -> Iterator[tuple[str, Chart]]:
@@ -172,15 +187,19 @@ class VegaBundle:
         self.places = [folder / name for folder in folders if folder is not None]
         self._bundle: bytes | None = None
         self._process: multiprocessing.process.BaseProcess | None = None
-        for place in self.places:
+        for index, place in enumerate(self.places):
             self._bundle = load_verified(place)
             if self._bundle is not None:
+                self._store(self._bundle, self.places[:index])  # a missing or damaged copy before it
                 break
         else:
             # the process writes the bundle to a file and exits, giving back Vega's memory at once
             self._workdir = Path(tempfile.mkdtemp(prefix="vega-bundle-"))
             self._process = multiprocessing.get_context("spawn").Process(
-                target=_make_bundle_into, args=(make, str(self._workdir / "bundle.js")), name="vega-bundle", daemon=True
+                target=_make_bundle_into,
+                args=(make, str(self._workdir / "bundle.js"), os.getpid()),
+                name="vega-bundle",
+                daemon=True,
             )
             self._process.start()
 
@@ -211,8 +230,8 @@ class VegaBundle:
             with contextlib.suppress(Exception):
                 self.result()
 
-    def _store(self, bundle: bytes) -> None:
-        for place in self.places:
+    def _store(self, bundle: bytes, places: list[Path] | None = None) -> None:
+        for place in self.places if places is None else places:
             try:
                 place.parent.mkdir(parents=True, exist_ok=True)
                 store_verified(place, bundle)
@@ -220,9 +239,9 @@ class VegaBundle:
                 log.debug("cannot cache the Vega bundle in %s", place.parent)
 
 
-def _make_bundle_into(make: Callable[[], bytes], path: str) -> None:
+def _make_bundle_into(make: Callable[[], bytes], path: str, parent: int) -> None:
     """In the bundle's own process: write the bundle, or what went wrong, to path."""
-    vega.die_with_parent()
+    vega.die_with_parent(parent)
     try:
         content = make()
     except Exception as exc:

@@ -45,20 +45,19 @@ def render_or_error(spec: dict[str, Any]) -> RenderResult:
     return svg, png, None
 
 
-def die_with_parent() -> None:
+def die_with_parent(parent: int) -> None:
     """End this worker process when the build that started it ends, even by kill -9.
 
     Linux sends the signal itself (PR_SET_PDEATHSIG); elsewhere a thread notices that the
     process has a new parent. Either way no worker is left blocked on a queue nobody feeds.
     """
-    parent = os.getppid()
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         except (OSError, AttributeError):
             pass
-    if os.getppid() != parent:  # the parent died before the signal was asked for
+    if os.getppid() != parent:  # the build died before the signal was asked for
         os._exit(1)
     threading.Thread(target=_exit_when_orphaned, args=(parent,), name="parent-watch", daemon=True).start()
 
@@ -69,9 +68,9 @@ def _exit_when_orphaned(parent: int) -> None:
     os._exit(1)
 
 
-def start_worker() -> None:
-    """A render worker's initializer: tie its life to the build's, then start Vega."""
-    die_with_parent()
+def start_worker(parent: int) -> None:
+    """A render worker's initializer: tie its life to the build's (process parent), then start Vega."""
+    die_with_parent(parent)
     warm_up()
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from beijing_econ_site.build.output import STAMP, STAMP_CONTENT
+from beijing_econ_site.environment import BuildRunning
 
 log = logging.getLogger(__name__)
 
@@ -117,10 +118,6 @@ class SiteWriter:
             self.out_dir,
         )
         return self.bytes_written
-
-
-class BuildRunning(Exception):
-    """Another build holds the output's lock."""
 
 
 def _lock_output(out_dir: Path) -> _OutputLock:

@@ -18,16 +18,11 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from beijing_econ_site.data.archive import Archive, normalize
-from beijing_econ_site.data.models import Dataset, Figure, Qualifier, Scope
-from beijing_econ_site.data.numbers import (
-    find_mentions,
-    format_decimal,
-    negative_wording,
-    qualifier_wording,
-    stating_mentions,
-)
+from beijing_econ_site.data.models import Dataset, Figure, Kind, Qualifier, Scope
+from beijing_econ_site.data.numbers import compatible_units, find_mentions, format_decimal, values_equal
+from beijing_econ_site.data.readings import Reading, cut_at_edges, read_span, words_outside_numbers
 from beijing_econ_site.data.validate import Locator
-from beijing_econ_site.diagnostics import Diagnostic
+from beijing_econ_site.diagnostics import Diagnostic, Severity
 
 CONTEXT_CHARS = 60
 QUALIFIER_ACCEPTS = {
@@ -66,48 +61,122 @@ def _unknown(figure: Figure, field: str, known: list[str], locator: Locator) -> 
     return Diagnostic(locator("figure", figure.id, field), f"unknown-{field}", message)
 
 
-def check_citation(figure: Figure, archive: Archive, locator: Locator) -> list[Diagnostic]:
+def check_citation(figure: Figure, archive: Archive, locator: Locator, kind: Kind | None = None) -> list[Diagnostic]:
+    """The quote occurs in the archive on whole words and states the value whole, with its sign,
+    its qualifier and, for growth rates and shares, wording that fits what it measures."""
     quote = normalize(figure.quote)
-    position = archive.text.find(quote)
-    if position < 0:
+    positions = _occurrences(archive.text, quote)
+    if not positions:
         return [
             Diagnostic(locator("figure", figure.id, "quote"), "quote-not-in-source", not_found_message(quote, archive))
         ]
-    before_quote = archive.text[max(0, position - CONTEXT_CHARS) : position]
+    at_quote = locator("figure", figure.id, "quote")
+    if words_outside_numbers(quote) < MIN_WORDS:
+        message = (
+            f'the quote "{_shorten(quote)}" is little more than a number: quote the words that say what it '
+            'measures, e.g. "accounting for 40.4% of Beijing\'s GDP"'
+        )
+        return [Diagnostic(at_quote, "quote-too-short", message)]
+    whole = [p for p in positions if cut_at_edges(archive.text, p, p + len(quote)) is None]
+    if not whole:
+        word = cut_at_edges(archive.text, positions[0], positions[0] + len(quote))
+        message = f"the quote starts or ends inside '{word}' in the archive: quote whole words and whole numbers"
+        return [Diagnostic(at_quote, "quote-cut", message)]
+    readings = read_span(archive.text, whole[0], whole[0] + len(quote))
+    cut = next((r for r in readings if r.cut), None)
+    if cut is not None:
+        message = (
+            f"the quote cuts '{cut.text}' short (the archive states it with its scale and unit): "
+            "begin and end the quote outside the number"
+        )
+        return [Diagnostic(at_quote, "quote-cut", message)]
     where = locator("figure", figure.id, "value")
-    stated = stating_mentions(figure.value, figure.unit.value, quote)
+    stated = [r for r in readings if figure.unit.value in compatible_units(r.mention)]
+    stated = [r for r in stated if values_equal(figure.value, r.mention)]
     if not stated:
         return [Diagnostic(where, "value-not-in-quote", _value_missing(figure, quote))]
-    readings = [(m, before_quote + quote[: m.start]) for m in stated]
-    signed = [(m, before) for m, before in readings if bool(negative_wording(before)) == (figure.value < 0)]
+    signed = [r for r in stated if bool(r.negative) == (figure.value < 0)]
     if not signed:
-        mention, before = readings[0]
-        wording = negative_wording(before)
-        if wording:
-            fix = f"the quote says '{wording} {mention.text}': write -{_plain(figure.value)}"
-        else:
-            fix = (
-                f"the quote states '{mention.text}' with no wording such as 'fell by': "
-                f"write {_plain(abs(figure.value))}"
-            )
-        return [Diagnostic(where, "value-sign", f"value {_plain(figure.value)} has the wrong sign; {fix}")]
+        return [Diagnostic(where, "value-sign", _sign_problem(figure, stated[0]))]
+    problems = _measure_problems(figure, kind, signed, readings, locator)
+    if any(p.severity is Severity.ERROR for p in problems):
+        return problems
+    return problems + _qualifier_problems(figure, signed, locator)
+
+
+MIN_WORDS = 2  # besides the numbers: "40.4%" alone says nothing of what it measures
+_MAX_OCCURRENCES = 50
+
+
+def _occurrences(text: str, quote: str) -> list[int]:
+    positions: list[int] = []
+    if not quote:
+        return positions
+    start = text.find(quote)
+    while start >= 0 and len(positions) < _MAX_OCCURRENCES:
+        positions.append(start)
+        start = text.find(quote, start + 1)
+    return positions
+
+
+def _sign_problem(figure: Figure, reading: Reading) -> str:
+    if reading.negative:
+        wording = reading.negative if reading.negative in "-\u2212\u2013" else reading.negative + " "
+        fix = f"the quote says '{wording}{reading.text}': write -{_plain(figure.value)}"
+    else:
+        fix = f"the quote states '{reading.text}' with no wording such as 'fell by': write {_plain(abs(figure.value))}"
+    return f"value {_plain(figure.value)} has the wrong sign; {fix}"
+
+
+_MEASURES = {Kind.GROWTH: "growth", Kind.SHARE: "share"}
+_MEASURE_WORDS = {
+    "growth": "a growth rate ('grew', 'up', 'year on year')",
+    "share": "a share ('accounted for', 'of GDP')",
+}
+
+
+def _measure_problems(
+    figure: Figure, kind: Kind | None, signed: list[Reading], readings: list[Reading], locator: Locator
+) -> list[Diagnostic]:
+    """For a growth rate or a share: the number taken must be the one the quote words as such."""
+    wanted = _MEASURES.get(kind) if kind is not None else None
+    if wanted is None or any(r.measure == wanted for r in signed):
+        return []
+    fitting = [r for r in readings if r.measure == wanted and r not in signed]
+    where = locator("figure", figure.id, "value")
+    taken = signed[0]
+    if taken.measure is not None:
+        better = f"; the quote words '{fitting[0].text}' as {wanted}" if fitting else ""
+        message = (
+            f"value {_plain(figure.value)} is '{taken.text}', which the quote words as "
+            f"{_MEASURE_WORDS[taken.measure]}, but indicator '{figure.indicator}' is {_MEASURE_WORDS[wanted]}{better}"
+        )
+        return [Diagnostic(where, "value-measure-mismatch", message)]
+    if fitting:
+        message = (
+            f"value {_plain(figure.value)} is '{taken.text}', but the quote words '{fitting[0].text}' as "
+            f"{_MEASURE_WORDS[wanted]}: check that the value is the {wanted} indicator '{figure.indicator}' measures"
+        )
+        return [Diagnostic(where, "value-measure-mismatch", message, Severity.WARNING)]
+    return []
+
+
+def _qualifier_problems(figure: Figure, signed: list[Reading], locator: Locator) -> list[Diagnostic]:
     problems = []
-    for mention, before in signed:
-        wording_kind, wording = qualifier_wording(before)
-        accepted = QUALIFIER_ACCEPTS[wording_kind]
-        if wording and wording_kind == "at-most" and _STRICT_AT_MOST.match(wording):
+    for reading in signed:
+        accepted = QUALIFIER_ACCEPTS[reading.qualifier]
+        wording = reading.qualifier_wording
+        if wording and reading.qualifier == "at-most" and _STRICT_AT_MOST.match(wording):
             accepted = {Qualifier.AT_MOST}
         if figure.qualifier in accepted:
             return []
         if wording:
+            said = f"{reading.text} {wording}" if reading.qualifier_after else f"{wording} {reading.text}"
             expected = " or ".join(sorted(q.value for q in accepted))
-            problems.append(
-                f"the quote says '{wording} {mention.text}', "
-                f"so qualifier should be {expected}, not {figure.qualifier.value}"
-            )
+            problems.append(f"the quote says '{said}', so qualifier should be {expected}, not {figure.qualifier.value}")
         else:
             problems.append(
-                f"the quote states '{mention.text}' with no wording such as 'more than', 'nearly' or 'about', "
+                f"the quote states '{reading.text}' with no wording such as 'more than', 'nearly' or 'about', "
                 f"so qualifier should be exact, not {figure.qualifier.value}"
             )
     return [Diagnostic(locator("figure", figure.id, "qualifier"), "qualifier-mismatch", problems[0])]

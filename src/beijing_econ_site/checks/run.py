@@ -66,7 +66,9 @@ def verify(dataset: Dataset, locator: Locator, data_root: Path) -> tuple[dict[st
         diagnostics += check_references(figure, dataset, locator)
         archive = archives.get(figure.source)
         if archive is not None:
-            diagnostics += check_citation(figure, archive, locator)
+            indicator = dataset.indicators.get(figure.indicator)
+            kind = indicator.kind if indicator is not None else None
+            diagnostics += check_citation(figure, archive, locator, kind)
     diagnostics += check_conflicts(dataset, locator)
     diagnostics += check_coverage(dataset, archives, locator)
     used = {figure.indicator for figure in dataset.figures.values()}

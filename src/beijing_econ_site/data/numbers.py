@@ -194,7 +194,10 @@ _AT_LEAST = (
 )
 _AT_MOST = r"nearly|almost|close to|up to|less than|under|below|top|no more than"
 _APPROX = r"about|around|approximately|roughly|some|an estimated"
-_NEGATIVE = r"fell|fall|falls|falling|declined?|decreased?|dropped|drop|down|shrank|contracted|lost"
+_NEGATIVE = (
+    r"fell|fall|falls|falling|declined?|decreased?|dropped|drop|down|shrank|contracted|lost"
+    r"|negative(?: growth)?(?: rate)?|minus|a (?:decline|decrease|drop|fall|contraction)"
+)
 QUALIFIER_WORDING = re.compile(
     rf"\b(?:(?P<at_least>{_AT_LEAST})|(?P<at_most>{_AT_MOST})|(?P<approximately>{_APPROX}))"
     r"(?:\s(?:a total of|by|to|of|the))?\s*$",

@@ -1,0 +1,225 @@
+"""Nothing lost: a build replaces only what an earlier build wrote, survives being killed, runs
+one at a time per output, and never publishes a damaged cache entry."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from beijing_econ_site.build import fingerprint
+from beijing_econ_site.build.output import STAMP
+from tests.helpers import dataset_files, write_tree
+from tests.test_hostile import snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+
+
+def cli(project: Path, *args: str, user_cache: Path | None = None) -> subprocess.Popen[str]:
+    env = {**os.environ, "NO_COLOR": "1", "XDG_CACHE_HOME": str(user_cache or project.parent / "user-cache")}
+    env.pop("GITHUB_ACTIONS", None)
+    command = [sys.executable, "-m", "beijing_econ_site", *args]
+    return subprocess.Popen(command, cwd=project, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def run(project: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    process = cli(project, *args)
+    stdout, stderr = process.communicate(timeout=timeout)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def build(project: Path, out: str = "_site", *more: str) -> subprocess.CompletedProcess[str]:
+    return run(project, "build", "--out", out, "--templates", str(TEMPLATES), *more)
+
+
+@pytest.fixture
+def workspace(tmp_path) -> Path:
+    """A folder holding a project (a git repository with the sample data) and a user's documents."""
+    project = write_tree(tmp_path / "project", dataset_files())
+    subprocess.run(["git", "init", "--quiet", str(project)], check=True)
+    write_tree(project / "docs", {"notes.md": "An editor's notes, written by hand.\n"})
+    write_tree(tmp_path / "documents", {"thesis.txt": "A user's document.\n"})
+    (project / "linked-documents").symlink_to(tmp_path / "documents")
+    return tmp_path
+
+
+UNSAFE_OUTPUTS = {
+    "the project root": (".", "contains the data"),
+    "the data folder": ("data", "is the data"),
+    "a folder inside the data": ("data/preview", "lies inside the data"),
+    "the templates": (str(TEMPLATES), "is the templates"),
+    "the folder above the project": ("..", "contains the data"),
+    "the repository's .git": (".git", "is the repository's .git"),
+    "a folder inside .git": (".git/site", "lies inside the repository's .git"),
+    "a folder of the editor's own files": ("docs", "holds files that no build of this tool wrote"),
+    "a symlink to a user's folder": ("linked-documents", "holds files that no build of this tool wrote"),
+    "a file": ("docs/notes.md", "exists and is not a folder"),
+}
+
+
+@pytest.mark.parametrize(("out", "why"), UNSAFE_OUTPUTS.values(), ids=UNSAFE_OUTPUTS.keys())
+def test_build_refuses_an_output_that_is_not_its_own_and_every_byte_survives(workspace, out, why):
+    project = workspace / "project"
+    before = snapshot(workspace, outside=("user-cache",))
+    result = build(project, out)
+    assert result.returncode == 1, result.stderr
+    assert "error[unsafe-output]" in result.stderr and why in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    after = snapshot(workspace, outside=("user-cache",))
+    after.pop("project/.cache", None)  # the chart cache may be made before the refusal; nothing else
+    assert {k: v for k, v in after.items() if not k.startswith("project/.cache/")} == before
+
+
+def test_serve_refuses_an_output_inside_the_folders_it_watches(workspace):
+    result = run(workspace / "project", "serve", "--out", "data/preview", "--templates", str(TEMPLATES), timeout=30)
+    assert result.returncode == 1
+    assert "error[unsafe-output]" in result.stderr and "lies inside the data" in result.stderr
+    assert not (workspace / "project" / "data" / "preview").exists()
+
+
+def test_a_previous_build_is_replaced_and_marked_as_a_build(workspace):
+    project = workspace / "project"
+    assert build(project).returncode == 0
+    assert (project / "_site" / STAMP).is_file()
+    assert build(project, "_site", "--force").returncode == 0
+    assert (project / "_site" / "index.html").is_file()
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith("._site")) == []
+
+
+def test_a_second_build_of_the_same_output_is_told_to_wait(workspace):
+    project = workspace / "project"
+    lock = open(project / "._site.lock", "a+")  # noqa: SIM115 - held while the second build tries
+    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    lock.write("pid 12345\n")
+    lock.flush()
+    try:
+        result = build(project)
+    finally:
+        lock.close()
+    assert result.returncode == 1, result.stderr
+    assert "another build is writing" in result.stderr and "pid 12345" in result.stderr
+    assert "Traceback" not in result.stderr and not (project / "_site").exists()
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["kill -9", "SIGTERM"])
+def test_a_killed_build_leaves_no_process_and_the_next_build_clears_its_folders(workspace, how):
+    project = workspace / "project"
+    process = cli(project, "build", "--out", "_site", "--templates", str(TEMPLATES))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (list(project.glob("._site.new-*")) and _children(process.pid)):
+        time.sleep(0.02)
+    workers = _children(process.pid)
+    assert workers, "the build started no worker process to kill it with"
+    process.send_signal(how)
+    process.communicate(timeout=30)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _alive(pid)], "worker processes outlived the build"
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in project.iterdir() if p.name.startswith("._site")] == []
+
+
+def test_a_site_left_aside_by_a_build_killed_mid_swap_is_put_back(workspace):
+    project = workspace / "project"
+    assert build(project).returncode == 0
+    before = snapshot(project / "_site")
+    (project / "_site").rename(project / "._site.old-abc123")  # killed between the two renames
+    result = build(project, "_site", "--force")
+    assert result.returncode == 0, result.stderr
+    assert snapshot(project / "_site") == before
+    assert not (project / "._site.old-abc123").exists()
+
+
+def test_an_edit_saved_during_a_build_is_built_by_the_next(workspace, monkeypatch):
+    from beijing_econ_site import cli as command_line
+    from beijing_econ_site.build import run as build_run
+
+    project = workspace / "project"
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(workspace / "user-cache"))
+    real_build = build_run.build_site
+
+    def build_then_edit(*args, **kwargs):
+        result = real_build(*args, **kwargs)
+        story = project / "data" / "stories" / "overview.md"
+        story.parent.mkdir(parents=True, exist_ok=True)
+        story.write_text("Saved while the build ran.\n")
+        return result
+
+    monkeypatch.setattr(build_run, "build_site", build_then_edit)
+    assert command_line.main(["build", "--templates", str(TEMPLATES), "--quiet"]) == 0
+    inputs = fingerprint.inputs_fingerprint(Path("data"), TEMPLATES)
+    assert not fingerprint.is_up_to_date(fingerprint.DEFAULT_CACHE, inputs, Path("_site"))
+
+
+DAMAGE = {
+    "a chart's SVG": "project/.cache/beijing-econ-site/charts/*.svg",
+    "a chart's PNG": "project/.cache/beijing-econ-site/charts/*.png",
+    "a chart template": "project/.cache/beijing-econ-site/chart-templates/*.json",
+    "the project's Vega bundle": "project/.cache/beijing-econ-site/vega-bundle-*.js",
+    "the user's Vega bundle": "user-cache/beijing-econ-site/vega-bundle-*.js",  # the project's copy removed below
+    "a compiled page template": "project/.cache/beijing-econ-site/templates/*",
+}
+
+
+@pytest.fixture(scope="module")
+def clean_build(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """The sample site built with caches, and the same site built with no cache at all."""
+    workspace = tmp_path_factory.mktemp("damage")
+    project = write_tree(workspace / "project", dataset_files())
+    assert build(project).returncode == 0
+    assert build(project, "fresh", "--no-cache").returncode == 0
+    return workspace, snapshot(project / "fresh")
+
+
+@pytest.mark.parametrize("pattern", DAMAGE.values(), ids=DAMAGE.keys())
+def test_a_damaged_cache_entry_is_made_again_never_published(clean_build, tmp_path, pattern):
+    original, fresh = clean_build
+    workspace = tmp_path / "copy"
+    shutil.copytree(original, workspace, symlinks=True)
+    entries = sorted(workspace.glob(pattern))
+    assert entries, f"no cache entry matches {pattern}"
+    for entry in entries:
+        entry.write_bytes(entry.read_bytes()[: len(entry.read_bytes()) // 2])
+    if pattern.startswith("user-cache/"):  # so that the build reads the user's copy
+        for copy in workspace.glob("project/.cache/beijing-econ-site/vega-bundle-*"):
+            copy.unlink()
+    result = build(workspace / "project", "_site", "--force")
+    assert result.returncode == 0, result.stderr
+    if "templates/" not in pattern:  # Jinja checks its own bytecode and compiles again, silently
+        assert "is damaged (" in result.stderr, result.stderr
+    built = snapshot(workspace / "project" / "_site")
+    assert built == fresh
+    again = build(workspace / "project", "_site", "--force")
+    assert again.returncode == 0 and "is damaged (" not in again.stderr, "the entry was not made again"
