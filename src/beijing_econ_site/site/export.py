@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from beijing_econ_site.data.models import Dataset, Figure
+from beijing_econ_site.site.spreadsheet import safe_cell
 
 EXPORT_COLUMNS = [
     "id",
@@ -88,20 +89,7 @@ def figures_csv(rows: list[dict[str, Any]]) -> bytes:
 def _csv_cell(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and _looks_like_formula(value):
-        return "'" + value  # keep spreadsheets from running a cell as a formula
-    return value
-
-
-def _looks_like_formula(text: str) -> bool:
-    if text[:1] in ("=", "+", "@", "\t", "\r"):
-        return True
-    if text[:1] == "-" and text[1:2] not in (" ", ""):
-        try:
-            float(text)
-        except ValueError:
-            return True
-    return False
+    return safe_cell(value)
 
 
 def datapackage(dataset: Dataset) -> bytes:
