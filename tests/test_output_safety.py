@@ -3,6 +3,7 @@ one at a time per output, and never publishes a damaged cache entry."""
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import shutil
@@ -223,3 +224,38 @@ def test_a_damaged_cache_entry_is_made_again_never_published(clean_build, tmp_pa
     assert built == fresh
     again = build(workspace / "project", "_site", "--force")
     assert again.returncode == 0 and "is damaged (" not in again.stderr, "the entry was not made again"
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (errno.ENOSPC, "no space left on the device"),
+        (errno.EROFS, "the file system is read-only"),
+        (errno.EACCES, "permission denied"),
+    ],
+    ids=["disk full", "read-only", "permission denied"],
+)
+def test_a_problem_of_the_machine_is_one_line_naming_the_path_and_exit_1(workspace, monkeypatch, capsys, error, reason):
+    from beijing_econ_site import cli as command_line
+
+    project = workspace / "project"
+    assert build(project).returncode == 0
+    before = snapshot(project / "_site")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(workspace / "user-cache"))
+    real_write = Path.write_bytes
+
+    def failing_write(self: Path, data: bytes) -> int:
+        if "._site.new-" in str(self):
+            raise OSError(error, os.strerror(error), str(self))
+        return real_write(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", failing_write)
+    write_tree(project, {"data/stories/overview.md": "A new story, so that pages change.\n"})
+    code = command_line.main(["build", "--quiet", "--templates", str(TEMPLATES)])
+    message = capsys.readouterr().err.strip()
+    assert code == 1
+    assert message.startswith(f"beijing-econ-site: {reason}: ") and "._site.new-" in message
+    assert len(message.splitlines()) == 1
+    assert snapshot(project / "_site") == before
+    assert [p.name for p in project.iterdir() if p.name.startswith("._site")] == []

@@ -92,3 +92,69 @@ def test_saving_a_data_file_triggers_a_rebuild(served):
         assert "Percentage points." in (project / "_site" / "2020" / "index.html").read_text()
     finally:
         stop.set()
+
+
+def test_a_template_error_shows_in_the_page_and_the_watcher_rebuilds_once_it_is_fixed(project):
+    import shutil
+    import time
+
+    templates = project / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    state = BuildState()
+    assert rebuild(project / "data", project / "_site", templates, state)
+    server = make_server((project / "_site").resolve(), state, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    stop = threading.Event()
+    watcher = threading.Thread(
+        target=watch_and_rebuild, args=(project / "data", project / "_site", templates, state, stop), daemon=True
+    )
+    watcher.start()
+    try:
+        time.sleep(0.3)
+        page = templates / "base.html"
+        good = page.read_text()
+        event, data = next_event(server.server_port, lambda: page.write_text(good + "{% if %}\n"))
+        assert event == "failed"
+        assert "error[template-syntax]" in data and "base.html:" in data
+        assert watcher.is_alive()
+        page.write_text(good)  # a new browser connection is told of the failure first, so watch the state
+        deadline = time.monotonic() + 20
+        while state.event != "reload" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert state.event == "reload", state.payload
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("path", ["/%00", "/a%00b/index.html", "/" + "a" * 300, "/" + "a" * 300 + "/"])
+def test_a_path_with_a_nul_or_an_overlong_name_is_answered_not_dropped(served, path):
+    _, _, port = served
+    status, _ = get(port, path)
+    assert status in (400, 404)
+    assert get(port, "/2021/")[0] == 200  # the server is still there
+
+
+def test_a_port_in_use_is_a_one_line_error(project):
+    import socket
+    import subprocess
+    import sys
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "beijing_econ_site", "serve", "--port", str(port), "--templates", str(TEMPLATES)],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        taken.close()
+    assert result.returncode == 1
+    assert f"port {port} on 127.0.0.1 is in use" in result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
