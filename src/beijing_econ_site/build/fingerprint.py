@@ -20,7 +20,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the whole package: any c
 
 
 def _files(root: str, prefix: str = "") -> list[tuple[str, os.DirEntry[str]]]:
-    """Every regular file under root as (relative path, entry); os.scandir spares a stat per file."""
+    """Every regular file under root as (relative path, entry); os.scandir spares a stat per file.
+    Links, pipes and devices are left out: reading them could block or never end."""
     found = []
     with os.scandir(root) as entries:
         for entry in entries:
@@ -29,23 +30,31 @@ def _files(root: str, prefix: str = "") -> list[tuple[str, os.DirEntry[str]]]:
                 if entry.name == "__pycache__":  # written by Python itself, not an input
                     continue
                 found.extend(_files(entry.path, name + "/"))
-            elif entry.is_file():
+            elif entry.is_file(follow_symlinks=False):
                 found.append((name, entry))
     return found
 
 
-def _tree_digest(digest: hashlib._Hash, root: Path, *, contents: bool) -> None:
+# What a build reads from data/: any other file there (an editor's notes, a stray download) is
+# not an input, and a huge one must not cost every build a read.
+_DATA_INPUTS = (".yaml", ".md", ".txt")
+_MAX_HASHED_BYTES = 5_000_000  # the largest archive check accepts; a larger file is refused, not read
+
+
+def _tree_digest(digest: hashlib._Hash, root: Path, *, contents: bool, inputs: tuple[str, ...] = ()) -> None:
     if not root.is_dir():
         digest.update(b"<missing>")
         return
     for name, entry in sorted(_files(str(root)), key=lambda item: item[0]):
+        if inputs and not name.endswith(inputs):
+            continue
         digest.update(name.encode() + b"\0")
-        if contents:
+        status = entry.stat(follow_symlinks=False)
+        if contents and status.st_size <= _MAX_HASHED_BYTES:
             with open(entry.path, "rb") as handle:
                 digest.update(hashlib.sha256(handle.read()).digest())
         else:
-            stat = entry.stat()
-            digest.update(f"{stat.st_size}:{stat.st_mtime_ns}\0".encode())
+            digest.update(f"{status.st_size}:{status.st_mtime_ns}\0".encode())
 
 
 def inputs_fingerprint(data_dir: Path, templates_dir: Path) -> str:
@@ -59,7 +68,7 @@ def inputs_fingerprint(data_dir: Path, templates_dir: Path) -> str:
             digest.update(name.encode())
     digest.update(os.environ.get("SITE_URL", "").encode())
     _tree_digest(digest, PACKAGE_DIR, contents=True)
-    _tree_digest(digest, data_dir, contents=True)
+    _tree_digest(digest, data_dir, contents=True, inputs=_DATA_INPUTS)
     _tree_digest(digest, templates_dir, contents=True)
     return digest.hexdigest()
 

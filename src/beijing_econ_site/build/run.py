@@ -150,7 +150,7 @@ def write_chart_files(chart: Chart, writer: SiteWriter) -> None:
 def archive_files(site: SiteView, archives: dict[str, Archive]) -> dict[str, bytes]:
     """Each article's archived text beside its source page, so readers can check quotes."""
     return {
-        f"{view.path}{view.source.archive}": archives[view.source.id].path.read_bytes()
+        f"{view.path}{view.source.archive}": archives[view.source.id].raw
         for view in site.sources
         if view.source.id in archives
     }

@@ -59,16 +59,19 @@ def _omissions_found(source: Source, archive: Archive, locator: Locator) -> list
     ]
 
 
+MAX_OCCURRENCES = 1_000  # of one quote in one archive; numbers past them are reported uncovered
+
+
 def _covered_spans(text: str, quotes: list[str]) -> list[tuple[int, int]]:
     """Where the quotes occur, merged into disjoint sorted spans."""
     spans = []
     for quote in set(quotes):
         if not quote:
             continue
-        start = text.find(quote)
-        while start >= 0:
+        start, seen = text.find(quote), 0
+        while start >= 0 and seen < MAX_OCCURRENCES:  # a crafted archive could repeat a quote millions of times
             spans.append((start, start + len(quote)))
-            start = text.find(quote, start + 1)
+            start, seen = text.find(quote, start + 1), seen + 1
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:

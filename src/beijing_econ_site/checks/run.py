@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,7 +57,29 @@ def check_data(data_dir: Path) -> CheckedData:
         len(dataset.indicators),
         len(dataset.figures),
     )
-    return CheckedData(dataset, locator, archives, sorted(diagnostics), stories)
+    return CheckedData(dataset, locator, archives, capped(sorted(diagnostics)), stories)
+
+
+WARNINGS_PER_FILE = 20  # of one rule: a 5 MB archive full of numbers would otherwise print a million
+
+
+def capped(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Every error, and at most WARNINGS_PER_FILE warnings of a rule per file, then one line
+    saying how many more there are."""
+    kept: list[Diagnostic] = []
+    hidden: Counter[tuple[str, str]] = Counter()
+    shown: Counter[tuple[str, str]] = Counter()
+    for diagnostic in diagnostics:
+        key = (diagnostic.location.path, diagnostic.rule)
+        if diagnostic.severity is Severity.WARNING and shown[key] >= WARNINGS_PER_FILE:
+            hidden[key] += 1
+            continue
+        shown[key] += diagnostic.severity is Severity.WARNING
+        kept.append(diagnostic)
+    for (path, rule), count in sorted(hidden.items()):
+        message = f"{count:,} more {rule} warnings in this file are not shown"
+        kept.append(Diagnostic(Location(path), rule, message, Severity.WARNING))
+    return kept
 
 
 def verify(dataset: Dataset, locator: Locator, data_root: Path) -> tuple[dict[str, Archive], list[Diagnostic]]:

@@ -4,9 +4,11 @@ reference names a figure that exists, in a form that exists."""
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from decimal import Decimal
 
 from beijing_econ_site.data.models import Dataset, Figure
-from beijing_econ_site.data.numbers import find_mentions, stating_mentions
+from beijing_econ_site.data.numbers import FRACTIONS, compatible_units, find_mentions
 from beijing_econ_site.data.stories import (
     CODE_SPAN,
     DATES,
@@ -97,9 +99,38 @@ def _hand_typed(text: str, story: Story, dataset: Dataset) -> str:
 
 def suggest_figure(text: str, story: Story, dataset: Dataset) -> Figure | None:
     """A figure whose value the typed number states, preferring the story's year."""
-    candidates = [f for f in dataset.figures.values() if stating_mentions(abs(f.value), f.unit.value, text)]
+    candidates = [
+        figure
+        for mention in find_mentions(text)
+        for figure in _figures_by_value(dataset).get(abs(mention.value).normalize(), [])
+        if figure.unit.value in compatible_units(mention)
+    ]
     candidates.sort(key=lambda f: (f.year != story.year, f.id))
     return candidates[0] if candidates else None
+
+
+_BY_VALUE: dict[int, tuple[Dataset, dict[Decimal, list[Figure]]]] = {}
+
+
+def _figures_by_value(dataset: Dataset) -> dict[Decimal, list[Figure]]:
+    """The dataset's figures by unsigned value, built once per dataset: a story's every typed
+    number is looked up, so a scan of all figures each would cost hours at 50,000 figures.
+    A fraction's figure (33.3 for 'one third') is found by the value the article's words state."""
+    cached = _BY_VALUE.get(id(dataset))
+    if cached is not None and cached[0] is dataset:
+        return cached[1]
+    index: dict[Decimal, list[Figure]] = defaultdict(list)
+    for figure in dataset.figures.values():
+        value = figure.value
+        exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        index[abs(exact).normalize()].append(figure)
+        if isinstance(value, float):  # a rounded fraction: also under the fraction it rounds
+            for fraction in FRACTIONS.values():
+                if abs(abs(exact) - fraction) < Decimal("0.05"):
+                    index[fraction.normalize()].append(figure)
+    _BY_VALUE.clear()
+    _BY_VALUE[id(dataset)] = (dataset, index)
+    return index
 
 
 def lint_stories(stories: dict[str, Story], dataset: Dataset) -> list[Diagnostic]:

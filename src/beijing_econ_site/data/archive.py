@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from beijing_econ_site.data.files import NotAPlainFile, read_plain
 from beijing_econ_site.data.models import Dataset
 from beijing_econ_site.data.validate import Locator
 from beijing_econ_site.diagnostics import Diagnostic
@@ -33,6 +34,7 @@ class Archive:
     source_id: str
     path: Path
     text: str  # normalised
+    raw: bytes = b""  # exactly as verified: the site publishes these bytes, not a later read
 
 
 def read_archives(dataset: Dataset, locator: Locator, data_root: Path) -> tuple[dict[str, Archive], list[Diagnostic]]:
@@ -48,8 +50,11 @@ def read_archives(dataset: Dataset, locator: Locator, data_root: Path) -> tuple[
             diagnostics.append(Diagnostic(where, "archive-missing", message))
             continue
         try:
-            size = path.stat().st_size
-            raw = path.read_bytes() if size <= MAX_ARCHIVE_BYTES else b""
+            raw, size = read_plain(path, MAX_ARCHIVE_BYTES)
+        except NotAPlainFile:
+            message = f"{source.archive} is not a plain file (links are not followed): archive the text itself"
+            diagnostics.append(Diagnostic(where, "archive-missing", message))
+            continue
         except OSError:
             diagnostics.append(
                 Diagnostic(where, "archive-missing", f"archived text {source.archive} not found beside the source file")
@@ -75,7 +80,7 @@ def read_archives(dataset: Dataset, locator: Locator, data_root: Path) -> tuple[
         except UnicodeDecodeError:
             diagnostics.append(Diagnostic(where, "archive-encoding", f"{source.archive} is not UTF-8 text"))
             continue
-        archives[source.id] = Archive(source.id, path, normalize(text))
+        archives[source.id] = Archive(source.id, path, normalize(text), raw)
     return archives, diagnostics
 
 

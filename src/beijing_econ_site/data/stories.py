@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from beijing_econ_site.data.files import NotAPlainFile, read_plain
 from beijing_econ_site.diagnostics import Diagnostic, Location, relative_path
 
 REFERENCE = re.compile(r"\{\{\s*(?P<kind>fig|change|allow)\s*:(?P<body>[^{}]*)\}\}")
@@ -78,13 +79,21 @@ def load_stories(data_dir: Path) -> tuple[dict[str, Story], list[Diagnostic]]:
                 )
             )
             continue
-        if path.stat().st_size > MAX_STORY_BYTES:
+        try:
+            raw, _ = read_plain(path, MAX_STORY_BYTES)
+        except NotAPlainFile as exc:
+            problems.append(Diagnostic(Location(shown), "story-not-a-file", f"a story is a plain text file, not {exc}"))
+            continue
+        except OSError as exc:
+            problems.append(Diagnostic(Location(shown), "file-unreadable", f"cannot read file: {exc.strerror}"))
+            continue
+        if len(raw) > MAX_STORY_BYTES:
             problems.append(
                 Diagnostic(Location(shown), "story-too-large", f"a story is at most {MAX_STORY_BYTES:,} bytes")
             )
             continue
         try:
-            text = path.read_bytes().decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError:
             problems.append(Diagnostic(Location(shown, 1, 1), "story-encoding", "story is not UTF-8 text"))
             continue
