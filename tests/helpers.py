@@ -190,10 +190,10 @@ def dataset_files(**overrides: str | bytes | None) -> dict[str, str | bytes]:
     return {name: content for name, content in files.items() if content is not None}
 
 
-def run_check(root: Path):
+def run_check(root: Path, published: Path | None = None):
     from beijing_econ_site.checks.run import check_data
 
-    return check_data(root / "data")
+    return check_data(root / "data", published=published)
 
 
 def formatted(diagnostics) -> list[str]:

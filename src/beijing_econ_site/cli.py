@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: data)")
     check.add_argument("--json", action="store_true", help="print the problems as JSON")
+    check.add_argument(
+        "--published",
+        type=Path,
+        default=Path("_site/data/archives.json"),
+        help="the published site's archives record, to refuse a changed archive (default: _site/data/archives.json)",
+    )
 
     build = commands.add_parser(
         "build",
@@ -194,7 +200,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         from beijing_econ_site.checks.run import check_data
 
-        checked = check_data(args.data)
+        checked = check_data(args.data, published=args.published)
         _report(checked.diagnostics, as_json=args.json)
         if not args.json:
             summary = (

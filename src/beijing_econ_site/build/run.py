@@ -27,6 +27,7 @@ from beijing_econ_site.build.output import check_output_dir
 from beijing_econ_site.build.provenance import BUILD_INFO_PATH, build_info_bytes
 from beijing_econ_site.build.renderer import ChartTemplates, Renderer
 from beijing_econ_site.build.write import SiteWriter, load_verified, replace_atomically, store_verified
+from beijing_econ_site.checks.archives import ARCHIVES_EXPORT, archives_export
 from beijing_econ_site.checks.run import check_data
 from beijing_econ_site.data.archive import Archive
 from beijing_econ_site.data.models import Dataset
@@ -67,7 +68,7 @@ def build_site(
         raise DataError([Diagnostic.simple(str(templates_dir), "templates-missing", "templates directory not found")])
     check_output_dir(out_dir, {"the data": data_dir, "the templates": templates_dir})
     log.info("checking %s", data_dir)
-    checked = check_data(data_dir)
+    checked = check_data(data_dir, published=out_dir / ARCHIVES_EXPORT)  # the last build is the last published
     if checked.errors:
         raise DataError(checked.errors)
     with (
@@ -105,6 +106,7 @@ def build_site(
             static_files(templates_dir / "static"),
             archive_files(site, checked.archives),
             {"assets/vega.js": bundle.result()},
+            {ARCHIVES_EXPORT: archives_export(checked.dataset)},
             {BUILD_INFO_PATH: build_info_bytes(schema for schema in schemas if schema)},
         ):
             for path, content in files.items():

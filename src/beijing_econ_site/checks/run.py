@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from beijing_econ_site.checks.archives import check_archives_unchanged, read_published
 from beijing_econ_site.checks.citations import check_citation, check_conflicts, check_references
 from beijing_econ_site.checks.coverage import check_coverage
 from beijing_econ_site.checks.stories import lint_stories
@@ -37,8 +38,9 @@ class CheckedData:
         return [d for d in self.diagnostics if d.severity is Severity.WARNING]
 
 
-def check_data(data_dir: Path) -> CheckedData:
-    """Load every YAML file under data_dir, validate it and verify every citation."""
+def check_data(data_dir: Path, published: Path | None = None) -> CheckedData:
+    """Load every YAML file under data_dir, validate it and verify every citation; with published
+    (a published site's data/archives.json, when it exists), also that no archive was changed."""
     if not data_dir.is_dir():
         empty = Dataset(sources={}, indicators={}, figures={})
         problem = Diagnostic(Location(str(data_dir)), "data-missing", "data directory not found")
@@ -48,6 +50,11 @@ def check_data(data_dir: Path) -> CheckedData:
     diagnostics += problems
     archives, problems = verify(dataset, locator, data_dir)
     diagnostics += problems
+    if published is not None:
+        record, problems = read_published(published)
+        diagnostics += problems
+        if record is not None:
+            diagnostics += check_archives_unchanged(dataset, locator, record)
     stories, problems = load_stories(data_dir)
     diagnostics += problems + lint_stories(stories, dataset)
     log.info(

@@ -121,6 +121,18 @@ class Omission(_Model):
     reason: PlainText = Field(description="Why the numbers in the quote are not figures (a date, a name, an age...).")
 
 
+class Rearchive(_Model):
+    """A replacement of an archived text: archives are append-only, so each change is recorded."""
+
+    date: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] = Field(
+        description="When the text was archived again, YYYY-MM-DD (quote it in YAML)."
+    )
+    reason: PlainText = Field(description="Why: a fuller copy of the article was collected, a transcription fixed...")
+    previous_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] = Field(
+        description="The sha256 of the text this one replaces, as the published site's data/archives.json lists it."
+    )
+
+
 class Source(_Model):
     """One archived article."""
 
@@ -145,6 +157,10 @@ class Source(_Model):
     collected_as: PlainText | None = Field(default=None, description="The file's name in the collection it came from.")
     notes: Markdown = Field(
         default="", description="Notes for readers in Markdown: what the article is, translation quirks."
+    )
+    rearchived: list[Rearchive] = Field(
+        default_factory=list,
+        description="Each time the archived text was replaced, with the sha256 it replaced (archives are append-only).",
     )
     omitted: list[Omission] = Field(
         default_factory=list,
