@@ -1,6 +1,6 @@
 """Screenshots of the built site in headless Chromium, for people to look at.
 
-python scripts/screenshots.py [--site _site] [--out docs/screenshots]
+python scripts/screenshots.py [--site _site] [--out docs/screenshots] [--page NAME=PATH ...]
 """
 
 from __future__ import annotations
@@ -43,7 +43,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     parser.add_argument("--full-page", action="store_true", help="whole page instead of the first screens")
     parser.add_argument("--dark", action="store_true", help="prefers-color-scheme: dark")
+    parser.add_argument("--page", action="append", default=[], help="NAME=PATH instead of the usual pages")
     args = parser.parse_args()
+    pages = dict(item.split("=", 1) for item in args.page) if args.page else PAGES
     args.out.mkdir(parents=True, exist_ok=True)
     server = serve(args.site)
     base = f"http://127.0.0.1:{server.server_port}/"
@@ -56,7 +58,7 @@ def main() -> None:
                 color_scheme="dark" if args.dark else "light",
             )
             page = context.new_page()
-            for name, path in PAGES.items():
+            for name, path in pages.items():
                 page.goto(base + path, wait_until="networkidle")
                 suffix = "-dark" if args.dark else ""
                 target = args.out / f"{name}-{label}{suffix}.png"

@@ -41,9 +41,21 @@ def build(project: Path, out: str = "_site", *more: str) -> subprocess.Completed
     return run(project, "build", "--out", out, "--templates", str(TEMPLATES), *more)
 
 
+@pytest.fixture(scope="session")
+def warm_caches(tmp_path_factory) -> Path:
+    """A project built once: its chart cache and its user's cache (the Vega bundle) seed every
+    workspace, so that each test pays for no render it does not test."""
+    seed = tmp_path_factory.mktemp("seed")
+    project = write_tree(seed / "project", dataset_files())
+    assert build(project).returncode == 0
+    return seed
+
+
 @pytest.fixture
-def workspace(tmp_path) -> Path:
+def workspace(tmp_path, warm_caches) -> Path:
     """A folder holding a project (a git repository with the sample data) and a user's documents."""
+    shutil.copytree(warm_caches / "user-cache", tmp_path / "user-cache")
+    shutil.copytree(warm_caches / "project" / ".cache", tmp_path / "project" / ".cache")
     project = write_tree(tmp_path / "project", dataset_files())
     subprocess.run(["git", "init", "--quiet", str(project)], check=True)
     write_tree(project / "docs", {"notes.md": "An editor's notes, written by hand.\n"})
@@ -69,14 +81,17 @@ UNSAFE_OUTPUTS = {
 @pytest.mark.parametrize(("out", "why"), UNSAFE_OUTPUTS.values(), ids=UNSAFE_OUTPUTS.keys())
 def test_build_refuses_an_output_that_is_not_its_own_and_every_byte_survives(workspace, out, why):
     project = workspace / "project"
-    before = snapshot(workspace, outside=("user-cache",))
+    before = _without_cache(snapshot(workspace, outside=("user-cache",)))
     result = build(project, out)
     assert result.returncode == 1, result.stderr
     assert "error[unsafe-output]" in result.stderr and why in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
-    after = snapshot(workspace, outside=("user-cache",))
-    after.pop("project/.cache", None)  # the chart cache may be made before the refusal; nothing else
-    assert {k: v for k, v in after.items() if not k.startswith("project/.cache/")} == before
+    assert _without_cache(snapshot(workspace, outside=("user-cache",))) == before
+
+
+def _without_cache(listing: dict[str, str]) -> dict[str, str]:
+    """The workspace's files but the build's cache, which a refused build may still have read."""
+    return {k: v for k, v in listing.items() if k != "project/.cache" and not k.startswith("project/.cache/")}
 
 
 def test_serve_refuses_an_output_inside_the_folders_it_watches(workspace):
@@ -134,6 +149,7 @@ def _alive(pid: int) -> bool:
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["kill -9", "SIGTERM"])
 def test_a_killed_build_leaves_no_process_and_the_next_build_clears_its_folders(workspace, how):
     project = workspace / "project"
+    shutil.rmtree(project / ".cache")  # a cold build: the chart renders go to worker processes
     process = cli(project, "build", "--out", "_site", "--templates", str(TEMPLATES))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not (list(project.glob("._site.new-*")) and _children(process.pid)):
@@ -194,10 +210,11 @@ DAMAGE = {
 }
 
 
-@pytest.fixture(scope="module")
-def clean_build(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+@pytest.fixture(scope="session")
+def clean_build(tmp_path_factory, warm_caches) -> tuple[Path, dict[str, str]]:
     """The sample site built with caches, and the same site built with no cache at all."""
     workspace = tmp_path_factory.mktemp("damage")
+    shutil.copytree(warm_caches / "user-cache", workspace / "user-cache")
     project = write_tree(workspace / "project", dataset_files())
     assert build(project).returncode == 0
     assert build(project, "fresh", "--no-cache").returncode == 0

@@ -14,6 +14,7 @@ import json
 import logging
 import re
 import textwrap
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, cached_property
@@ -126,26 +127,39 @@ class Templates(Protocol):
     def series(self, is_rank: bool, qualifiers: tuple[Qualifier, ...], with_breaks: bool) -> str: ...
 
 
+def drawn(figures: list[FigureView]) -> list[FigureView]:
+    """One mark per statement of a fact: a figure that another source's figure confirms is drawn
+    once, by the earliest source's, which names every source; a conflicting value is drawn too."""
+    return [f for f in figures if not f.is_shown_elsewhere]
+
+
+def _bar_label(view: FigureView) -> str:
+    """The bar's label; a value in conflict with another source's names its source, so the two
+    bars of one fact are told apart (and never stack)."""
+    label = view.indicator.label
+    return f"{label} ({view.source.publisher})" if view.conflicts_with else label
+
+
 def bar_chart(group: ChartGroup, templates: Templates) -> Chart:
-    figures = group.figures
+    figures = drawn(group.figures)
     unit = figures[0].figure.unit
     divisor, axis_title = axis_scale([f.figure.value for f in figures], unit)
     values: list[dict[str, Any]] = [
         {
-            "label": wrap_label(f.indicator.label),
-            "name": f.indicator.label,
+            "label": wrap_label(_bar_label(f)),
+            "name": _bar_label(f),
             "value": _divided(f.figure.value, divisor),
             "display": f.display,
-            "source": f"{f.source.publisher}, {f.published_label}",
+            "source": f.sources_text,
         }
         for f in figures
     ]
     longest = max(len(v["label"].split("|")) for v in values)
     spec = _filled(templates.bar(), {"figures": values}, height=(22 + 15 * longest) * len(values))
     _title_axis(spec, "x", axis_title)
-    readable = "; ".join(f"{f.indicator.label}: {f.display}" for f in figures)
+    readable = "; ".join(f"{_bar_label(f)}: {f.display}" for f in figures)
     description = f"Bar chart, {group.title}. {readable}."
-    return Chart(f"chart-{group.key}", group.title, description, spec, _data_rows(figures))
+    return Chart(f"chart-{group.key}", group.title, description, spec, _data_rows(group.figures))
 
 
 def _filled(template: str, datasets: dict[str, list[dict[str, Any]]], **properties: Any) -> dict[str, Any]:
@@ -180,7 +194,7 @@ def bar_template(validate: bool = False) -> str:
         title=None,
         axis=alt.Axis(labelLimit=240, labelFontSize=12, labelExpr="split(datum.label, '|')", labelPadding=6),
     )
-    x = alt.X("value:Q", title="value", axis=alt.Axis(tickCount=5))
+    x = alt.X("value:Q", title="value", axis=alt.Axis(tickCount=5), stack=None)  # one bar per fact, never summed
     tooltip = [
         alt.Tooltip("name:N", title="Indicator"),
         alt.Tooltip("display:N", title="Value"),
@@ -200,22 +214,31 @@ def bar_template(validate: bool = False) -> str:
     return json.dumps((bars + labels).properties(width=WIDTH - 280, height=100).to_dict(validate=validate))
 
 
-def _different_spans(before: FigureView, after: FigureView) -> bool:
-    """Flows and growth rates over spans of different length (H1 vs a year) are not joined by a line."""
-    if before.indicator.kind.value not in ("flow", "growth"):
-        return False
-    return before.figure.period_info.kind != after.figure.period_info.kind
+def line_segments(figures: list[FigureView]) -> list[str]:
+    """The line each drawn figure belongs to: a line joins only periods of one length (years with
+    years, H1 with H1, as-of dates with as-of dates), a methodology break starts a new line, and a
+    second value for a period already on the line (a conflict) stands alone."""
+    breaks: dict[str, int] = defaultdict(int)
+    seen: set[tuple[str, str]] = set()
+    segments = []
+    for index, view in enumerate(figures):
+        length = view.figure.period_info.kind
+        if index and view.figure.comparability:
+            breaks[length] += 1
+        if (length, view.figure.period) in seen:
+            segments.append(f"{view.id}-alone")
+            continue
+        seen.add((length, view.figure.period))
+        segments.append(f"{length}-{breaks[length]}")
+    return segments
 
 
 def series_chart(series: Series, templates: Templates) -> Chart:
-    figures = series.figures
+    figures = drawn(series.figures)
     unit = figures[0].figure.unit
     divisor, axis_title = axis_scale([f.figure.value for f in figures], unit)
-    segment = 0
     values = []
-    for index, f in enumerate(figures):
-        if index and (f.figure.comparability or _different_spans(figures[index - 1], f)):
-            segment += 1
+    for f, segment in zip(figures, line_segments(figures), strict=True):
         label, _shape = QUALIFIER_MARKS[f.figure.qualifier]
         values.append(
             {
@@ -225,7 +248,7 @@ def series_chart(series: Series, templates: Templates) -> Chart:
                 "display": f.display,
                 "qualifier": label,
                 "segment": segment,
-                "source": f"{f.source.publisher}, {f.published_label}",
+                "source": f.sources_text,
             }
         )
     title = series.indicator.label + (
@@ -237,15 +260,15 @@ def series_chart(series: Series, templates: Templates) -> Chart:
     template = templates.series(unit is Unit.RANK, present, bool(breaks))
     spec = _filled(template, {"figures": values, "breaks": marks})
     _title_axis(spec, "y", axis_title)
-    readable = "; ".join(f"{f.period_label}: {f.display} ({f.source.publisher})" for f in figures)
-    description = f"Line chart, {title}, {len(figures)} periods. {readable}."
+    readable = "; ".join(f"{f.period_label}: {f.display} ({f.sources_text})" for f in figures)
+    description = f"Line chart, {title}, {len(figures)} values. {readable}."
     if breaks:
         description += (
             " The measure changes before "
             + ", ".join(f.period_label for f in breaks)
             + ": these values are not comparable."
         )
-    return Chart(f"chart-{series.key}", title, description, spec, _data_rows(figures))
+    return Chart(f"chart-{series.key}", title, description, spec, _data_rows(series.figures))
 
 
 @cache
@@ -261,13 +284,15 @@ def series_template(is_rank: bool, qualifiers: tuple[Qualifier, ...], with_break
         axis=alt.Axis(labelAngle=0, labelFontSize=12, labelExpr="split(datum.label, '|')"),
     )
     y_scale = alt.Scale(reverse=True, zero=False) if is_rank else alt.Scale(zero=True)
-    y = alt.Y("value:Q", title="value", scale=y_scale, axis=alt.Axis(tickCount=5))
+    y = alt.Y("value:Q", title="value", scale=y_scale, axis=alt.Axis(tickCount=5), stack=None)
     present = [QUALIFIER_MARKS[q] for q in qualifiers]
+    legend = alt.Legend(title="Value stated as", orient="bottom", direction="horizontal")
     shape = alt.Shape(
-        "qualifier:N",
-        scale=alt.Scale(domain=[p[0] for p in present], range=[p[1] for p in present]),
-        legend=alt.Legend(title="Value stated as", orient="bottom", direction="horizontal"),
+        "qualifier:N", scale=alt.Scale(domain=[p[0] for p in present], range=[p[1] for p in present]), legend=legend
     )
+    # the legend fills its symbols as the marks are filled: solid for exact, open for the others
+    fills = [BLUE if q is Qualifier.EXACT else "#ffffff" for q in qualifiers]
+    fill = alt.Fill("qualifier:N", scale=alt.Scale(domain=[p[0] for p in present], range=fills), legend=legend)
     tooltip = [
         alt.Tooltip("period_label:N", title="Period"),
         alt.Tooltip("display:N", title="Value"),
@@ -280,7 +305,7 @@ def series_template(is_rank: bool, qualifiers: tuple[Qualifier, ...], with_break
             x=x,
             y=y,
             shape=shape,
-            fill=alt.condition("datum.qualifier == 'exact'", alt.value(BLUE), alt.value("#ffffff")),
+            fill=fill,
             tooltip=tooltip,
         ),
         base.mark_text(dy=-14, fontSize=12, color="#222222").encode(x=x, y=y, text=alt.Text("display:N")),

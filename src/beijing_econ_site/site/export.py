@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from beijing_econ_site.data.models import Dataset, Figure
+from beijing_econ_site.facts import fact_id
 from beijing_econ_site.site.spreadsheet import safe_cell
 
 EXPORT_COLUMNS = [
@@ -25,6 +26,7 @@ EXPORT_COLUMNS = [
     "published",
     "quote",
     "note",
+    "fact",
 ]
 _FIELD_TYPES = {"value": "number", "year": "integer"}
 _FIELD_DESCRIPTIONS = {
@@ -42,6 +44,7 @@ _FIELD_DESCRIPTIONS = {
     "published": "Publication date of the source (YYYY-MM-DD or YYYY-MM).",
     "quote": "The source's verbatim words stating the value.",
     "note": "Note for readers (Markdown), may be empty.",
+    "fact": "The fact the figure states (indicator--period--scope): figures of one fact with equal values confirm it.",
 }
 
 
@@ -70,6 +73,7 @@ def _row(figure: Figure, dataset: Dataset) -> dict[str, Any]:
         "published": source.published,
         "quote": figure.quote,
         "note": figure.note or "",
+        "fact": fact_id(figure),
     }
 
 

@@ -78,15 +78,17 @@ def _relative_root(path: str) -> str:
 
 
 def citation(view: FigureView, config: SiteConfig) -> dict[str, str]:
-    """Short and long citations, in the manner of 'How to cite this data'."""
-    source = view.source
+    """Short and long citations, in the manner of 'How to cite this data': every source that
+    states the value, and the scope when it is not Beijing."""
     link = f"{config.base_url.rstrip('/')}/{view.permalink}" if config.base_url else f"/{view.permalink}"
-    short = f"{source.publisher} ({view.published_label}), via {config.title}"
-    long = (
-        f"{source.publisher}. “{source.title}”. Published {view.published_label}. "
-        f"Quoted: “{view.figure.quote.strip()}”. "
-        f"In: {config.title}, figure “{view.indicator.label}, {view.period_label}”. {link}"
+    scope = "" if view.figure.scope.value == "beijing" else f" ({view.scope_label})"
+    statements = view.statements
+    short = "; ".join(f"{v.source.publisher} ({v.published_label})" for v in statements) + f", via {config.title}"
+    quoted = " ".join(
+        f"{v.source.publisher}. “{v.source.title}”. Published {v.published_label}. Quoted: “{v.figure.quote.strip()}”."
+        for v in statements
     )
+    long = f"{quoted} In: {config.title}, figure “{view.indicator.label}{scope}, {view.period_label}”. {link}"
     return {"short": short, "long": long, "link": link}
 
 

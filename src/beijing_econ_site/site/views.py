@@ -12,6 +12,7 @@ from typing import Any
 from beijing_econ_site.data.formatting import format_with_qualifier, headline_parts
 from beijing_econ_site.data.models import Dataset, Figure, Indicator, Kind, Scope, Source
 from beijing_econ_site.data.periods import format_published
+from beijing_econ_site.facts import fact_id, facts_of
 
 TOPIC_ORDER = [
     "economy",
@@ -45,10 +46,34 @@ class FigureView:
     indicator: Indicator
     source: Source
     home: str  # site path of the page that is the figure's permalink, e.g. "2021/"
+    # the other figures of this fact that state the same value and qualifier (earliest source first),
+    # and those that state another value: filled in once every view exists
+    confirmed_with: list[FigureView] = field(default_factory=list, compare=False, repr=False)
+    conflicts_with: list[FigureView] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def id(self) -> str:
         return self.figure.id
+
+    @property
+    def fact_id(self) -> str:
+        return fact_id(self.figure)
+
+    @property
+    def statements(self) -> list[FigureView]:
+        """This figure and the ones confirming it, the earliest-published source first."""
+        return sorted([self, *self.confirmed_with], key=_statement_order)
+
+    @property
+    def is_shown_elsewhere(self) -> bool:
+        """A confirming figure whose fact is shown with an earlier source's figure: drawn and listed once."""
+        return self.statements[0] is not self
+
+    @property
+    def sources_text(self) -> str:
+        """'Publisher, date' of every source that states this value, for charts and tooltips."""
+        listed = "; ".join(f"{v.source.publisher}, {v.published_label}" for v in self.statements)
+        return listed + (f" (confirmed by {len(self.statements)} sources)" if self.confirmed_with else "")
 
     @property
     def signed(self) -> bool:
@@ -167,6 +192,7 @@ def derive(dataset: Dataset) -> SiteView:
         fid: FigureView(f, dataset.indicators[f.indicator], dataset.sources[f.source], home_of(f))
         for fid, f in dataset.figures.items()
     }
+    _link_statements(views, dataset)
     ordered = sorted(views.values(), key=_figure_order)
     by_year: dict[int, list[FigureView]] = defaultdict(list)
     for view in ordered:
@@ -181,6 +207,21 @@ def derive(dataset: Dataset) -> SiteView:
     ]
     topics = sorted({i.topic for i in dataset.indicators.values()}, key=_topic_rank)
     return SiteView(years, comparison_series(ordered), sources, views, topics)
+
+
+def _statement_order(view: FigureView) -> tuple[str, str]:
+    return (view.source.published, view.id)
+
+
+def _link_statements(views: dict[str, FigureView], dataset: Dataset) -> None:
+    """Tell each view which figures confirm it and which state another value of its fact."""
+    facts = facts_of(dataset.figures.values(), lambda f: (dataset.sources[f.source].published, f.id))
+    for fact in facts.values():
+        for members in fact.statements.values():
+            for figure in members:
+                view = views[figure.id]
+                view.confirmed_with.extend(views[other.id] for other in members if other is not figure)
+                view.conflicts_with.extend(views[other.id] for other in fact.figures if other not in members)
 
 
 def _figure_order(view: FigureView) -> tuple[Any, ...]:
@@ -209,6 +250,7 @@ def _year_view(year: int, figures: list[FigureView]) -> YearView:
 
 def pick_headlines(figures: list[FigureView]) -> list[FigureView]:
     """Figures flagged headline by editors; otherwise the first outcome of each topic."""
+    figures = [f for f in figures if not f.is_shown_elsewhere]  # a confirmed fact is one headline
     flagged = [f for f in figures if f.figure.headline]
     if flagged:
         return flagged[:HEADLINES_PER_YEAR]

@@ -1,0 +1,60 @@
+"""Facts: what a reader sees. One fact is one indicator, period and scope, with every figure
+that states it.
+
+Figures that state the same value with the same qualifier confirm each other: the fact is drawn
+once and shown once, with every source. Figures that state different values for one fact are a
+conflict, shown as such ("over 50%" and "50%" are different statements: the qualifier counts).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from beijing_econ_site.data.models import Figure, Qualifier
+
+
+def fact_id(figure: Figure) -> str:
+    """A stable id for the fact a figure states, e.g. 'digital-share-gdp--2021--beijing'."""
+    period = re.sub(r"[^a-z0-9]+", "-", figure.period.lower()).strip("-")
+    return f"{figure.indicator}--{period}--{figure.scope.value}"
+
+
+def statement(figure: Figure) -> tuple[Decimal, Qualifier]:
+    """What a figure says: its exact value and its qualifier."""
+    value = figure.value
+    exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    return exact.normalize(), figure.qualifier
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    figures: tuple[Figure, ...]  # the earliest-published source first
+
+    @property
+    def statements(self) -> dict[tuple[Decimal, Qualifier], list[Figure]]:
+        grouped: dict[tuple[Decimal, Qualifier], list[Figure]] = defaultdict(list)
+        for figure in self.figures:
+            grouped[statement(figure)].append(figure)
+        return dict(grouped)
+
+    @property
+    def confirmed(self) -> bool:
+        """Two or more sources state the same value and qualifier, and none states another."""
+        return len(self.figures) > 1 and len(self.statements) == 1
+
+    @property
+    def in_conflict(self) -> bool:
+        return len(self.statements) > 1
+
+
+def facts_of(figures: Iterable[Figure], order: Callable[[Figure], tuple[str, ...]]) -> dict[str, Fact]:
+    """Every fact the figures state, by id; within a fact, figures sorted by order."""
+    grouped: dict[str, list[Figure]] = defaultdict(list)
+    for figure in figures:
+        grouped[fact_id(figure)].append(figure)
+    return {key: Fact(key, tuple(sorted(members, key=order))) for key, members in sorted(grouped.items())}
