@@ -27,8 +27,8 @@ BIN = VENV / "bin"
 UV_REQUIREMENTS = ROOT / "scripts" / "uv-requirements.txt"
 UV_TOOL = ROOT / ".cache" / "uv-tool"
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-# a worker per core; tests of one file share a worker, so a module's built site is built once
-PARALLEL = ["-n", "auto", "--dist", "loadfile"]
+# a worker per core, tests handed out one by one (by file, the hostile corpus alone outlasts the rest)
+PARALLEL = ["-n", "auto", "--dist", "load"]
 APT_PACKAGES_FOR_TESTS = ["chromium", "fonts-dejavu-core", "default-jre-headless"]
 
 

@@ -216,10 +216,13 @@ def test_the_digital_share_line_does_not_run_through_the_half_year(built):
     assert by_period[("2023", "43%")] not in {v for k, v in by_period.items() if k != ("2023", "43%")}
 
 
-def test_each_chart_holds_one_unit(built):
-    site, _ = built
+def test_each_chart_holds_one_measure_one_unit_and_for_counts_one_counted_thing(built):
+    site, views = built
     for name in charts(site):
-        assert len({r["unit"] for r in rows(site, name)}) == 1, name
+        behind = [views[r["id"]] for r in rows(site, name)]
+        assert len({v.figure.unit for v in behind}) == 1, name
+        if behind[0].figure.unit.value == "count" and len({v.indicator.id for v in behind}) > 1:
+            assert len({v.indicator.counts for v in behind}) == 1 and behind[0].indicator.counts, name
 
 
 def test_every_value_label_in_the_svg_is_a_drawn_value(built):

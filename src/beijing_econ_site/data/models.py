@@ -182,6 +182,13 @@ class Indicator(_Model):
     )
     topic: Slug = Field(description="The topic it is grouped under on year pages, e.g. digital-economy.")
     description: Markdown = Field(description="Definition and caveats, in Markdown.")
+    counts: PlainText | None = Field(
+        default=None,
+        description=(
+            "For unit count: what is counted (stations, enterprises, people...). Counts share a chart's axis only "
+            "when they count the same thing; a count without it is charted alone."
+        ),
+    )
 
 
 class Figure(_Model):

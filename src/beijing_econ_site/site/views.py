@@ -274,14 +274,15 @@ KIND_TITLES = {
 
 
 def chart_groups(year: int, topic: str, figures: list[FigureView]) -> list[ChartGroup]:
-    """Two or more figures of one unit, kind and period make a bar chart; ranks are not charted."""
+    """Two or more figures of one unit (and counted thing), kind and period make a bar chart;
+    ranks are not charted."""
     groups: dict[tuple[Any, ...], list[FigureView]] = defaultdict(list)
     for view in figures:
         if view.indicator.kind is Kind.RANK:
             continue
-        groups[(view.figure.unit.value, view.indicator.kind.value, view.figure.period)].append(view)
+        groups[(view.figure.unit.value, view.indicator.kind.value, view.figure.period, _measure(view))].append(view)
     charts = []
-    for (unit, kind, period), members in groups.items():
+    for (unit, kind, period, _counted), members in groups.items():
         if len(members) < 2:
             continue
         first = members[0]
@@ -289,6 +290,14 @@ def chart_groups(year: int, topic: str, figures: list[FigureView]) -> list[Chart
         key = f"{year}-{topic}-{kind}-{unit}-{period}".replace(".", "-").lower()
         charts.append(ChartGroup(key, title, members))
     return charts
+
+
+def _measure(view: FigureView) -> str:
+    """What one axis may hold: a unit, and for counts the thing counted (people and inquiries
+    never share an axis); a count that does not say what it counts stands alone."""
+    if view.figure.unit.value != "count":
+        return ""
+    return view.indicator.counts or f"indicator:{view.indicator.id}"
 
 
 def comparison_series(figures: list[FigureView]) -> list[Series]:
