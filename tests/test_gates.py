@@ -116,3 +116,14 @@ def test_the_check_hook_runs_the_checker_on_the_real_data():
     result = run(*str(_hooks()["beijing-econ-site-check"]["entry"]).split())
     assert result.returncode == 0, result.stderr
     assert "0 error(s)" in result.stderr
+
+
+def test_the_build_backend_range_admits_the_pinned_uv_so_uv_builds_in_process_and_pip_can_fetch_it():
+    from packaging.requirements import Requirement
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    (backend,) = [Requirement(r) for r in pyproject["build-system"]["requires"]]
+    pinned = pyproject["tool"]["uv"]["required-version"].removeprefix("==")
+    assert backend.name == "uv-build" or backend.name == "uv_build"
+    assert backend.specifier.contains(pinned), "uv builds the project itself only inside this range"
+    assert backend.specifier.contains("0.13.6"), "the newest uv_build on PyPI when the lock was made"
