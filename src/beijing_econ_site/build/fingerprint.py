@@ -12,6 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from beijing_econ_site.build.write import replace_atomically
+from beijing_econ_site.data.files import MAX_ARCHIVE_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,6 @@ def _files(root: str, prefix: str = "") -> list[tuple[str, os.DirEntry[str]]]:
 # What a build reads from data/: any other file there (an editor's notes, a stray download) is
 # not an input, and a huge one must not cost every build a read.
 _DATA_INPUTS = (".yaml", ".md", ".txt")
-_MAX_HASHED_BYTES = 5_000_000  # the largest archive check accepts; a larger file is refused, not read
 
 
 def _tree_digest(digest: hashlib._Hash, root: Path, *, contents: bool, inputs: tuple[str, ...] = ()) -> None:
@@ -50,7 +50,7 @@ def _tree_digest(digest: hashlib._Hash, root: Path, *, contents: bool, inputs: t
             continue
         digest.update(name.encode() + b"\0")
         status = entry.stat(follow_symlinks=False)
-        if contents and status.st_size <= _MAX_HASHED_BYTES:
+        if contents and status.st_size <= MAX_ARCHIVE_BYTES:  # a larger file is refused by check, not read
             with open(entry.path, "rb") as handle:
                 digest.update(hashlib.sha256(handle.read()).digest())
         else:

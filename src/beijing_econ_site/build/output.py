@@ -28,12 +28,8 @@ def _refuse(out_dir: Path, why: str) -> DataError:
     return DataError([Diagnostic.simple(str(out_dir), "unsafe-output", why)])
 
 
-def _within(inner: Path, outer: Path) -> bool:
-    return inner == outer or inner.is_relative_to(outer)
-
-
-def check_output_dir(out_dir: Path, inputs: dict[str, Path]) -> Path:
-    """The resolved output directory, or a DataError (exit 1) naming why it may not be replaced.
+def check_output_dir(out_dir: Path, inputs: dict[str, Path]) -> None:
+    """Nothing, or a DataError (exit 1) naming why it may not be replaced.
 
     inputs names the folders the build reads ('data', 'templates'); the repository around the
     working directory and around the data is protected too.
@@ -49,9 +45,9 @@ def check_output_dir(out_dir: Path, inputs: dict[str, Path]) -> Path:
             raise _refuse(
                 out_dir, f"the output directory is {name} ({path}); choose a folder of its own, such as _site"
             )
-        if _within(path, out) and name != "the repository's .git":
+        if path.is_relative_to(out) and name != "the repository's .git":
             raise _refuse(out_dir, f"the output directory contains {name} ({path}): a build would replace it")
-        if _within(out, path) and name != "the repository":
+        if out.is_relative_to(path) and name != "the repository":
             raise _refuse(out_dir, f"the output directory lies inside {name} ({path}); build outside it, e.g. _site")
     if out.exists() or out_dir.is_symlink():
         if not out.is_dir():
@@ -62,4 +58,3 @@ def check_output_dir(out_dir: Path, inputs: dict[str, Path]) -> Path:
                 f"{out} holds files that no build of this tool wrote (no {STAMP} stamp): "
                 "choose a new or empty folder, or move its files away first",
             )
-    return out

@@ -6,7 +6,10 @@ archive-too-large and archive-encoding, are data.archive's; coverage is checks.c
   unit-mismatch                         a figure's unit is its indicator's
   quote-not-in-source                   the quote occurs in the archived text
   value-not-in-quote, value-sign        the quote states the value, with its sign
-  qualifier-mismatch                    'more than', 'nearly', 'about' agree with the qualifier
+  qualifier-mismatch                    'more than', 'nearly', 'about', 'or more' agree with the qualifier
+  quote-cut                             the quote begins and ends outside any word or number of the archive
+  quote-too-short                       the quote holds words besides its numbers
+  value-measure-mismatch                a growth rate or share takes the number worded as such
   conflicting-values                    two sources disagree and no note tells readers
 """
 
@@ -24,7 +27,6 @@ from beijing_econ_site.data.readings import Reading, cut_at_edges, read_span, wo
 from beijing_econ_site.data.validate import Locator
 from beijing_econ_site.diagnostics import Diagnostic, Severity
 
-CONTEXT_CHARS = 60
 QUALIFIER_ACCEPTS = {
     "at-least": {Qualifier.AT_LEAST},
     "at-most": {Qualifier.AT_MOST, Qualifier.APPROXIMATELY},

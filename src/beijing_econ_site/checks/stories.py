@@ -21,7 +21,7 @@ from beijing_econ_site.data.stories import (
 from beijing_econ_site.diagnostics import Diagnostic, Location, Severity
 
 
-def lint_story(story: Story, dataset: Dataset) -> list[Diagnostic]:
+def lint_story(story: Story, dataset: Dataset, by_value: FiguresByValue) -> list[Diagnostic]:
     """Every number a reader sees is a checked figure: references resolve, nothing typed by hand."""
     problems = []
     in_fence = False
@@ -38,7 +38,7 @@ def lint_story(story: Story, dataset: Dataset) -> list[Diagnostic]:
             if mention.form == "ordinal":
                 continue  # "first" and "second" are words of prose, not figures
             where = Location(story.path, line_number, mention.start + 1)
-            problems.append(Diagnostic(where, "number-in-prose", _hand_typed(mention.text, story, dataset)))
+            problems.append(Diagnostic(where, "number-in-prose", _hand_typed(mention.text, story, by_value)))
     return problems
 
 
@@ -87,9 +87,9 @@ def _check_reference(match: re.Match[str], where: Location, story: Story, datase
     return problems
 
 
-def _hand_typed(text: str, story: Story, dataset: Dataset) -> str:
+def _hand_typed(text: str, story: Story, by_value: FiguresByValue) -> str:
     message = f"'{text}' is typed by hand: every number in a story must be a figure reference"
-    suggestion = suggest_figure(text, story, dataset)
+    suggestion = suggest_figure(text, story, by_value)
     if suggestion:
         message += f"; use {{{{fig:{suggestion.id}}}}}"
     else:
@@ -97,29 +97,26 @@ def _hand_typed(text: str, story: Story, dataset: Dataset) -> str:
     return message
 
 
-def suggest_figure(text: str, story: Story, dataset: Dataset) -> Figure | None:
+def suggest_figure(text: str, story: Story, by_value: FiguresByValue) -> Figure | None:
     """A figure whose value the typed number states, preferring the story's year."""
     candidates = [
         figure
         for mention in find_mentions(text)
-        for figure in _figures_by_value(dataset).get(abs(mention.value).normalize(), [])
+        for figure in by_value.get(abs(mention.value).normalize(), [])
         if figure.unit.value in compatible_units(mention)
     ]
     candidates.sort(key=lambda f: (f.year != story.year, f.id))
     return candidates[0] if candidates else None
 
 
-_BY_VALUE: dict[int, tuple[Dataset, dict[Decimal, list[Figure]]]] = {}
+FiguresByValue = dict[Decimal, list[Figure]]
 
 
-def _figures_by_value(dataset: Dataset) -> dict[Decimal, list[Figure]]:
-    """The dataset's figures by unsigned value, built once per dataset: a story's every typed
-    number is looked up, so a scan of all figures each would cost hours at 50,000 figures.
-    A fraction's figure (33.3 for 'one third') is found by the value the article's words state."""
-    cached = _BY_VALUE.get(id(dataset))
-    if cached is not None and cached[0] is dataset:
-        return cached[1]
-    index: dict[Decimal, list[Figure]] = defaultdict(list)
+def figures_by_value(dataset: Dataset) -> FiguresByValue:
+    """The dataset's figures by unsigned value, built once per lint: a story's every typed number
+    is looked up, so a scan of all figures each would cost hours at 50,000 figures. A fraction's
+    figure (33.3 for 'one third') is found by the value the article's words state."""
+    index: FiguresByValue = defaultdict(list)
     for figure in dataset.figures.values():
         value = figure.value
         exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
@@ -128,12 +125,11 @@ def _figures_by_value(dataset: Dataset) -> dict[Decimal, list[Figure]]:
             for fraction in FRACTIONS.values():
                 if abs(abs(exact) - fraction) < Decimal("0.05"):
                     index[fraction.normalize()].append(figure)
-    _BY_VALUE.clear()
-    _BY_VALUE[id(dataset)] = (dataset, index)
     return index
 
 
 def lint_stories(stories: dict[str, Story], dataset: Dataset) -> list[Diagnostic]:
+    by_value = figures_by_value(dataset)
     problems = []
     years = {f.year for f in dataset.figures.values()}
     for story in stories.values():
@@ -146,5 +142,5 @@ def lint_stories(stories: dict[str, Story], dataset: Dataset) -> list[Diagnostic
                     Severity.WARNING,
                 )
             )
-        problems += lint_story(story, dataset)
+        problems += lint_story(story, dataset, by_value)
     return problems

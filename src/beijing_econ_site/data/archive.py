@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from beijing_econ_site.data.files import NotAPlainFile, read_plain
+from beijing_econ_site.data.files import MAX_ARCHIVE_BYTES, NotAPlainFile, read_plain
 from beijing_econ_site.data.models import Dataset
 from beijing_econ_site.data.validate import Locator
 from beijing_econ_site.diagnostics import Diagnostic
@@ -19,9 +19,6 @@ _TYPOGRAPHIC = str.maketrans(
 
 
 _WHITESPACE = re.compile(r"\s+")
-
-
-MAX_ARCHIVE_BYTES = 5_000_000
 
 
 def normalize(text: str) -> str:

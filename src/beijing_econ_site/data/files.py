@@ -7,6 +7,8 @@ import os
 import stat
 from pathlib import Path
 
+MAX_ARCHIVE_BYTES = 5_000_000  # an archived article; kept here, with no heavy import, for the fingerprint
+
 
 class NotAPlainFile(Exception):
     """The path is a link, a pipe, a device or a folder; the message says which."""
