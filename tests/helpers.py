@@ -61,12 +61,14 @@ INDICATORS = textwrap.dedent(
       - id: digital-value-added
         label: Digital economy, value added
         unit: CNY
+        measures: value added
         kind: flow
         topic: digital-economy
         description: Value added.
       - id: digital-core-value-added
         label: Digital economy core industries, value added
         unit: CNY
+        measures: value added
         kind: flow
         topic: digital-economy
         description: Core industries.

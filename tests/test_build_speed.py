@@ -14,11 +14,12 @@ import pytest
 
 from beijing_econ_site.build import renderer as chart_renderer
 from beijing_econ_site.build import vega as vl_render
-from beijing_econ_site.build.run import VegaBundle, iter_charts
+from beijing_econ_site.build.run import VegaBundle
 from beijing_econ_site.build.write import SiteWriter
 from beijing_econ_site.checks.run import check_data
 from beijing_econ_site.data.models import Qualifier
 from beijing_econ_site.site import charts
+from beijing_econ_site.site.charts import iter_charts
 from beijing_econ_site.site.pages import PageRenderer, SiteConfig
 from beijing_econ_site.site.views import derive
 from tests.helpers import dataset_files, write_tree

@@ -205,7 +205,7 @@ def test_a_chart_that_cannot_render_fails_the_build_and_keeps_the_old_site(tmp_p
             layer["data"] = {"url": "https://example.invalid/data.json"}
         return chart
 
-    monkeypatch.setattr("beijing_econ_site.build.run.series_chart", remote_data)
+    monkeypatch.setattr("beijing_econ_site.site.charts.series_chart", remote_data)
     with pytest.raises(DataError) as failure:
         build_site(tmp_path / "data", out, TEMPLATES, cache_dir=None, config=SiteConfig())
     [problem] = failure.value.diagnostics

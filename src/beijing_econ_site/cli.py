@@ -201,6 +201,15 @@ def _run(args: argparse.Namespace) -> int:
         from beijing_econ_site.checks.run import check_data
 
         checked = check_data(args.data, published=args.published)
+        if not checked.errors:  # the charts are made only from data that is sound
+            from beijing_econ_site.build.fingerprint import DEFAULT_CACHE
+            from beijing_econ_site.build.renderer import ChartTemplates
+            from beijing_econ_site.site.chart_rules import check_charts
+
+            templates = ChartTemplates(DEFAULT_CACHE / "chart-templates")
+            checked.diagnostics = sorted(
+                checked.diagnostics + check_charts(checked.dataset, checked.locator, templates)
+            )
         _report(checked.diagnostics, as_json=args.json)
         if not args.json:
             summary = (

@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,8 @@ from beijing_econ_site.checks.run import check_data
 from beijing_econ_site.data.archive import Archive
 from beijing_econ_site.data.models import Dataset
 from beijing_econ_site.diagnostics import DataError, Diagnostic, Location
-from beijing_econ_site.site.charts import Chart, bar_chart, series_chart
+from beijing_econ_site.site.chart_rules import chart_diagnostics, chart_problems
+from beijing_econ_site.site.charts import Chart, iter_charts
 from beijing_econ_site.site.export import export_files
 from beijing_econ_site.site.pages import PageRenderer, SiteConfig, render_pages
 from beijing_econ_site.site.views import SiteView, derive
@@ -82,6 +83,9 @@ def build_site(
             schemas: set[str] = set()  # read while each spec is whole: a written chart lets go of it
 
             def keep(key: str, chart: Chart) -> Chart:
+                problems = chart_problems(chart.id, chart.spec, site.figures)
+                if problems:  # before the chart is rendered, so nothing of it is written
+                    raise DataError(chart_diagnostics(problems, checked.locator))
                 schemas.add(chart.spec.get("$schema", ""))
                 return charts.setdefault(key, chart)
 
@@ -128,16 +132,6 @@ def template_diagnostic(exc: jinja2.TemplateError, templates_dir: Path) -> Diagn
     if isinstance(exc, jinja2.TemplateNotFound):
         return Diagnostic.simple(str(templates_dir / str(exc.name)), "template-missing", "template not found")
     return Diagnostic.simple(str(templates_dir), "template-error", str(exc))
-
-
-def iter_charts(site: SiteView, templates: ChartTemplates) -> Iterator[tuple[str, Chart]]:
-    """Each chart as soon as its spec is made, with the key of the group or series it draws."""
-    for year in site.years:
-        for topic in year.topics:
-            for group in topic.charts:
-                yield group.key, bar_chart(group, templates)
-    for series in site.series:
-        yield series.key, series_chart(series, templates)
 
 
 def write_chart_files(chart: Chart, writer: SiteWriter) -> None:

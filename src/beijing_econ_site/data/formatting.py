@@ -20,6 +20,7 @@ UNIT_NAMES = {
     Unit.PERCENT: "%",
     Unit.PERCENTAGE_POINTS: "percentage points",
     Unit.COUNT: "",
+    Unit.KILOMETERS: "kilometres",
     Unit.SQUARE_METERS: "square metres",
     Unit.SQUARE_KILOMETERS: "square kilometres",
     Unit.RANK: "rank",
@@ -71,6 +72,8 @@ def format_value(value: int | float, unit: Unit, *, signed: bool = False) -> str
         return f"{whole}{suffix}"
     if unit is Unit.TIMES:
         return f"{sign}{number}×"
+    if unit is Unit.KILOMETERS:
+        return f"{sign}{amount} km"
     if unit is Unit.SQUARE_METERS:
         return f"{sign}{amount} m²"
     if unit is Unit.SQUARE_KILOMETERS:
@@ -104,7 +107,11 @@ def headline_parts(value: int | float, unit: Unit, qualifier: Qualifier, *, sign
         return f"{symbol}{sign}US${number}", scale
     if unit in (Unit.RANK, Unit.TIMES, Unit.YEARS):
         return format_with_qualifier(value, unit, qualifier), ""
-    suffix = {Unit.SQUARE_METERS: "square metres", Unit.SQUARE_KILOMETERS: "square kilometres"}.get(unit, "")
+    suffix = {
+        Unit.KILOMETERS: "kilometres",
+        Unit.SQUARE_METERS: "square metres",
+        Unit.SQUARE_KILOMETERS: "square kilometres",
+    }.get(unit, "")
     return f"{symbol}{sign}{number}", f"{scale} {suffix}".strip()
 
 
@@ -116,6 +123,7 @@ def axis_scale(values: list[float], unit: Unit) -> tuple[Decimal, str]:
         Unit.USD: "US dollars",
         Unit.PERCENT: "%",
         Unit.PERCENTAGE_POINTS: "percentage points",
+        Unit.KILOMETERS: "kilometres",
         Unit.SQUARE_METERS: "square metres",
         Unit.SQUARE_KILOMETERS: "square kilometres",
         Unit.TIMES: "times",

@@ -47,6 +47,7 @@ class Unit(StrEnum):
     PERCENT = "percent"
     PERCENTAGE_POINTS = "percentage-points"
     COUNT = "count"
+    KILOMETERS = "kilometers"
     SQUARE_METERS = "square-meters"
     SQUARE_KILOMETERS = "square-kilometers"
     RANK = "rank"
@@ -187,6 +188,13 @@ class Indicator(_Model):
         description=(
             "For unit count: what is counted (stations, enterprises, people...). Counts share a chart's axis only "
             "when they count the same thing; a count without it is charted alone."
+        ),
+    )
+    measures: PlainText | None = Field(
+        default=None,
+        description=(
+            "For amounts of money (CNY, USD): what the amount is (value added, operating revenue, investment...). "
+            "Amounts share a chart's axis only when they measure the same thing; an amount without it is charted alone."
         ),
     )
 

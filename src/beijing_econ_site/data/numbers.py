@@ -239,7 +239,7 @@ def compatible_units(mention: Mention) -> set[str]:
         return {"percent", "percentage-points"}
     if mention.currency:
         return {mention.currency}
-    return {"CNY", "USD", "count", "square-meters", "square-kilometers", "rank", "times", "years"}
+    return {"CNY", "USD", "count", "kilometers", "square-meters", "square-kilometers", "rank", "times", "years"}
 
 
 def values_equal(figure_value: int | float, mention: Mention) -> bool:

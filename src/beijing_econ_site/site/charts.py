@@ -15,6 +15,7 @@ import logging
 import re
 import textwrap
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, cached_property
@@ -23,7 +24,7 @@ from typing import Any, Protocol
 from beijing_econ_site.data.formatting import axis_scale
 from beijing_econ_site.data.models import Qualifier, Unit
 from beijing_econ_site.site.spreadsheet import safe_cell
-from beijing_econ_site.site.views import ChartGroup, FigureView, Series
+from beijing_econ_site.site.views import ChartGroup, FigureView, Series, SiteView
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 BLUE, ORANGE, VERMILLION, GREEN, GREY = "#0072B2", "#E69F00", "#D55E00", "#009E73", "#6b6b6b"
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 WIDTH = 560
+CONFLICT_FLAG = "sources differ"  # beside a value another source states differently
 QUALIFIER_MARKS = {
     Qualifier.EXACT: ("exact", "circle"),
     Qualifier.AT_LEAST: ("at least (over)", "triangle-up"),
@@ -134,10 +136,13 @@ def drawn(figures: list[FigureView]) -> list[FigureView]:
 
 
 def _bar_label(view: FigureView) -> str:
-    """The bar's label; a value in conflict with another source's names its source, so the two
-    bars of one fact are told apart (and never stack)."""
+    """The bar's label; a value in conflict with another source's names who states it (its
+    source, or how many sources confirm it), so the bars of one fact are told apart."""
     label = view.indicator.label
-    return f"{label} ({view.source.publisher})" if view.conflicts_with else label
+    if not view.conflicts_with:
+        return label
+    stated_by = f"{len(view.statements)} sources" if view.confirmed_with else view.source.publisher
+    return f"{label} ({stated_by})"
 
 
 def bar_chart(group: ChartGroup, templates: Templates) -> Chart:
@@ -150,23 +155,30 @@ def bar_chart(group: ChartGroup, templates: Templates) -> Chart:
             "name": _bar_label(f),
             "value": _divided(f.figure.value, divisor),
             "display": f.display,
+            "flag": CONFLICT_FLAG if f.conflicts_with else "",
             "source": f.sources_text,
+            "figure": f.id,
+            "fact": f.fact_id,
         }
         for f in figures
     ]
     longest = max(len(v["label"].split("|")) for v in values)
-    spec = _filled(templates.bar(), {"figures": values}, height=(22 + 15 * longest) * len(values))
+    spec = _filled(templates.bar(), {"figures": values}, divisor, height=(22 + 15 * longest) * len(values))
     _title_axis(spec, "x", axis_title)
     readable = "; ".join(f"{_bar_label(f)}: {f.display}" for f in figures)
     description = f"Bar chart, {group.title}. {readable}."
     return Chart(f"chart-{group.key}", group.title, description, spec, _data_rows(group.figures))
 
 
-def _filled(template: str, datasets: dict[str, list[dict[str, Any]]], **properties: Any) -> dict[str, Any]:
+def _filled(
+    template: str, datasets: dict[str, list[dict[str, Any]]], divisor: Decimal, **properties: Any
+) -> dict[str, Any]:
     """A fresh copy of a cached template (JSON text: loading it takes a third of deepcopy's time)
-    with its named datasets and sizes filled in."""
+    with its named datasets and sizes filled in; usermeta.scale is what the axis divides by, so the
+    chart rules (and anyone reading the spec) can read each drawn value back."""
     spec: dict[str, Any] = json.loads(template)
     spec["datasets"] = datasets
+    spec["usermeta"] = {"scale": str(divisor)}
     spec.update(properties)
     spec["config"] = CONFIG
     return spec
@@ -207,9 +219,11 @@ def bar_template(validate: bool = False) -> str:
         tooltip=tooltip,
     )
     labels = (
-        base.transform_calculate(at="max(datum.value, 0)")
+        base.transform_calculate(
+            at="max(datum.value, 0)", shown="datum.flag ? datum.display + ' (' + datum.flag + ')' : datum.display"
+        )
         .mark_text(align="left", dx=4, fontSize=12, color="#222222")
-        .encode(y=y, x=alt.X("at:Q"), text=alt.Text("display:N"))
+        .encode(y=y, x=alt.X("at:Q"), text=alt.Text("shown:N"))
     )
     return json.dumps((bars + labels).properties(width=WIDTH - 280, height=100).to_dict(validate=validate))
 
@@ -248,7 +262,10 @@ def series_chart(series: Series, templates: Templates) -> Chart:
                 "display": f.display,
                 "qualifier": label,
                 "segment": segment,
+                "flag": CONFLICT_FLAG if segment.endswith("-alone") else "",
                 "source": f.sources_text,
+                "figure": f.id,
+                "fact": f.fact_id,
             }
         )
     title = series.indicator.label + (
@@ -258,7 +275,7 @@ def series_chart(series: Series, templates: Templates) -> Chart:
     breaks = series.breaks
     marks = [{"period": wrap_label(f.period_label, 12), "note": "Measure changes"} for f in breaks]
     template = templates.series(unit is Unit.RANK, present, bool(breaks))
-    spec = _filled(template, {"figures": values, "breaks": marks})
+    spec = _filled(template, {"figures": values, "breaks": marks}, divisor)
     _title_axis(spec, "y", axis_title)
     readable = "; ".join(f"{f.period_label}: {f.display} ({f.sources_text})" for f in figures)
     description = f"Line chart, {title}, {len(figures)} values. {readable}."
@@ -308,7 +325,17 @@ def series_template(is_rank: bool, qualifiers: tuple[Qualifier, ...], with_break
             fill=fill,
             tooltip=tooltip,
         ),
-        base.mark_text(dy=-14, fontSize=12, color="#222222").encode(x=x, y=y, text=alt.Text("display:N")),
+        # a value on the line is labelled above its point; a second source's different value for
+        # the same period stands alone, labelled below with the conflict named
+        base.transform_filter("!datum.flag")
+        .mark_text(dy=-14, fontSize=12, color="#222222")
+        .encode(x=x, y=y, text=alt.Text("display:N")),
+        base.transform_filter("datum.flag")
+        .mark_text(dy=18, fontSize=12, color="#222222")
+        .encode(x=x, y=y, text=alt.Text("display:N")),
+        base.transform_filter("datum.flag")
+        .mark_text(dy=32, fontSize=11, fontStyle="italic", color=VERMILLION)
+        .encode(x=x, y=y, text=alt.Text("flag:N")),
     ]
     if with_breaks:
         rule_base = alt.Chart(alt.Data(name="breaks"))
@@ -321,6 +348,16 @@ def series_template(is_rank: bool, qualifiers: tuple[Qualifier, ...], with_break
             ).encode(x=alt.X("period:O", sort=None), y=alt.value(2), text="note:N")
         )
     return json.dumps(alt.layer(*layers).properties(width=WIDTH - 120, height=240).to_dict(validate=validate))
+
+
+def iter_charts(site: SiteView, templates: Templates) -> Iterator[tuple[str, Chart]]:
+    """Each chart as soon as its spec is made, with the key of the group or series it draws."""
+    for year in site.years:
+        for topic in year.topics:
+            for group in topic.charts:
+                yield group.key, bar_chart(group, templates)
+    for series in site.series:
+        yield series.key, series_chart(series, templates)
 
 
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")

@@ -7,7 +7,7 @@ import io
 import json
 from typing import Any
 
-from beijing_econ_site.data.models import Dataset, Figure
+from beijing_econ_site.data.models import Dataset, Figure, Unit
 from beijing_econ_site.facts import fact_id
 from beijing_econ_site.site.spreadsheet import safe_cell
 
@@ -34,7 +34,7 @@ _FIELD_DESCRIPTIONS = {
     "indicator": "Indicator id.",
     "label": "Indicator label.",
     "value": "Value in base units, with its sign.",
-    "unit": "Unit: CNY, USD, percent, percentage-points, count, square-meters, square-kilometers, rank, times, years.",
+    "unit": "Unit: " + ", ".join(unit.value for unit in Unit) + ".",
     "qualifier": "exact, at-least, at-most or approximately.",
     "period": "Period measured (2020, 2020-H1, 2021-01..2021-02, 2022-11-11 as of a date).",
     "year": "The year the period belongs to.",

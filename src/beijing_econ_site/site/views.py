@@ -5,12 +5,13 @@ Pure functions of the Dataset; nothing here knows about HTML.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from beijing_econ_site.data.formatting import format_with_qualifier, headline_parts
-from beijing_econ_site.data.models import Dataset, Figure, Indicator, Kind, Scope, Source
+from beijing_econ_site.data.models import Dataset, Figure, Indicator, Kind, Scope, Source, Unit
 from beijing_econ_site.data.periods import format_published
 from beijing_econ_site.facts import fact_id, facts_of
 
@@ -274,30 +275,40 @@ KIND_TITLES = {
 
 
 def chart_groups(year: int, topic: str, figures: list[FigureView]) -> list[ChartGroup]:
-    """Two or more figures of one unit (and counted thing), kind and period make a bar chart;
-    ranks are not charted."""
-    groups: dict[tuple[Any, ...], list[FigureView]] = defaultdict(list)
+    """Two or more facts of one measure (unit, and counted thing or kind of amount), kind and
+    period make a bar chart; ranks are not charted."""
+    groups: dict[tuple[str, str, str, str], list[FigureView]] = defaultdict(list)
     for view in figures:
         if view.indicator.kind is Kind.RANK:
             continue
-        groups[(view.figure.unit.value, view.indicator.kind.value, view.figure.period, _measure(view))].append(view)
+        measure = measure_of(view.indicator)
+        groups[(view.figure.unit.value, view.indicator.kind.value, view.figure.period, measure)].append(view)
     charts = []
-    for (unit, kind, period, _counted), members in groups.items():
-        if len(members) < 2:
+    for (unit, kind, period, measure), members in groups.items():
+        if sum(not m.is_shown_elsewhere for m in members) < 2:
             continue
         first = members[0]
-        title = f"{KIND_TITLES[first.indicator.kind]}, {first.period_label}"
-        key = f"{year}-{topic}-{kind}-{unit}-{period}".replace(".", "-").lower()
-        charts.append(ChartGroup(key, title, members))
+        thing = measure.removeprefix("count of ")
+        named = "" if not measure or measure.startswith("indicator:") else f": {thing}"
+        title = f"{KIND_TITLES[first.indicator.kind]}{named}, {first.period_label}"
+        key = f"{year}-{topic}-{kind}-{unit}-{period}" + (f"-{_slug(thing)}" if measure else "")
+        charts.append(ChartGroup(key.replace(".", "-").lower(), title, members))
     return charts
 
 
-def _measure(view: FigureView) -> str:
-    """What one axis may hold: a unit, and for counts the thing counted (people and inquiries
-    never share an axis); a count that does not say what it counts stands alone."""
-    if view.figure.unit.value != "count":
-        return ""
-    return view.indicator.counts or f"indicator:{view.indicator.id}"
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def measure_of(indicator: Indicator) -> str:
+    """What one axis may hold besides its unit: for counts the thing counted (people and inquiries
+    never share an axis), for money what the amount is (operating revenue is not value added).
+    A count or an amount that does not say stands alone."""
+    if indicator.unit is Unit.COUNT:
+        return f"count of {indicator.counts}" if indicator.counts else f"indicator:{indicator.id}"
+    if indicator.unit in (Unit.CNY, Unit.USD):
+        return indicator.measures or f"indicator:{indicator.id}"
+    return ""
 
 
 def comparison_series(figures: list[FigureView]) -> list[Series]:
