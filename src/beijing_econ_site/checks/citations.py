@@ -19,6 +19,7 @@ import difflib
 import re
 from collections import defaultdict
 from collections.abc import Callable
+from decimal import Decimal
 
 from beijing_econ_site.data.archive import Archive, normalize
 from beijing_econ_site.data.models import Dataset, Figure, Kind, Qualifier, Scope
@@ -51,6 +52,11 @@ def check_references(figure: Figure, dataset: Dataset, locator: Locator) -> list
         )
     if figure.source not in dataset.sources:
         problems.append(_unknown(figure, "source", list(dataset.sources), locator))
+    if figure.period_inferred and not figure.note:
+        message = "the period is marked period_inferred: add a note telling readers what the article says and why"
+        problems.append(
+            Diagnostic(locator("figure", figure.id, "period_inferred"), "period-inferred-without-note", message)
+        )
     return problems
 
 
@@ -170,7 +176,7 @@ def _qualifier_problems(figure: Figure, signed: list[Reading], locator: Locator)
         wording = reading.qualifier_wording
         if wording and reading.qualifier == "at-most" and _STRICT_AT_MOST.match(wording):
             accepted = {Qualifier.AT_MOST}
-        if figure.qualifier in accepted:
+        if figure.qualifier in accepted or _rounds_a_fraction(figure, reading):
             return []
         if wording:
             said = f"{reading.text} {wording}" if reading.qualifier_after else f"{wording} {reading.text}"
@@ -182,6 +188,20 @@ def _qualifier_problems(figure: Figure, signed: list[Reading], locator: Locator)
                 f"so qualifier should be exact, not {figure.qualifier.value}"
             )
     return [Diagnostic(locator("figure", figure.id, "qualifier"), "qualifier-mismatch", problems[0])]
+
+
+def _rounds_a_fraction(figure: Figure, reading: Reading) -> bool:
+    """'one third' stored as 33.3 is a rounding: approximately is the honest qualifier of the value,
+    and the page shows the article's words. A fraction that the value states exactly ('half' = 50)
+    stays exact."""
+    if (
+        reading.mention.form != "fraction"
+        or reading.qualifier_wording
+        or figure.qualifier is not Qualifier.APPROXIMATELY
+    ):
+        return False
+    value = Decimal(repr(figure.value)) if isinstance(figure.value, float) else Decimal(figure.value)
+    return abs(value) != reading.mention.value
 
 
 def _plain(value: int | float) -> str:

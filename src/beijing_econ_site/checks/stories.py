@@ -7,7 +7,8 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 
-from beijing_econ_site.data.models import Dataset, Figure
+from beijing_econ_site.checks.claims import lint_claims
+from beijing_econ_site.data.models import Dataset, Figure, Unit
 from beijing_econ_site.data.numbers import FRACTIONS, compatible_units, find_mentions
 from beijing_econ_site.data.stories import (
     CODE_SPAN,
@@ -39,7 +40,7 @@ def lint_story(story: Story, dataset: Dataset, by_value: FiguresByValue) -> list
                 continue  # "first" and "second" are words of prose, not figures
             where = Location(story.path, line_number, mention.start + 1)
             problems.append(Diagnostic(where, "number-in-prose", _hand_typed(mention.text, story, by_value)))
-    return problems
+    return problems + lint_claims(story, dataset)
 
 
 def _masked(line: str) -> str:
@@ -64,15 +65,19 @@ def _check_reference(match: re.Match[str], where: Location, story: Story, datase
             figures.append(figure)
     if problems:
         return problems
-    if reference.kind == "change" and figures[0].indicator != figures[1].indicator:
-        problems.append(
-            Diagnostic(
-                where,
-                "change-across-indicators",
-                f"{{{{change}}}} needs two figures of one indicator, "
-                f"not '{figures[0].indicator}' and '{figures[1].indicator}'",
+    if reference.kind == "change":
+        problems += _change_problems(figures[0], figures[1], where, dataset)
+    if reference.variant == "period" and figures[0].unit is Unit.COUNT:
+        indicator = dataset.indicators.get(figures[0].indicator)
+        if indicator is not None and not indicator.counts:
+            problems.append(
+                Diagnostic(
+                    where,
+                    "period-form-needs-counts",
+                    f"{{{{fig:{figures[0].id}:period}}}} of a count names what it counts before the period "
+                    f"('22,500 5G base stations as of 30 Jun 2020'): give indicator '{indicator.id}' a counts key",
+                )
             )
-        )
     if story.year is not None:
         for figure in figures:
             if figure.year != story.year:
@@ -85,6 +90,38 @@ def _check_reference(match: re.Match[str], where: Location, story: Story, datase
                     )
                 )
     return problems
+
+
+def _change_problems(first: Figure, second: Figure, where: Location, dataset: Dataset) -> list[Diagnostic]:
+    """A computed change is a claim that the two figures measure one thing the same way."""
+    if first.indicator != second.indicator:
+        message = f"{{{{change}}}} needs two figures of one indicator, not '{first.indicator}' and '{second.indicator}'"
+        return [Diagnostic(where, "change-across-indicators", message)]
+    if first.scope is not second.scope:
+        message = f"'{first.id}' is about {first.scope.value} and '{second.id}' about {second.scope.value}"
+        return [Diagnostic(where, "change-across-scopes", f"{{{{change}}}} across scopes: {message}")]
+    if first.period_info.kind != second.period_info.kind:
+        message = (
+            f"'{first.id}' measures {first.period_info.label} and '{second.id}' {second.period_info.label}: "
+            "a change is computed between periods of one length (years with years, H1 with H1)"
+        )
+        return [Diagnostic(where, "change-unlike-periods", message)]
+    earlier, later = sorted((first, second), key=lambda f: f.period_info.sort_key)
+    breaks = [
+        f.id
+        for f in dataset.figures.values()
+        if f.indicator == first.indicator
+        and f.scope is first.scope
+        and f.comparability
+        and earlier.period_info.sort_key < f.period_info.sort_key <= later.period_info.sort_key
+    ]
+    if breaks:
+        message = (
+            f"{{{{change}}}} from '{earlier.id}' to '{later.id}' runs across a change of measure "
+            f"(the comparability of {', '.join(sorted(breaks))}): the difference is not a change"
+        )
+        return [Diagnostic(where, "change-across-break", message)]
+    return []
 
 
 def _hand_typed(text: str, story: Story, by_value: FiguresByValue) -> str:

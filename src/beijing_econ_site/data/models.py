@@ -225,6 +225,13 @@ class Figure(_Model):
         default=None, description="A note for readers, in Markdown."
     )
     headline: bool = Field(default=False, description="Show the figure among its year's headline numbers.")
+    period_inferred: bool = Field(
+        default=False,
+        description=(
+            "The article does not state the period in so many words; it is read from the context. "
+            "Pages label it '(probably)'; the note must say why."
+        ),
+    )
     comparability: Annotated[Markdown | None, AfterValidator(_not_blank)] = Field(
         default=None,
         description="In Markdown: how this figure's source or definition differs from the indicator's other figures; "

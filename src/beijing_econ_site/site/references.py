@@ -14,13 +14,22 @@ from beijing_econ_site.site.views import FigureView
 
 
 def stated_text(view: FigureView) -> str:
-    """The value as the article states it: words the article used for fractions ('nearly half')."""
+    """The value as the article states it: a fraction in its words ('nearly half', 'one third'),
+    a multiple as the article words it ('doubled'); otherwise the value with its unit."""
+    if view.worded is not None:
+        return view.display
     figure = view.figure
     mentions = stating_mentions(abs(figure.value), figure.unit.value, figure.quote)
-    worded = next((m for m in mentions if m.form in ("fraction", "word", "multiple")), None)
-    if worded is not None and not any(m.form == "digits" for m in mentions):
-        return f"{QUALIFIER_WORDS[figure.qualifier]} {worded.text.lower()}".strip()
+    multiple = next((m for m in mentions if m.form == "multiple"), None)
+    if multiple is not None and not any(m.form == "digits" for m in mentions):
+        return f"{QUALIFIER_WORDS[figure.qualifier]} {multiple.text.lower()}".strip()
     return view.display
+
+
+def period_phrase(view: FigureView) -> str:
+    """'in 2021', 'in H1 2020', 'as of 30 Jun 2020': the period as a sentence says it."""
+    label = view.period_label
+    return label if label.startswith("as of") else f"in {label}"
 
 
 def reference_text(reference: Reference, views: Mapping[str, FigureView]) -> str:
@@ -33,8 +42,10 @@ def reference_text(reference: Reference, views: Mapping[str, FigureView]) -> str
         return format_value(view.figure.value, view.figure.unit)
     text = stated_text(view)
     if reference.variant == "period":
-        label = view.period_label
-        return f"{text} {label}" if label.startswith("as of") else f"{text} in {label}"
+        # a count names what it counts before the period, so no date falls between a number
+        # and its noun ('22,500 5G base stations as of 30 Jun 2020')
+        counted = view.indicator.counts if view.figure.unit is Unit.COUNT else None
+        return " ".join(part for part in (text, counted, period_phrase(view)) if part)
     return text
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from beijing_econ_site.data.formatting import format_with_qualifier, headline_parts
-from beijing_econ_site.data.models import Dataset, Figure, Indicator, Kind, Scope, Source, Unit
+from beijing_econ_site.data.formatting import QUALIFIER_WORDS, format_with_qualifier, headline_parts
+from beijing_econ_site.data.models import Dataset, Figure, Indicator, Kind, Qualifier, Scope, Source, Unit
+from beijing_econ_site.data.numbers import stating_mentions
 from beijing_econ_site.data.periods import format_published
 from beijing_econ_site.facts import fact_id, facts_of
 
@@ -81,19 +83,38 @@ class FigureView:
         """Growth rates carry a sign: '+8.3%'; multiples ('2×') and qualified values ('over 30%') don't."""
         return self.indicator.kind is Kind.GROWTH and self.figure.unit.value in ("percent", "percentage-points")
 
-    @property
+    @cached_property
     def display(self) -> str:
+        """The value as the article states it: '40.4%', 'over 50%', and a fraction in the article's
+        words ('nearly half', 'one third'), never as digits no article wrote ('33.3%')."""
         f = self.figure
-        return format_with_qualifier(f.value, f.unit, f.qualifier, signed=self.signed)
+        worded = self.worded
+        if worded is None:
+            return format_with_qualifier(f.value, f.unit, f.qualifier, signed=self.signed)
+        rounding = f.qualifier is Qualifier.APPROXIMATELY  # the stored digits round the words, which are exact
+        return worded if rounding else f"{QUALIFIER_WORDS[f.qualifier]} {worded}".strip()
+
+    @cached_property
+    def worded(self) -> str | None:
+        """The words of the quote that state the value, when only words state it ('one third')."""
+        f = self.figure
+        mentions = stating_mentions(abs(f.value), f.unit.value, f.quote)
+        worded = next((m for m in mentions if m.form in ("fraction", "word", "multiple")), None)
+        if worded is None or any(m.form == "digits" for m in mentions) or f.unit is not Unit.PERCENT:
+            return None
+        return worded.text.lower()
 
     @property
     def headline(self) -> tuple[str, str]:
         f = self.figure
+        if self.worded is not None:
+            return self.display, ""
         return headline_parts(f.value, f.unit, f.qualifier, signed=self.signed)
 
     @property
     def period_label(self) -> str:
-        return self.figure.period_info.label
+        label = self.figure.period_info.label
+        return f"{label} (probably)" if self.figure.period_inferred else label
 
     @property
     def published_label(self) -> str:
