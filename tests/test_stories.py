@@ -48,7 +48,7 @@ def test_a_reference_renders_the_value_as_the_article_states_it(views, reference
 def test_a_change_between_two_figures_is_computed_and_labelled(views):
     tree = rendered("{{change:digital-share-gdp-2019:digital-share-gdp-2021}}", views)
     computed = tree.css_first(".computed")
-    assert computed.text().startswith("about −9.6 percentage points (computed from the 2019 and 2021 figures)")
+    assert computed.text().startswith("about −9.6 percentage points (computed from the figures for 2019 and for 2021)")
     assert [a.attributes["href"] for a in computed.css("a")] == [
         "../2019/#digital-share-gdp-2019",
         "../2021/#digital-share-gdp-2021",

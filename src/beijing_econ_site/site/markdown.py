@@ -80,9 +80,9 @@ def _render_reference(
     if reference.kind == "change":
         first, second = (views[i] for i in reference.figure_ids)
         return (
-            f'<span class="computed">{text} <span class="computed-label">(computed from the '
-            f'<a href="{root}{first.permalink}">{escape(first.period_label)}</a> and '
-            f'<a href="{root}{second.permalink}">{escape(second.period_label)}</a> figures)</span></span>'
+            f'<span class="computed">{text} <span class="computed-label">(computed from the figures '
+            f'<a href="{root}{first.permalink}">{escape(_for_period(first.period_label))}</a> and '
+            f'<a href="{root}{second.permalink}">{escape(_for_period(second.period_label))}</a>)</span></span>'
         )
     view = views[reference.figure_ids[0]]
     env["count"] = env.get("count", 0) + 1
@@ -111,3 +111,8 @@ def render_markdown_inline(text: str | None) -> Markup:
     if not text:
         return Markup("")
     return Markup(_parser().renderInline(text))
+
+
+def _for_period(label: str) -> str:
+    """'for 2021', 'as of 30 Jun 2020': a period after 'the figures'."""
+    return label if label.startswith("as of") else f"for {label}"

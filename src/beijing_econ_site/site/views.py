@@ -12,9 +12,10 @@ from functools import cached_property
 from typing import Any
 
 from beijing_econ_site.data.formatting import QUALIFIER_WORDS, format_with_qualifier, headline_parts
-from beijing_econ_site.data.models import Dataset, Figure, Indicator, Kind, Qualifier, Scope, Source, Unit
-from beijing_econ_site.data.numbers import stating_mentions
+from beijing_econ_site.data.models import Dataset, Figure, Indicator, Kind, Scope, Source, Unit
+from beijing_econ_site.data.numbers import Mention, stating_mentions
 from beijing_econ_site.data.periods import format_published
+from beijing_econ_site.data.readings import read_span
 from beijing_econ_site.facts import fact_id, facts_of
 
 TOPIC_ORDER = [
@@ -41,6 +42,10 @@ def topic_label(topic: str) -> str:
 
 def _topic_rank(topic: str) -> tuple[int, str]:
     return (TOPIC_ORDER.index(topic) if topic in TOPIC_ORDER else len(TOPIC_ORDER), topic)
+
+
+def stating_mentions_of(figure: Figure) -> list[Mention]:
+    return stating_mentions(abs(figure.value), figure.unit.value, figure.quote)
 
 
 @dataclass(frozen=True)
@@ -86,23 +91,27 @@ class FigureView:
     @cached_property
     def display(self) -> str:
         """The value as the article states it: '40.4%', 'over 50%', and a fraction in the article's
-        words ('nearly half', 'one third'), never as digits no article wrote ('33.3%')."""
+        words ('nearly half', 'about one-fifth', 'one third'), never as digits no article wrote."""
         f = self.figure
-        worded = self.worded
-        if worded is None:
+        if self.worded is None:
             return format_with_qualifier(f.value, f.unit, f.qualifier, signed=self.signed)
-        rounding = f.qualifier is Qualifier.APPROXIMATELY  # the stored digits round the words, which are exact
-        return worded if rounding else f"{QUALIFIER_WORDS[f.qualifier]} {worded}".strip()
+        words, hedged = self.worded
+        # without the article's own 'about' or 'nearly', the qualifier only says the stored digits
+        # round the words ('one third' = 33.3): the words alone are what the article states
+        return f"{QUALIFIER_WORDS[f.qualifier]} {words}".strip() if hedged else words
 
     @cached_property
-    def worded(self) -> str | None:
-        """The words of the quote that state the value, when only words state it ('one third')."""
+    def worded(self) -> tuple[str, bool] | None:
+        """The words of the quote that state a percentage when only words state it ('one third'),
+        and whether the article hedges them ('about', 'nearly')."""
         f = self.figure
-        mentions = stating_mentions(abs(f.value), f.unit.value, f.quote)
-        worded = next((m for m in mentions if m.form in ("fraction", "word", "multiple")), None)
-        if worded is None or any(m.form == "digits" for m in mentions) or f.unit is not Unit.PERCENT:
+        if f.unit is not Unit.PERCENT:
             return None
-        return worded.text.lower()
+        readings = [r for r in read_span(f.quote, 0, len(f.quote)) if r.mention in stating_mentions_of(f)]
+        worded = next((r for r in readings if r.mention.form == "fraction"), None)
+        if worded is None or any(r.mention.form == "digits" for r in readings):
+            return None
+        return worded.text.lower(), worded.qualifier is not None
 
     @property
     def headline(self) -> tuple[str, str]:
