@@ -32,7 +32,9 @@ CHANGE_WORDS = re.compile(
     r"|shr(?:a|i|u)nk(?:ing|s)?|contract(?:ed|ion|ing)|expan(?:ded|ding|sion)|surg(?:e|ed|es|ing)"
     r"|jump(?:ed|s|ing)?|climb(?:ed|s|ing)?|slow(?:ed|ing|down)|narrow(?:ed|ing)|widen(?:ed|ing)"
     r"|soar(?:ed|ing)?|plung(?:e|ed|ing)|slump(?:ed|s|ing)?|gain(?:ed|s)?"
-    r"|(?:up|down)(?=\s*(?:\{\{|by\b|from\b|on\b)))\b",
+    r"|(?<!\bmade )(?<!\bmake )(?<!\bmakes )(?<!\bmaking )(?<!\bset )(?<!\bsets )(?<!\btook )(?<!\btake )"
+    r"(?<!\btakes )(?<!\badd )(?<!\badds )(?<!\badded )(?<!\bsum )(?<!\bsums )(?<!\bended )(?<!\bend )"
+    r"(?:up|down)(?=\s*(?:\{\{|by\b|from\b|on\b)))\b",  # 'up 150%', not 'made up 40%'
     re.IGNORECASE,
 )
 REVERSAL_WORDS = re.compile(
@@ -98,10 +100,11 @@ def _sentences(text: str) -> Iterator[Span]:
 
 
 def _masked(text: str) -> str:
-    """The words alone: references, code and link targets blanked (offsets kept)."""
-    for pattern in (REFERENCE, CODE_SPAN, LINK_TARGET):
+    """The words alone, offsets kept: code and link targets blanked, each reference reduced to
+    the '{{' that says a linked number stands there ('up {{...}}')."""
+    for pattern in (CODE_SPAN, LINK_TARGET):
         text = pattern.sub(lambda m: " " * len(m.group(0)), text)
-    return text
+    return REFERENCE.sub(lambda m: "{{" + " " * (len(m.group(0)) - 2), text)
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,23 @@
 """Coverage: every number in an archived text is a figure's or recorded as omitted, with a reason.
 
+Numbers are read as the number matcher reads them (digits, number words, fractions, multiples)
+and so are vague quantities ("hundreds of", "dozens of"). Left aside: years, ordinals ("first"),
+"half" in "the first half of" (a period), and "one of" (an idiom, not a count).
+
 Rules: number-not-covered (warning); quote-not-in-source for an omission's quote.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 from collections import defaultdict
+from decimal import Decimal
 
 from beijing_econ_site.checks.citations import not_found_message
 from beijing_econ_site.data.archive import Archive, normalize
 from beijing_econ_site.data.models import Dataset, Source
-from beijing_econ_site.data.numbers import (
-    Mention,
-    find_digit_mentions,
-)
+from beijing_econ_site.data.numbers import Mention, find_mentions
 from beijing_econ_site.data.validate import Locator
 from beijing_econ_site.diagnostics import Diagnostic, Severity
 
@@ -31,8 +34,8 @@ def check_coverage(dataset: Dataset, archives: dict[str, Archive], locator: Loca
         covered = _covered_spans(
             archive.text, quotes_by_source[source_id] + [normalize(o.quote) for o in source.omitted]
         )
-        for mention in find_digit_mentions(archive.text):
-            if _is_year(mention) or _inside(mention, covered):
+        for mention in numbers_to_cover(archive.text):
+            if _inside(mention, covered):
                 continue
             context = archive.text[max(0, mention.start - 40) : mention.end + 20]
             problems.append(
@@ -45,6 +48,30 @@ def check_coverage(dataset: Dataset, archives: dict[str, Archive], locator: Loca
                 )
             )
     return problems
+
+
+VAGUE_QUANTITY = re.compile(
+    r"\b(?:(?:tens|hundreds) of (?:thousands|millions)|hundreds|thousands|millions|billions|dozens|scores)(?= of\b)",
+    re.IGNORECASE,
+)
+PERIOD_HALF = re.compile(r"\b(?:first|second)[- ]$", re.IGNORECASE)
+IDIOM_ONE = re.compile(r"^\s+of\b", re.IGNORECASE)
+
+
+def numbers_to_cover(text: str) -> list[Mention]:
+    """Every number and vague quantity in text that a figure or an omission must account for."""
+    found = []
+    for mention in find_mentions(text):
+        if mention.form == "ordinal" or _is_year(mention):
+            continue
+        if mention.form == "fraction" and mention.text.lower() == "half" and PERIOD_HALF.search(text[: mention.start]):
+            continue
+        if mention.text.lower() == "one" and IDIOM_ONE.match(text[mention.end : mention.end + 4]):
+            continue
+        found.append(mention)
+    for match in VAGUE_QUANTITY.finditer(text):
+        found.append(Mention(match.start(), match.end(), match[0], Decimal(0), "vague"))
+    return sorted(found, key=lambda m: m.start)
 
 
 def _omissions_found(source: Source, archive: Archive, locator: Locator) -> list[Diagnostic]:
