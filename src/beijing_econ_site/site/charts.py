@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 BLUE, ORANGE, VERMILLION, GREEN, GREY = "#0072B2", "#E69F00", "#D55E00", "#009E73", "#6b6b6b"
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 WIDTH = 560
+SERIES_HEIGHT = 240
 CONFLICT_FLAG = "sources differ"  # beside a value another source states differently
 QUALIFIER_MARKS = {
     Qualifier.EXACT: ("exact", "circle"),
@@ -192,6 +193,15 @@ def _title_axis(spec: dict[str, Any], channel: str, title: str) -> None:
             encoding["title"] = title
 
 
+def _between_periods(spec: dict[str, Any], periods: int) -> None:
+    """Draw each break half a step before its period, between the two values it separates and
+    clear of the value's label (a point scale's step is its width over the number of periods)."""
+    offset = -(spec["width"] / periods) / 2 if periods else 0
+    for layer in spec.get("layer", []):
+        if layer.get("data", {}).get("name") == "breaks":
+            layer["mark"]["xOffset"] = offset
+
+
 # The templates are built without Altair's schema validation (a third of the cost of a cold
 # build's main process): they depend on code alone, and the tests validate every shape of them.
 @cache
@@ -273,17 +283,18 @@ def series_chart(series: Series, templates: Templates) -> Chart:
     )
     present = tuple(q for q in Qualifier if any(f.figure.qualifier is q for f in figures))
     breaks = series.breaks
-    marks = [{"period": wrap_label(f.period_label, 12), "note": "Measure changes"} for f in breaks]
+    marks = [{"period": wrap_label(f.period_label, 12), "note": "Measure may differ"} for f in breaks]
     template = templates.series(unit is Unit.RANK, present, bool(breaks))
     spec = _filled(template, {"figures": values, "breaks": marks}, divisor)
     _title_axis(spec, "y", axis_title)
+    _between_periods(spec, len({v["period"] for v in values}))
     readable = "; ".join(f"{f.period_label}: {f.display} ({f.sources_text})" for f in figures)
     description = f"Line chart, {title}, {len(figures)} values. {readable}."
     if breaks:
         description += (
-            " The measure changes before "
+            " The measure may differ before "
             + ", ".join(f.period_label for f in breaks)
-            + ": these values are not comparable."
+            + ": the values either side may not be comparable."
         )
     return Chart(f"chart-{series.key}", title, description, spec, _data_rows(series.figures))
 
@@ -344,10 +355,10 @@ def series_template(is_rank: bool, qualifiers: tuple[Qualifier, ...], with_break
         )
         layers.append(
             rule_base.mark_text(
-                align="left", dx=6, baseline="top", color="#8a5a00", fontSize=12, fontWeight="bold"
-            ).encode(x=alt.X("period:O", sort=None), y=alt.value(2), text="note:N")
+                align="left", dx=6, baseline="bottom", color="#8a5a00", fontSize=12, fontWeight="bold"
+            ).encode(x=alt.X("period:O", sort=None), y=alt.value(SERIES_HEIGHT - 4), text="note:N")
         )
-    return json.dumps(alt.layer(*layers).properties(width=WIDTH - 120, height=240).to_dict(validate=validate))
+    return json.dumps(alt.layer(*layers).properties(width=WIDTH - 120, height=SERIES_HEIGHT).to_dict(validate=validate))
 
 
 def iter_charts(site: SiteView, templates: Templates) -> Iterator[tuple[str, Chart]]:
