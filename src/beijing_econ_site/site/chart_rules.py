@@ -156,7 +156,8 @@ def _lines(chart_id: str, spec: dict[str, Any], drawn: Drawn, scale: Decimal) ->
                 "chart-break-joined",
                 chart_id,
                 ids,
-                f"a line runs across a possible change of measure at {', '.join(breaks)}: values either side may not be comparable",
+                f"a line runs across a possible change of measure at {', '.join(breaks)}: "
+                "values either side may not be comparable",
             )
 
 
