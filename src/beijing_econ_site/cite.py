@@ -1,22 +1,72 @@
-"""cite: turn a quote from an archived article into a figure block ready to paste into YAML.
+"""cite: turn a quote from an archived article into figure blocks ready to paste into YAML.
 
 The editor gives a source id and the words; the tool finds them in the archive (or shows the
-nearest passage), reads every number in them with its unit, scale, sign and qualifier, and
-prints one figure block per number. The indicator, id and period are left for the editor.
+nearest passage), reads every number in them as the checker reads it (value, scale, sign,
+qualifier), and drafts the rest of each figure from the words and the article:
+
+- the unit from the words around the number: "percentage points", "yuan", "U.S. dollars",
+  "square kilometers", "km", "top 20"...;
+- the indicator: the existing ones of that unit, ranked by how well their label, description
+  and kind fit the words around the number (the noun after a count weighs most), the
+  runner-up in a comment; the id is built from it and the period;
+- the period from the words of the number, then of the quote, then of the paragraph before it
+  ("first half of 2023", "last year", "by the end of June", "from January to February this
+  year"); a stock (a level) stated for a half-year or a quarter is as of its last day. With
+  none: the year a review covers (`reviews_year` of the source), else the article's date;
+- the scope from the words ("China's", "the country's", "global trade") when Beijing is not
+  named, else the scope of the indicator's figures, else Beijing.
+
+Years, the ordinal of a period ("first half") and the denominator of a rate ("per 10,000
+people") are not drafted as figures.
 """
 
 from __future__ import annotations
 
+import calendar
 import json
-from dataclasses import dataclass
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from beijing_econ_site.checks.citations import nearest_passage
 from beijing_econ_site.data.archive import normalize
-from beijing_econ_site.data.numbers import Mention
+from beijing_econ_site.data.models import Dataset, Indicator, Kind, Source
+from beijing_econ_site.data.numbers import Mention, find_mentions
+from beijing_econ_site.data.periods import parse_period, parse_published
 from beijing_econ_site.data.readings import read_span
 
 WORDING_QUALIFIERS = {"at-least": "at-least", "at-most": "at-most", "approximately": "approximately", None: "exact"}
+MONTHS = [calendar.month_name[i].lower() for i in range(1, 13)]
+MONTH = rf"(?:{'|'.join(MONTHS)}|{'|'.join(m[:3] for m in MONTHS)})\.?"
+
+POINTS_AFTER = re.compile(r"^\s*(?:percentage points?|pp\b|ppts?\b)", re.IGNORECASE)
+UNIT_AFTER = [
+    (POINTS_AFTER, "percentage-points"),
+    (re.compile(r"^\s*(?:U\.\s?S\.\s?dollars?|US dollars?|dollars?|USD\b)", re.IGNORECASE), "USD"),
+    (re.compile(r"^\s*(?:yuan|RMB\b|CNY\b|renminbi)", re.IGNORECASE), "CNY"),
+    (re.compile(r"^\s*(?:square kilomet(?:er|re)s?|sq\.? ?km\b|km2\b|km²)", re.IGNORECASE), "square-kilometers"),
+    (re.compile(r"^\s*(?:square met(?:er|re)s?|sq\.? ?m\b|m2\b|m²)", re.IGNORECASE), "square-meters"),
+    (re.compile(r"^\s*(?:kilomet(?:er|re)s?|km\b)", re.IGNORECASE), "kilometers"),
+    (re.compile(r"^\s*(?:consecutive\s+)?years\b", re.IGNORECASE), "years"),
+]
+UNIT_BEFORE = [
+    (re.compile(r"(?:US\$|USD|U\.S\.\s?\$)\s*$", re.IGNORECASE), "USD"),
+    (re.compile(r"(?:RMB|CNY|¥)\s*$", re.IGNORECASE), "CNY"),
+]
+TOP_N = re.compile(r"\btop\s*$", re.IGNORECASE)
+RATE_CHANGE = re.compile(r"\b(?:narrowed|widened|narrowing|widening)\s+by\s*$", re.IGNORECASE)
+PER_RATE = re.compile(r"\bper\s*$", re.IGNORECASE)  # 'per 10,000 people': a denominator, not a figure
+PERIOD_ORDINAL = re.compile(r"^[- ](?:half|quarter)\b", re.IGNORECASE)
+STOPWORDS = frozenset(
+    (  # noqa: SIM905 - fifty one-word strings read worse as a list
+        "a an the of in on at to for from by with and or as its it is was were has have had been be this that "
+        "these those than more over about nearly almost around up into per which who all also among them "
+        "their year years last first new beijing city"
+    ).split()
+)
 
 
 @dataclass(frozen=True)
@@ -30,26 +80,69 @@ class Reading:
     wording: str
 
 
+@dataclass(frozen=True)
+class Draft:
+    """A figure as cite drafts it, with the reasons for its guesses."""
+
+    reading: Reading
+    period: str
+    scope: str
+    indicators: list[str]  # best first
+    id: str
+    notes: list[str] = field(default_factory=list)
+    period_inferred: bool = False
+
+
 class QuoteNotFound(Exception):
     def __init__(self, nearest: str | None):
         super().__init__("quote not found")
         self.nearest = nearest
 
 
-def read_quote(quote: str, archive_text: str) -> list[Reading]:
-    """Every number in a quote that occurs in the (normalised) archive text, read whole from the
-    archive as the checker reads it: its sign, its qualifier before or after it."""
+def _find(quote: str, archive_text: str) -> int:
     wanted = normalize(quote)
     position = archive_text.find(wanted)
     if position < 0 or not wanted:
         raise QuoteNotFound(nearest_passage(wanted, archive_text))
+    return position
+
+
+def read_quote(quote: str, archive_text: str) -> list[Reading]:
+    """Every number in a quote that occurs in the (normalised) archive text, read whole from the
+    archive as the checker reads it (its sign, its qualifier before or after it); years, period
+    ordinals and rate denominators are left out."""
+    position = _find(quote, archive_text)
     readings = []
-    for found in read_span(archive_text, position, position + len(wanted)):
+    for found in read_span(archive_text, position, position + len(normalize(quote))):
         mention = found.mention
+        before, after = archive_text[max(0, mention.start - 24) : mention.start], archive_text[mention.end :][:40]
+        if _is_not_a_figure(mention, before, after):
+            continue
         value = _plain_number(-mention.value if found.negative else mention.value, mention)
         wording = " ".join(w for w in (found.negative, found.qualifier_wording) if w)
-        readings.append(Reading(mention, value, _unit_of(mention), WORDING_QUALIFIERS[found.qualifier], wording))
+        unit = _unit_of(mention, before, after)
+        qualifier = WORDING_QUALIFIERS[found.qualifier]
+        if qualifier == "exact" and mention.form == "fraction" and Decimal(repr(value)) != mention.value:
+            qualifier = "approximately"  # 'one third' stored as 33.3 is a rounding of it
+        readings.append(Reading(mention, value, unit, qualifier, wording))
     return readings
+
+
+def _is_year(mention: Mention) -> bool:
+    text = mention.text
+    is_four_digits = mention.form == "digits" and text.isdigit() and len(text) == 4
+    return is_four_digits and 1900 <= int(text) <= 2100 and not (mention.percent or mention.currency)
+
+
+def _is_not_a_figure(mention: Mention, before: str, after: str) -> bool:
+    if _is_year(mention):
+        return True
+    if mention.form == "ordinal" and PERIOD_ORDINAL.match(after):
+        return True  # 'first half', 'second quarter'
+    is_half = mention.form == "fraction" and mention.text.lower() == "half"
+    if is_half and re.search(r"(?:first|second)[- ]$", before, re.IGNORECASE):
+        return True
+    return bool(PER_RATE.search(before))
 
 
 def _plain_number(value: Decimal, mention: Mention) -> int | float:
@@ -58,28 +151,332 @@ def _plain_number(value: Decimal, mention: Mention) -> int | float:
     return int(value) if value == value.to_integral() else float(value)
 
 
-def _unit_of(mention: Mention) -> str:
-    if mention.form == "fraction" or mention.percent:
+def _unit_of(mention: Mention, before: str, after: str) -> str:
+    if mention.form == "fraction":
         return "percent"
-    if mention.form == "ordinal":
+    if mention.form == "ordinal" or TOP_N.search(before):
         return "rank"
     if mention.form == "multiple":
         return "times"
-    return mention.currency or "count"
+    if mention.percent:
+        # a growth rate's decline that 'narrowed by 3.4%' changed by percentage points
+        return "percentage-points" if POINTS_AFTER.match(after) or RATE_CHANGE.search(before) else "percent"
+    if mention.currency:
+        return mention.currency
+    for pattern, unit in UNIT_BEFORE:
+        if pattern.search(before):
+            return unit
+    for pattern, unit in UNIT_AFTER:
+        if pattern.match(after):
+            return unit
+    return "count"
 
 
-def figure_block(reading: Reading, source_id: str, quote: str) -> str:
+# --- the period ---------------------------------------------------------------------------
+
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+SINCE = re.compile(r"\bsince\s+$", re.IGNORECASE)
+LAST_YEAR = re.compile(r"\blast year\b", re.IGNORECASE)
+MONTH_RANGE = re.compile(rf"\b(?:from\s+)?({MONTH})\s*(?:to|-|–|through)\s*({MONTH})", re.IGNORECASE)
+HALF = re.compile(r"\b(?:(first|second) half|h([12]))\b", re.IGNORECASE)
+QUARTER = re.compile(r"\b(?:(first|second|third|fourth) quarter|q([1-4]))\b", re.IGNORECASE)
+FROM_QUARTER = re.compile(r"\bfrom (?:the )?(?:first quarter|q1)\b", re.IGNORECASE)
+END_OF = re.compile(rf"\b(?:by|as of|at) the end of ({MONTH})", re.IGNORECASE)
+EVENT_DATE = re.compile(rf"\bon ({MONTH}) (\d{{1,2}})\b", re.IGNORECASE)
+ORDINALS = ["first", "second", "third", "fourth"]
+
+
+def _named_year(text: str, published: date) -> int | None:
+    """The year words name; 'since 2015' starts a running total, which names no period."""
+    if LAST_YEAR.search(text):
+        return published.year - 1
+    found = next((m for m in YEAR.finditer(text) if not SINCE.search(text[: m.start()])), None)
+    return int(found[0]) if found else None
+
+
+def _period_in(text: str, published: date) -> tuple[str, str] | None:
+    """The period words of a text, read against the article's date."""
+    year = _named_year(text, published)
+    in_year = year or published.year
+    months = MONTH_RANGE.search(text)
+    if months:
+        first, last = (_month_number(m) for m in months.groups())
+        return f"{in_year}-{first:02d}..{in_year}-{last:02d}", "the months the words name"
+    half = HALF.search(text)
+    if half:
+        number = 1 if (half[1] or "").lower() == "first" or half[2] == "1" else 2
+        return f"{in_year}-H{number}", "the half-year the words name"
+    quarter = QUARTER.search(text)
+    if quarter and not FROM_QUARTER.search(text):
+        number = ORDINALS.index(quarter[1].lower()) + 1 if quarter[1] else int(quarter[2])
+        return f"{in_year}-Q{number}", "the quarter the words name"
+    end_of = END_OF.search(text)
+    if end_of:
+        month = _month_number(end_of[1])
+        return _month_end(in_year, month).isoformat(), "as of the end of the month the words name"
+    if year is not None:
+        return str(year), "the year the words name"
+    return None
+
+
+def draft_period(
+    context: Context, quote: str, before: str, source: Source, kind: Kind | None, head: str = ""
+) -> tuple[str, str]:
+    """The period of a number: the words after it, then before it, then the quote's; for a quote
+    that refers back ('Among them', 'Meanwhile') the sentence before it; then the year the
+    article reviews, or the article's date."""
+    published = parse_published(source.published)
+    if REST_OF_YEAR.search(quote) and published.month >= 7:
+        return f"{published.year}-H2", INFERRED_H2
+    found = _period_in(context.after, published) or _period_in(context.before, published)
+    found = found or _period_in(quote, published)
+    sentences = re.split(r"(?<=[.!?])\s+", before.strip())
+    referring = quote
+    while found is None and REFERS_BACK.match(referring) and sentences and sentences[-1]:
+        referring = sentences.pop()  # 'Meanwhile, ...' after 'Additionally, ...' after the dated sentence
+        found = _period_in(referring, published)
+    if found is None and kind is Kind.GROWTH:  # a rate of growth is over a period, never as of a day
+        for sentence in reversed(sentences[-LOOK_BACK:]):
+            found = found or _period_in(sentence, published)
+    if found is not None:
+        info = parse_period(found[0])
+        if kind is Kind.LEVEL and info.kind in ("half", "quarter", "month", "months"):
+            return info.end.isoformat(), f"a stock as of the end of {info.label}"
+        return found
+    if source.reviews_year is not None:
+        return str(source.reviews_year), f"the year the article reviews (reviews_year: {source.reviews_year})"
+    return _article_date(source, before, head), "undated in the text: as of the article's date"
+
+
+REST_OF_YEAR = re.compile(r"\bby the end of (?:the|this) year\b.*\b(?:additional|more|another|extra)\b", re.I)
+INFERRED_H2 = "probably the rest of the year: the article, of the second half, says 'by the end of the year'"
+LOOK_BACK = 2  # sentences: the archived texts keep no paragraph breaks
+REFERS_BACK = re.compile(
+    r"^(?:[a-z]|(?i:among them|of which|in particular|additionally|meanwhile|also|it|this|these)\b)"
+)
+
+
+def _article_date(source: Source, text: str, head: str = "") -> str:
+    """The article's date; a date given to the month only is made whole by 'On September 5'
+    at the head of the text."""
+    if len(source.published) == 10:
+        return source.published
+    published = parse_published(source.published)
+    event = EVENT_DATE.search(text) or EVENT_DATE.search(head)
+    if event and _month_number(event[1]) == published.month:
+        return date(published.year, published.month, int(event[2])).isoformat()
+    return source.published
+
+
+def _month_number(name: str) -> int:
+    return [m[:3] for m in MONTHS].index(name.lower().rstrip(".")[:3]) + 1
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+# --- the scope ------------------------------------------------------------------------------
+
+CHINA_SUBJECT = re.compile(r"\b(?:china's|the country's|nationwide|across the country|national (?:gdp|total))\b", re.I)
+WORLD_SUBJECT = re.compile(r"\b(?:global|world) (?:trade|economy|gdp|output|market)\b|\bthe world's\b", re.I)
+
+
+def draft_scope(quote: str, indicator: Indicator | None, dataset: Dataset) -> str:
+    """China or the world when the words make it the subject and Beijing is not named; else the
+    scope of the indicator's figures; else Beijing."""
+    if "beijing" not in quote.lower():
+        if WORLD_SUBJECT.search(quote):
+            return "world"
+        if CHINA_SUBJECT.search(quote):
+            return "china"
+    if indicator is not None:
+        scopes = Counter(f.scope.value for f in dataset.figures.values() if f.indicator == indicator.id)
+        if scopes:
+            return scopes.most_common(1)[0][0]
+    return "beijing"
+
+
+# --- the indicator --------------------------------------------------------------------------
+
+GROWTH_WORDS = re.compile(
+    r"\b(?:increase|increased|growth|grew|grow|rose|fell|decline|declined|year-on-year|surge|surged|narrowed)\b", re.I
+)
+SHARE_WORDS = re.compile(
+    r"\b(?:accounting|accounted|accounts|share|proportion|comprises|made up|of the country|of the national"
+    r"|gdp|grp|rates?)\b",
+    re.I,
+)
+TARGET_WORDS = re.compile(r"\b(?:will|plans?|planned|expected|estimated|target|aims?)\b", re.I)
+
+
+def _words(text: str) -> list[str]:
+    return [_stem(w) for w in re.findall(r"[a-z][a-z0-9'-]*", text.lower()) if _stem(w) not in STOPWORDS]
+
+
+def _stem(word: str) -> str:
+    """A crude English stem, enough to match 'stations' with 'station' and 'industries' with 'industry'."""
+    word = word.removesuffix("'s").removesuffix("’s")
+    if len(word) <= 4:
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ses", "xes", "zes", "ches", "shes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+@dataclass(frozen=True)
+class Context:
+    """The words of one number: before it and after it, up to the numbers either side."""
+
+    before: str
+    after: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.before} {self.after}"
+
+
+CLAUSE_END = re.compile(r"[,;:]")
+PREVIOUS_PERIOD = re.compile(r"^\s*(?:in|for|by)\s+(?:H[12]\s+)?(?:19|20)\d\d\b", re.IGNORECASE)
+
+
+def number_context(quote: str, mention: Mention, others: list[Mention], offset: int) -> Context:
+    """Up to the numbers either side, and within the number's clause: in '5,135 stations were
+    opened, increasing the total to 22,500' the total belongs to 22,500."""
+    start, end = mention.start - offset, mention.end - offset
+    left = max((m.end - offset for m in others if m.end - offset <= start), default=0)
+    right = min((m.start - offset for m in others if m.start - offset >= end), default=len(quote))
+    before, after = quote[left:start], quote[end:right]
+    if left > 0:  # another number before: its clause is not this one's, nor its period ('9% in 1970 to 20%')
+        cut = list(CLAUSE_END.finditer(before))
+        before = before[cut[-1].end() :] if cut else before
+        before = PREVIOUS_PERIOD.sub("", before)
+    if right < len(quote):
+        cut_after = CLAUSE_END.search(after)
+        after = after[: cut_after.start()] if cut_after else after
+    return Context(before, after)
+
+
+def guess_kind(context: str, unit: str) -> Kind | None:
+    if unit == "rank" or (re.search(r"\brank(?:s|ing|ed)?\b", context, re.I) and unit == "rank"):
+        return Kind.RANK
+    if TARGET_WORDS.search(context):
+        return Kind.TARGET
+    if unit == "times" or (unit in ("percent", "percentage-points") and GROWTH_WORDS.search(context)):
+        return Kind.GROWTH
+    if unit == "percent" and SHARE_WORDS.search(context):
+        return Kind.SHARE
+    return None
+
+
+def rank_indicators(context: Context, quote: str, unit: str, dataset: Dataset) -> list[str]:
+    """Indicators of the unit, best first. The words just after a number (what a count counts)
+    weigh most, then those just before it, then the rest of its words and the sentence's; a
+    label word the quote never uses counts against; the kind the words suggest adds."""
+    after = _words(context.after)
+    before = _words(context.before)
+    weights: dict[str, float] = defaultdict(float)
+    for word in _words(quote):
+        weights[word] = max(weights[word], 0.3)
+    for index, word in enumerate(reversed(before)):
+        weights[word] = max(weights[word], 2.0 if index < 6 else 1.0)
+    for index, word in enumerate(after):
+        weights[word] = max(weights[word], 3.0 if index < 6 else 1.0)
+    kind = guess_kind(context.text, unit)
+    scored = []
+    for indicator in dataset.indicators.values():
+        if indicator.unit.value != unit:
+            continue
+        label = set(_words(indicator.label + " " + indicator.id.replace("-", " ")))
+        described = set(_words(indicator.description))
+        score = sum(weights.get(w, 0) for w in label) + 0.4 * sum(weights.get(w, 0) for w in described - label)
+        score -= 0.8 * sum(1 for w in label if w not in weights)
+        if kind is not None:
+            score += 3.0 if indicator.kind is kind else -2.0
+        scored.append((-score, indicator.id))
+    return [indicator for _, indicator in sorted(scored)]
+
+
+def draft_figures(quote: str, archive_text: str, source: Source, dataset: Dataset) -> list[Draft]:
+    """A draft figure per number of the quote, each with its best guesses."""
+    readings = read_quote(quote, archive_text)
+    position = _find(quote, archive_text)
+    text = normalize(quote)
+    paragraph_start = archive_text.rfind("\n", 0, position) + 1
+    before = archive_text[paragraph_start:position]
+    bounds = [m for m in find_mentions(text) if not _is_year(m)]
+    drafts = []
+    used_ids = set(dataset.figures)
+    for reading in readings:
+        own = next((m for m in bounds if m.start + position == reading.mention.start), None)
+        others = [
+            Mention(m.start + position, m.end + position, m.text, m.value, m.form) for m in bounds if m is not own
+        ]
+        context = number_context(text, reading.mention, others, position)
+        ranked = rank_indicators(context, text, reading.unit, dataset)
+        indicator = dataset.indicators.get(ranked[0]) if ranked else None
+        kind = indicator.kind if indicator else guess_kind(context.text, reading.unit)
+        period, why = draft_period(context, text, before, source, kind, archive_text[:600])
+        scope = draft_scope(text, indicator, dataset)
+        base = f"{indicator.id if indicator else 'INDICATOR'}-{_period_slug(period)}"
+        figure_id = base if base not in used_ids else f"{base}-{source.id}"
+        used_ids.add(figure_id)
+        drafts.append(Draft(reading, period, scope, ranked, figure_id, [f"period: {why}"], why == INFERRED_H2))
+    return drafts
+
+
+def _period_slug(period: str) -> str:
+    months = re.fullmatch(r"(\d{4})-(\d\d)\.\.\d{4}-(\d\d)", period)
+    if months:
+        return f"{months[1]}-{months[2]}-{months[3]}"
+    return period.lower()
+
+
+def figure_block(draft: Draft, source_id: str, quote: str) -> str:
     """A YAML list item for data/figures/<source>.yaml; JSON strings are valid YAML scalars."""
+    reading = draft.reading
+    said = f" (the quote says '{reading.wording}')" if reading.wording else ""
+    if draft.indicators:
+        others = draft.indicators[1:3]
+        indicator = draft.indicators[0] + (f"   # or: {', '.join(others)}" if others else "")
+    else:
+        indicator = f"CHOOSE-AN-INDICATOR   # no indicator has unit {reading.unit}: add one to data/indicators/"
     lines = [
-        f"  # '{reading.mention.text}'" + (f" (the quote says '{reading.wording}')" if reading.wording else ""),
-        "  - id: INDICATOR-PERIOD          # e.g. digital-share-gdp-2021",
-        "    indicator: CHOOSE-AN-INDICATOR # see data/indicators/",
+        f"  # '{reading.mention.text}'{said}; {'; '.join(draft.notes)}",
+        f"  - id: {draft.id}",
+        f"    indicator: {indicator}",
         f"    value: {reading.value}",
         f"    unit: {reading.unit}",
         f"    qualifier: {reading.qualifier}",
-        "    period: YEAR                   # 2021, 2021-H1, 2021-01..2021-02 or 2022-11-11",
-        "    scope: beijing",
+        f"    period: {json.dumps(draft.period)}",
+        *(
+            [
+                "    period_inferred: true",
+                "    note: "
+                + json.dumps(f"The article does not name the period; {draft.notes[0].removeprefix('period: ')}."),
+            ]
+            if draft.period_inferred
+            else []
+        ),
+        f"    scope: {draft.scope}",
         f"    source: {source_id}",
         f"    quote: {json.dumps(normalize(quote), ensure_ascii=False)}",
     ]
     return "\n".join(lines)
+
+
+PLACEHOLDER = re.compile(r"^\s*(?P<field>[a-z_]+):\s*[\"']?FILL[ -]IN", re.MULTILINE)
+
+
+def unfinished_fields(data_dir: Path, source_id: str) -> list[tuple[str, int]]:
+    """The fields of a source's metadata that add-source left as FILL IN, with their lines."""
+    path = data_dir / "sources" / f"{source_id}.yaml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [(m["field"], text.count("\n", 0, m.start()) + 1) for m in PLACEHOLDER.finditer(text)]

@@ -256,25 +256,49 @@ def _run(args: argparse.Namespace) -> int:
 
 def _cite(args: argparse.Namespace) -> int:
     from beijing_econ_site.checks.run import check_data
-    from beijing_econ_site.cite import QuoteNotFound, figure_block, read_quote
+    from beijing_econ_site.cite import QuoteNotFound, draft_figures, figure_block, unfinished_fields
 
     checked = check_data(args.data)
     archive = checked.archives.get(args.source)
-    if archive is None:
+    source = checked.dataset.sources.get(args.source)
+    if archive is None or source is None:
+        unfinished = unfinished_fields(args.data, args.source)
+        if unfinished:
+            fields = ", ".join(f"{name} (line {line})" for name, line in unfinished)
+            print(
+                f"beijing-econ-site: the metadata of '{args.source}' still holds FILL IN: {fields}. "
+                f"Fill them in data/sources/{args.source}.yaml from the article, then cite again.",
+                file=sys.stderr,
+            )
+            return EXIT_DATA
         known = ", ".join(sorted(checked.dataset.sources)) or "none"
-        print(f"beijing-econ-site: no archived source '{args.source}' (sources: {known})", file=sys.stderr)
+        problems = [d for d in checked.errors if f"sources/{args.source}." in d.location.path]
+        if problems:
+            print(f"beijing-econ-site: '{args.source}' cannot be read until these are fixed:", file=sys.stderr)
+            for problem in problems:
+                print("  " + problem.format(), file=sys.stderr)
+        else:
+            print(
+                f"beijing-econ-site: no archived source '{args.source}' (sources: {known}); "
+                "add the article first with: beijing-econ-site add-source FILE",
+                file=sys.stderr,
+            )
         return EXIT_DATA
     try:
-        readings = read_quote(args.quote, archive.text)
+        drafts = draft_figures(args.quote, archive.text, source, checked.dataset)
     except QuoteNotFound as missing:
         print(f"beijing-econ-site: the quote is not in {args.source}'s archived text.", file=sys.stderr)
         if missing.nearest:
             print(f'nearest passage: "{missing.nearest}"', file=sys.stderr)
+        print("Copy the words exactly from the archive, typos included.", file=sys.stderr)
         return EXIT_DATA
-    if not readings:
-        print("beijing-econ-site: the quote is in the text but states no number.", file=sys.stderr)
+    if not drafts:
+        print(
+            "beijing-econ-site: the quote is in the text but states no number (years and dates are not figures).",
+            file=sys.stderr,
+        )
         return EXIT_DATA
-    print("\n".join(figure_block(reading, args.source, args.quote) for reading in readings))
+    print("\n".join(figure_block(draft, args.source, args.quote) for draft in drafts))
     return EXIT_OK
 
 

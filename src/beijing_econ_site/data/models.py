@@ -156,6 +156,13 @@ class Source(_Model):
         description="SHA-256 of the archived text, lower-case hex; any change to the archive is caught."
     )
     collected_as: PlainText | None = Field(default=None, description="The file's name in the collection it came from.")
+    reviews_year: Annotated[int, Field(ge=1900, le=2100)] | None = Field(
+        default=None,
+        description=(
+            "The year the article reviews when its text does not say (a work report of early 2024 reviews 2023); "
+            "cite drafts it as the period of figures the quote does not date. Say why in notes."
+        ),
+    )
     notes: Markdown = Field(
         default="", description="Notes for readers in Markdown: what the article is, translation quirks."
     )
