@@ -59,6 +59,7 @@ UNIT_BEFORE = [
 TOP_N = re.compile(r"\btop\s*$", re.IGNORECASE)
 RATE_CHANGE = re.compile(r"\b(?:narrowed|widened|narrowing|widening)\s+by\s*$", re.IGNORECASE)
 PER_RATE = re.compile(r"\bper\s*$", re.IGNORECASE)  # 'per 10,000 people': a denominator, not a figure
+NAME_AFTER = re.compile(r"^[- ][A-Z]")  # 'Fifth Ring Road': part of a name
 PERIOD_ORDINAL = re.compile(r"^[- ](?:half|quarter)\b", re.IGNORECASE)
 STOPWORDS = frozenset(
     (  # noqa: SIM905 - fifty one-word strings read worse as a list
@@ -137,8 +138,8 @@ def _is_year(mention: Mention) -> bool:
 def _is_not_a_figure(mention: Mention, before: str, after: str) -> bool:
     if _is_year(mention):
         return True
-    if mention.form == "ordinal" and PERIOD_ORDINAL.match(after):
-        return True  # 'first half', 'second quarter'
+    if mention.form == "ordinal" and (PERIOD_ORDINAL.match(after) or NAME_AFTER.match(after)):
+        return True  # 'first half', 'second quarter', 'the Fifth Ring Road'
     is_half = mention.form == "fraction" and mention.text.lower() == "half"
     if is_half and re.search(r"(?:first|second)[- ]$", before, re.IGNORECASE):
         return True
@@ -249,7 +250,7 @@ def draft_period(
 
 
 REST_OF_YEAR = re.compile(r"\bby the end of (?:the|this) year\b.*\b(?:additional|more|another|extra)\b", re.I)
-INFERRED_H2 = "probably the rest of the year: the article, of the second half, says 'by the end of the year'"
+INFERRED_H2 = "probably the second half: the article, published after the first half, says 'by the end of the year'"
 LOOK_BACK = 2  # sentences: the archived texts keep no paragraph breaks
 REFERS_BACK = re.compile(
     r"^(?:[a-z]|(?i:among them|of which|in particular|additionally|meanwhile|also|it|this|these)\b)"
@@ -307,6 +308,8 @@ SHARE_WORDS = re.compile(
     r"|gdp|grp|rates?)\b",
     re.I,
 )
+FLOW_WORDS = re.compile(r"\b(?:added|newly|opened|rolled out|launched|established|set up|issued|signed)\b", re.I)
+STOCK_WORDS = re.compile(r"\b(?:had|has|have|total|now|boasts|in operation|gathers)\b", re.I)
 TARGET_WORDS = re.compile(r"\b(?:will|plans?|planned|expected|estimated|target|aims?)\b", re.I)
 
 
@@ -370,6 +373,10 @@ def guess_kind(context: str, unit: str) -> Kind | None:
         return Kind.GROWTH
     if unit == "percent" and SHARE_WORDS.search(context):
         return Kind.SHARE
+    if unit not in ("percent", "percentage-points") and FLOW_WORDS.search(context):
+        return Kind.FLOW
+    if unit not in ("percent", "percentage-points") and STOCK_WORDS.search(context):
+        return Kind.LEVEL
     return None
 
 
@@ -457,7 +464,10 @@ def figure_block(draft: Draft, source_id: str, quote: str) -> str:
             [
                 "    period_inferred: true",
                 "    note: "
-                + json.dumps(f"The article does not name the period; {draft.notes[0].removeprefix('period: ')}."),
+                + json.dumps(
+                    "The article says 'by the end of the year' after the first half's results: "
+                    f"probably the second half of {draft.period[:4]}."
+                ),
             ]
             if draft.period_inferred
             else []
