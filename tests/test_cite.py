@@ -149,6 +149,7 @@ EXPECTED = {
         "600": ("square-kilometers", "2024-08-05", "beijing", "autonomous-driving-zone-area"),
         "1.5 million": ("square-meters", "2024-H1", "beijing", "new-shopping-floor-area"),
         "9%": ("percent", "2023", "world", "world-services-trade-growth"),
+        "42.9%": ("percent", "2023", "beijing", "digital-share-gdp"),  # a second source for a fact on the site
     },
 }
 PUBLISHED = {"fixture-daily-2023-08-01": "2023-08-01", "fixture-network-2024-08-05": "2024-08-05"}

@@ -230,7 +230,9 @@ def draft_period(
     if REST_OF_YEAR.search(quote) and published.month >= 7:
         return f"{published.year}-H2", INFERRED_H2
     found = _period_in(context.after, published) or _period_in(context.before, published)
-    found = found or _period_in(quote, published)
+    in_quote = _period_in(quote, published)
+    if found is None or (in_quote and found[0].isdigit() and in_quote[0].startswith(found[0])):
+        found = in_quote  # 'In the first half of 2023, X ...': the year its words keep is the half's
     sentences = re.split(r"(?<=[.!?])\s+", before.strip())
     referring = quote
     while found is None and REFERS_BACK.match(referring) and sentences and sentences[-1]:
@@ -337,13 +339,15 @@ class Context:
 
     before: str
     after: str
+    clause: str = ""  # the number's own clause, whose words say what kind of number it is
 
     @property
     def text(self) -> str:
-        return f"{self.before} {self.after}"
+        return f"{self.clause or self.before} {self.after}"
 
 
 CLAUSE_END = re.compile(r"[,;:]")
+KIND_WORDS = frozenset(("year-on-year", "increase", "decrease", "growth", "rate", "account", "accounting", "share"))
 PREVIOUS_PERIOD = re.compile(r"^\s*(?:in|for|by)\s+(?:H[12]\s+)?(?:19|20)\d\d\b", re.IGNORECASE)
 
 
@@ -354,14 +358,23 @@ def number_context(quote: str, mention: Mention, others: list[Mention], offset: 
     left = max((m.end - offset for m in others if m.end - offset <= start), default=0)
     right = min((m.start - offset for m in others if m.start - offset >= end), default=len(quote))
     before, after = quote[left:start], quote[end:right]
+    own_clause = before
     if left > 0:  # another number before: its clause is not this one's, nor its period ('9% in 1970 to 20%')
         cut = list(CLAUSE_END.finditer(before))
-        before = before[cut[-1].end() :] if cut else before
+        own_clause = before[cut[-1].end() :] if cut else before
+        # 'X reached 970 billion yuan, a year-on-year increase of 8.6%': a clause that names nothing
+        # is about the subject of the number before it
+        if any(w not in KIND_WORDS for w in _words(own_clause)):
+            before = own_clause
+        else:
+            previous = max((m for m in others if m.end - offset <= start), key=lambda m: m.end)
+            further = max((m.end - offset for m in others if m.end <= previous.start), default=0)
+            before = quote[further : previous.start - offset] + " " + own_clause
         before = PREVIOUS_PERIOD.sub("", before)
     if right < len(quote):
         cut_after = CLAUSE_END.search(after)
         after = after[: cut_after.start()] if cut_after else after
-    return Context(before, after)
+    return Context(before, after, own_clause)
 
 
 def guess_kind(context: str, unit: str) -> Kind | None:
@@ -432,8 +445,30 @@ def draft_figures(quote: str, archive_text: str, source: Source, dataset: Datase
         base = f"{indicator.id if indicator else 'INDICATOR'}-{_period_slug(period)}"
         figure_id = base if base not in used_ids else f"{base}-{source.id}"
         used_ids.add(figure_id)
-        drafts.append(Draft(reading, period, scope, ranked, figure_id, [f"period: {why}"], why == INFERRED_H2))
+        notes = [f"period: {why}", *_price_basis_warning(indicator, text)]
+        drafts.append(Draft(reading, period, scope, ranked, figure_id, notes, why == INFERRED_H2))
     return drafts
+
+
+NOMINAL = re.compile(r"\b(?:nominal|current prices?|not adjusted for inflation)\b", re.I)
+REAL = re.compile(r"\b(?:real|comparable prices?|constant prices?|adjusted for inflation)\b", re.I)
+
+
+def _price_basis_warning(indicator: Indicator | None, quote: str) -> list[str]:
+    """A growth rate filed as nominal or real when the quote says neither is a claim the article
+    does not make: say so, so the editor picks an indicator that leaves it open, or notes it."""
+    if indicator is None or indicator.kind is not Kind.GROWTH:
+        return []
+    definition = f"{indicator.label} {indicator.description}"
+    for pattern, basis in ((NOMINAL, "nominal"), (REAL, "real")):
+        if pattern.search(definition) and not pattern.search(quote):
+            return [
+                (
+                    f"'{indicator.id}' is {basis} growth but the quote does not say {basis}: "
+                    "check the article, or use an indicator that leaves it open and say so in a note"
+                )
+            ]
+    return []
 
 
 def _period_slug(period: str) -> str:
