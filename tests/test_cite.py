@@ -6,6 +6,7 @@ every kind."""
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 import sys
@@ -222,3 +223,15 @@ def test_cite_on_a_source_whose_metadata_is_unfinished_names_the_fields_to_fill_
     assert result.returncode == 1
     assert "still holds FILL IN: title (line 3), publisher (line 4)" in result.stderr
     assert "then cite again" in result.stderr
+
+
+README_EXAMPLE = re.compile(r"<!-- cite-example -->\n```\n\$ beijing-econ-site cite (\S+) \"([^\n]*)\"\n(.*?)\n```", re.S)
+
+
+def test_the_readmes_worked_examples_are_what_cite_prints(desk):
+    examples = README_EXAMPLE.findall((ROOT / "README.md").read_text())
+    assert len(examples) == 4
+    for source_id, quote, shown in examples:
+        result = _cite(desk, source_id, quote)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.rstrip("\n") == shown, quote

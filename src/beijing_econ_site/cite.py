@@ -442,7 +442,8 @@ def draft_figures(quote: str, archive_text: str, source: Source, dataset: Datase
         kind = indicator.kind if indicator else guess_kind(context.text, reading.unit)
         period, why = draft_period(context, text, before, source, kind, archive_text[:600])
         scope = draft_scope(text, indicator, dataset)
-        base = f"{indicator.id if indicator else 'INDICATOR'}-{_period_slug(period)}"
+        where = "" if scope == "beijing" else f"-{scope}"  # a China figure beside Beijing's of one indicator
+        base = f"{indicator.id if indicator else 'INDICATOR'}-{_period_slug(period)}{where}"
         figure_id = base if base not in used_ids else f"{base}-{source.id}"
         used_ids.add(figure_id)
         notes = [f"period: {why}", *_price_basis_warning(indicator, text)]
