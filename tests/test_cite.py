@@ -225,7 +225,9 @@ def test_cite_on_a_source_whose_metadata_is_unfinished_names_the_fields_to_fill_
     assert "then cite again" in result.stderr
 
 
-README_EXAMPLE = re.compile(r"<!-- cite-example -->\n```\n\$ beijing-econ-site cite (\S+) \"([^\n]*)\"\n(.*?)\n```", re.S)
+README_EXAMPLE = re.compile(
+    r"<!-- cite-example -->\n```\n\$ beijing-econ-site cite (\S+) \"([^\n]*)\"\n(.*?)\n```", re.S
+)
 
 
 def test_the_readmes_worked_examples_are_what_cite_prints(desk):
