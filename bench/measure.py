@@ -252,7 +252,7 @@ class PageWeight:
     charts: int
     raw: int  # page + CSS
     gzip: int
-    raw_interactive: int  # page + CSS + enhance.js + vega.js + the page's chart specs
+    raw_interactive: int  # page + CSS + the page's scripts (enhance.js: the tooltips; nothing is fetched on hover)
     gzip_interactive: int
 
 
@@ -262,7 +262,7 @@ def _gzip_size(data: bytes) -> int:
 
 _STYLESHEET = re.compile(rb'<link rel="stylesheet" href="([^"]+)"')
 _SCRIPT = re.compile(rb'<script src="([^"]+)"')
-_SPEC = re.compile(rb'data-spec="([^"]+)"')
+_CHART = re.compile(rb'<figure class="chart"')
 
 
 def _linked(pattern: re.Pattern[bytes], html: bytes, page: Path) -> list[Path]:
@@ -273,19 +273,18 @@ def _linked(pattern: re.Pattern[bytes], html: bytes, page: Path) -> list[Path]:
 def page_weights(site: Path) -> list[PageWeight]:
     """Bytes each HTML page costs a reader, raw and gzip -9, without and with the interactive charts.
 
-    Each file is compressed on its own, as a server sends it; "with" counts vega.js for every page.
+    Each file is compressed on its own, as a server sends it; "with" adds the page's scripts.
     """
     weights = []
     for page in sorted(site.rglob("*.html")):
         html = page.read_bytes()
         plain = [html] + [p.read_bytes() for p in _linked(_STYLESHEET, html, page)]
-        specs = _linked(_SPEC, html, page)
-        scripts = [*_linked(_SCRIPT, html, page), site / "assets" / "vega.js"]
-        interactive = plain + [p.read_bytes() for p in scripts + specs]
+        scripts = _linked(_SCRIPT, html, page)
+        interactive = plain + [p.read_bytes() for p in scripts]
         weights.append(
             PageWeight(
                 page.relative_to(site).as_posix(),
-                len(specs),
+                len(_CHART.findall(html)),
                 sum(map(len, plain)),
                 sum(map(_gzip_size, plain)),
                 sum(map(len, interactive)),

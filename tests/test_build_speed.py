@@ -1,5 +1,5 @@
 """What makes builds fast must not change what they make: the render pool, the early start,
-the Vega bundle made in a thread, and templates compiled once."""
+and templates compiled once."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ from pathlib import Path
 import pytest
 
 from beijing_econ_site.build import renderer as chart_renderer
-from beijing_econ_site.build import vega as vl_render
-from beijing_econ_site.build.run import VegaBundle
 from beijing_econ_site.build.write import SiteWriter
 from beijing_econ_site.checks.run import check_data
 from beijing_econ_site.data.models import Qualifier
@@ -73,61 +71,6 @@ def test_the_render_cache_leaves_no_partial_files(sample_charts, tmp_path):
         renderer.render_all(fresh(sample_charts)[:2])
     names = sorted(p.name for p in tmp_path.iterdir())
     assert len(names) == 8 and all(n.endswith((".svg", ".png", ".svg.sha256", ".png.sha256")) for n in names)
-
-
-def fake_bundle() -> bytes:
-    """Stands in for vl-convert's bundler in the bundle's own process; leaves a mark per call."""
-    marks = Path(os.environ["BUNDLE_CALLS"])
-    marks.write_text(marks.read_text() + "made\n" if marks.exists() else "made\n")
-    return b"/* vega */"
-
-
-def broken_bundle() -> bytes:
-    raise RuntimeError("bundler failed")
-
-
-def test_the_vega_bundle_is_made_once_then_read_from_the_project_or_user_cache(tmp_path, monkeypatch):
-    calls = tmp_path / "calls"
-    monkeypatch.setenv("BUNDLE_CALLS", str(calls))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))
-    with VegaBundle(tmp_path / "project", make=fake_bundle) as bundle:
-        assert bundle.result() == b"/* vega */"
-    assert calls.read_text() == "made\n"
-    cached = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.js"))
-    assert all(Path(f"{tmp_path / name}.sha256").is_file() for name in cached)
-    assert cached == [
-        f"project/vega-bundle-{vl_render.version()}.js",
-        f"user/beijing-econ-site/vega-bundle-{vl_render.version()}.js",
-    ]
-    with VegaBundle(tmp_path / "another-checkout", make=fake_bundle) as bundle:
-        assert bundle.result() == b"/* vega */"
-    assert calls.read_text() == "made\n", "the user's cache serves every checkout"
-
-
-def test_a_failure_to_make_the_vega_bundle_reaches_the_build(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))
-    bundle = VegaBundle(tmp_path / "project", make=broken_bundle)
-    with pytest.raises(RuntimeError, match="bundler failed"), bundle:
-        bundle.result()
-    assert not list(tmp_path.rglob("*.js"))
-
-
-def test_a_build_that_fails_still_keeps_the_bundle_being_made_for_the_next(tmp_path, monkeypatch):
-    monkeypatch.setenv("BUNDLE_CALLS", str(tmp_path / "calls"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))
-    with pytest.raises(KeyError), VegaBundle(tmp_path / "project", make=fake_bundle):
-        raise KeyError("a build step failed")
-    assert (tmp_path / "project" / f"vega-bundle-{vl_render.version()}.js").read_bytes() == b"/* vega */"
-
-
-def bundle_maker_pid() -> bytes:
-    return str(os.getpid()).encode()
-
-
-def test_the_vega_bundle_is_made_in_a_process_of_its_own_since_the_bundler_holds_the_gil(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))
-    with VegaBundle(tmp_path / "project", make=bundle_maker_pid) as bundle:
-        assert int(bundle.result()) != os.getpid()
 
 
 def test_templates_are_compiled_once_per_process_and_again_when_edited(tmp_path):
@@ -246,12 +189,3 @@ def test_the_site_writer_publishes_only_on_commit(tmp_path):
         assert writer.commit() == 3
     assert (out / "index.html").read_bytes() == b"new"
     assert [p.name for p in tmp_path.iterdir()] == ["_site"]
-
-
-def test_the_bundle_process_exits_once_the_bundle_is_made_not_when_the_build_asks_for_it(tmp_path, monkeypatch):
-    monkeypatch.setenv("BUNDLE_CALLS", str(tmp_path / "calls"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))
-    with VegaBundle(tmp_path / "project", make=fake_bundle) as bundle:
-        bundle._process.join(timeout=60)  # the build goes on meanwhile; the process must end by itself
-        assert bundle._process.exitcode == 0
-        assert bundle.result() == b"/* vega */"

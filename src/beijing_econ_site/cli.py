@@ -230,7 +230,7 @@ def _run(args: argparse.Namespace) -> int:
         from beijing_econ_site.build.run import build_site
 
         if args.no_cache:
-            result = build_site(args.data, args.out, args.templates, cache_dir=None, use_user_cache=False)
+            result = build_site(args.data, args.out, args.templates, cache_dir=None)
         else:
             result = build_site(args.data, args.out, args.templates, cache_dir=cache)
         _report(result.warnings, as_json=False)

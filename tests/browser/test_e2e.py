@@ -6,8 +6,6 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.conftest import wait_until
-
 
 def visit_all(context, base_url, page_paths):
     """Load every page; collect console errors, page errors, failed and foreign requests."""
@@ -96,29 +94,70 @@ def test_tab_reaches_every_link_and_control_in_order(context, base_url, path):
     assert len(distinct) == focusable, f"{len(distinct)} of {focusable} controls reached by Tab"
 
 
-def test_the_interactive_enhancement_shows_a_tooltip_on_hover(context, base_url):
+def test_pointing_at_a_mark_shows_its_value_period_qualifier_and_source_and_fetches_nothing(context, base_url):
+    page = context.new_page()
+    page.goto(base_url + "compare/", wait_until="networkidle")
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    chart = page.locator("figure.chart").first
+    point = chart.locator(".tip-mark").first
+    point.hover(force=True)
+    tip = page.locator("#chart-tip")
+    page.wait_for_selector("#chart-tip.visible", timeout=2000)
+    text = tip.inner_text()
+    assert text == point.get_attribute("data-tip")
+    assert "over 50%" in text and "2019" in text and "lower bound" in text and "Source: Beijing News" in text
+    box, mark = tip.bounding_box(), point.bounding_box()
+    assert box and mark and abs(box["x"] - mark["x"]) < 400, "the tooltip sits beside the mark"
+    page.mouse.move(5, 5)
+    page.wait_for_selector("#chart-tip:not(.visible)", timeout=2000)
+    assert requests == [], f"hovering fetched {requests}"
+
+
+def test_a_keyboard_reader_tabs_to_a_chart_and_reads_each_value_with_the_arrow_keys(context, base_url):
     page = context.new_page()
     page.goto(base_url + "compare/")
-    chart = page.locator("figure.chart").first
-    chart.hover()
-    wait_until(page, "document.querySelector('figure.chart').dataset.enhanced === 'yes'")
-    marks = chart.locator(".vega-embed path.mark-symbol, .vega-embed .mark-symbol path").first
-    marks.wait_for(state="attached", timeout=5000)
-    box = chart.locator(".vega-embed svg").bounding_box()
-    assert box and box["width"] > 100
-    # hover each point until the tooltip shows
-    points = chart.locator(".vega-embed .mark-symbol path")
-    shown = False
-    for index in range(points.count()):
-        points.nth(index).hover(force=True)
-        try:
-            page.wait_for_selector("#vg-tooltip-element.visible", timeout=1500)
-            shown = True
+    canvas = page.locator(".chart-canvas").first
+    marks = canvas.locator(".tip-mark")
+    for _ in range(200):  # Tab until the first chart has focus
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('chart-canvas')"):
             break
-        except Exception:
-            continue
-    assert shown, "no tooltip appeared"
-    assert "Value" in page.locator("#vg-tooltip-element").inner_text()
+    assert page.evaluate("document.activeElement === document.querySelector('.chart-canvas')")
+    assert "use the arrow keys" in (canvas.get_attribute("aria-label") or "")
+    tip = page.locator("#chart-tip")
+    assert tip.get_attribute("aria-live") == "polite" and tip.get_attribute("role") == "status"
+    read = [tip.inner_text()]
+    for _ in range(marks.count() - 1):
+        page.keyboard.press("ArrowRight")
+        read.append(tip.inner_text())
+    assert read == [marks.nth(i).get_attribute("data-tip") for i in range(marks.count())]
+    assert page.locator(".tip-mark.is-current").count() == 1
+    page.keyboard.press("Escape")
+    assert "visible" not in (tip.get_attribute("class") or "") and tip.inner_text() == ""
+
+
+def test_after_hovering_and_focusing_every_chart_no_page_has_fetched_more_than_15_kb_of_script(
+    context, base_url, page_paths
+):
+    import gzip
+    import urllib.request
+
+    for path in page_paths:
+        page = context.new_page()
+        scripts: list[str] = []
+        page.on("request", lambda r, s=scripts: r.resource_type == "script" and s.append(r.url))
+        page.goto(base_url + path, wait_until="networkidle")
+        for index in range(page.locator(".tip-mark").count()):
+            page.locator(".tip-mark").nth(index).hover(force=True)
+        for index in range(page.locator(".chart-canvas[tabindex]").count()):
+            page.locator(".chart-canvas[tabindex]").nth(index).focus()
+            page.keyboard.press("ArrowRight")
+        page.wait_for_load_state("networkidle")
+        fetched = sum(len(gzip.compress(urllib.request.urlopen(url).read())) for url in set(scripts))
+        assert fetched <= 15 * 1024, f"{path}: {fetched} bytes of script, gzipped"
+        assert all("vega" not in url for url in scripts), scripts
+        page.close()
 
 
 def test_with_javascript_off_every_chart_and_number_is_still_there(browser, base_url, page_paths):

@@ -26,10 +26,10 @@ def _version_of(package: str) -> str:
 
 
 def _vega_versions() -> dict[str, str]:
-    """The Vega that vl-convert bundles and renders with (it ships its own copies)."""
+    """The Vega that vl-convert renders the charts with, at build time (it ships its own copy)."""
     import vl_convert
 
-    return {"vega": vl_convert.get_vega_version(), "vega-embed": vl_convert.get_vega_embed_version()}
+    return {"vega": vl_convert.get_vega_version()}
 
 
 def build_info(chart_schemas: Iterable[str]) -> dict[str, Any]:

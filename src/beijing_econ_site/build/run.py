@@ -7,26 +7,20 @@ previous site untouched and a large site is never held in memory whole.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import multiprocessing
 import os
-import shutil
-import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from beijing_econ_site.build import vega
 from beijing_econ_site.build.fingerprint import DEFAULT_CACHE
 from beijing_econ_site.build.output import check_output_dir
 from beijing_econ_site.build.provenance import BUILD_INFO_PATH, build_info_bytes
 from beijing_econ_site.build.renderer import ChartTemplates, Renderer
-from beijing_econ_site.build.write import SiteWriter, load_verified, replace_atomically, store_verified
+from beijing_econ_site.build.write import SiteWriter
 from beijing_econ_site.checks.archives import ARCHIVES_EXPORT, archives_export
 from beijing_econ_site.checks.run import check_data
 from beijing_econ_site.data.archive import Archive
@@ -59,10 +53,9 @@ def build_site(
     *,
     cache_dir: Path | None = DEFAULT_CACHE,
     config: SiteConfig | None = None,
-    use_user_cache: bool = True,
 ) -> BuildResult:
     """Check the data, then build the site into out_dir. cache_dir holds chart renders and
-    templates; cache_dir=None with use_user_cache=False uses no cache at all (--no-cache)."""
+    templates; cache_dir=None uses no cache at all (--no-cache)."""
     started = time.perf_counter()
     config = config or SiteConfig(base_url=os.environ.get("SITE_URL", ""))
     if not templates_dir.is_dir():
@@ -72,10 +65,7 @@ def build_site(
     checked = check_data(data_dir, published=out_dir / ARCHIVES_EXPORT)  # the last build is the last published
     if checked.errors:
         raise DataError(checked.errors)
-    with (
-        VegaBundle(cache_dir, use_user_cache=use_user_cache) as bundle,
-        SiteWriter(out_dir) as writer,
-    ):  # the bundle is made while charts render
+    with SiteWriter(out_dir) as writer:
         with Renderer(cache_dir / "charts" if cache_dir else None) as renderer:
             renderer.start_if_cold()
             site = derive(checked.dataset)
@@ -109,7 +99,6 @@ def build_site(
             export_files(checked.dataset),
             static_files(templates_dir / "static"),
             archive_files(site, checked.archives),
-            {"assets/vega.js": bundle.result()},
             {ARCHIVES_EXPORT: archives_export(checked.dataset)},
             {BUILD_INFO_PATH: build_info_bytes(schema for schema in schemas if schema)},
         ):
@@ -160,95 +149,6 @@ def static_files(static_dir: Path) -> dict[str, bytes]:
         for path in sorted(static_dir.rglob("*"))
         if path.is_file()
     }
-
-
-class VegaBundle:
-    """Vega, Vega-Lite and Vega-Embed from vl-convert: self-hosted, no CDN.
-
-    Making the bundle takes about 2 s of CPU and depends only on vl-convert's version, so it is
-    kept in the project's cache and the user's, shared by every checkout. When it must be made,
-    a process of its own makes it while the build goes on: vl-convert holds the GIL while it
-    bundles, so a thread would stop the build for those 2 s.
-    """
-
-    def __init__(
-        self,
-        cache_dir: Path | None,
-        make: Callable[[], bytes] = vega.javascript_bundle,
-        *,
-        use_user_cache: bool = True,
-    ):
-        name = f"vega-bundle-{vega.version()}.js"
-        folders = (cache_dir, _user_cache() if use_user_cache else None)
-        self.places = [folder / name for folder in folders if folder is not None]
-        self._bundle: bytes | None = None
-        self._process: multiprocessing.process.BaseProcess | None = None
-        for index, place in enumerate(self.places):
-            self._bundle = load_verified(place)
-            if self._bundle is not None:
-                self._store(self._bundle, self.places[:index])  # a missing or damaged copy before it
-                break
-        else:
-            # the process writes the bundle to a file and exits, giving back Vega's memory at once
-            self._workdir = Path(tempfile.mkdtemp(prefix="vega-bundle-"))
-            self._process = multiprocessing.get_context("spawn").Process(
-                target=_make_bundle_into,
-                args=(make, str(self._workdir / "bundle.js"), os.getpid()),
-                name="vega-bundle",
-                daemon=True,
-            )
-            self._process.start()
-
-    def result(self) -> bytes:
-        if self._process is not None:
-            try:
-                self._process.join()
-                made, error = self._workdir / "bundle.js", self._workdir / "bundle.js.error"
-                if not made.is_file():
-                    reason = (
-                        error.read_text(encoding="utf-8") if error.is_file() else f"exit code {self._process.exitcode}"
-                    )
-                    raise RuntimeError(f"the Vega bundle could not be made: {reason}")
-                self._bundle = made.read_bytes()
-            finally:
-                self._process = None
-                shutil.rmtree(self._workdir, ignore_errors=True)
-            self._store(self._bundle)
-        assert self._bundle is not None
-        return self._bundle
-
-    def __enter__(self) -> VegaBundle:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        """A failed build still keeps a bundle that was being made, for the next build."""
-        if self._process is not None:
-            with contextlib.suppress(Exception):
-                self.result()
-
-    def _store(self, bundle: bytes, places: list[Path] | None = None) -> None:
-        for place in self.places if places is None else places:
-            try:
-                place.parent.mkdir(parents=True, exist_ok=True)
-                store_verified(place, bundle)
-            except OSError:
-                log.debug("cannot cache the Vega bundle in %s", place.parent)
-
-
-def _make_bundle_into(make: Callable[[], bytes], path: str, parent: int) -> None:
-    """In the bundle's own process: write the bundle, or what went wrong, to path."""
-    vega.die_with_parent(parent)
-    try:
-        content = make()
-    except Exception as exc:
-        Path(path + ".error").write_text(f"{type(exc).__name__}: {exc}", encoding="utf-8")
-        raise SystemExit(1) from None
-    replace_atomically(Path(path), content)
-
-
-def _user_cache() -> Path | None:
-    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache" if Path.home().is_dir() else None)
-    return Path(base) / "beijing-econ-site" if base else None
 
 
 def dataset_jsonld(dataset: Dataset, config: SiteConfig) -> dict[str, Any]:

@@ -77,17 +77,3 @@ def start_worker(parent: int) -> None:
 def warm_up() -> None:
     """Start Vega in this process before the first real chart arrives."""
     render_spec(_WARM_UP_SPEC)
-
-
-def javascript_bundle() -> bytes:
-    """Vega, Vega-Lite and Vega-Embed as one script, from vl-convert's own copies (no CDN)."""
-    import vl_convert
-
-    # the stub marks snippet as required; without it the bundle defines vegaEmbed, vegaLite and vega
-    return vl_convert.javascript_bundle().encode("utf-8")  # type: ignore[call-arg]
-
-
-def version() -> str:
-    import vl_convert
-
-    return getattr(vl_convert, "__version__", "unknown")

@@ -16,7 +16,7 @@ import re
 import textwrap
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, cached_property
 from typing import Any, Protocol
@@ -39,6 +39,12 @@ QUALIFIER_MARKS = {
     Qualifier.AT_LEAST: ("at least (over)", "triangle-up"),
     Qualifier.AT_MOST: ("at most (nearly)", "triangle-down"),
     Qualifier.APPROXIMATELY: ("approximately (about)", "diamond"),
+}
+QUALIFIER_TIPS = {
+    Qualifier.EXACT: "exact",
+    Qualifier.AT_LEAST: "at least: a lower bound",
+    Qualifier.AT_MOST: "at most: an upper bound",
+    Qualifier.APPROXIMATELY: "approximate",
 }
 CONFIG: dict[str, Any] = {
     "font": FONT,
@@ -69,6 +75,7 @@ class Chart:
     description: str
     spec: dict[str, Any]
     rows: list[dict[str, Any]]
+    tips: list[str] = field(default_factory=list)  # the words of each drawn mark, in the order Vega draws them
     svg: str = ""
     png: bytes = b""
 
@@ -136,6 +143,14 @@ def drawn(figures: list[FigureView]) -> list[FigureView]:
     return [f for f in figures if not f.is_shown_elsewhere]
 
 
+def tip_text(view: FigureView) -> str:
+    """What a mark's tooltip says, like the figure's row: the value as the article states it,
+    its period, how it is stated and its source."""
+    where = "" if view.figure.scope.value == "beijing" else f" ({view.scope_label})"
+    stated = f"{view.display} ({QUALIFIER_TIPS[view.figure.qualifier]})"
+    return f"{view.indicator.label}{where}, {view.period_label}: {stated}. Source: {view.sources_text}"
+
+
 def _bar_label(view: FigureView) -> str:
     """The bar's label; a value in conflict with another source's names who states it (its
     source, or how many sources confirm it), so the bars of one fact are told apart."""
@@ -168,7 +183,8 @@ def bar_chart(group: ChartGroup, templates: Templates) -> Chart:
     _title_axis(spec, "x", axis_title)
     readable = "; ".join(f"{_bar_label(f)}: {f.display}" for f in figures)
     description = f"Bar chart, {group.title}. {readable}."
-    return Chart(f"chart-{group.key}", group.title, description, spec, _data_rows(group.figures))
+    tips = [tip_text(f) for f in figures]
+    return Chart(f"chart-{group.key}", group.title, description, spec, _data_rows(group.figures), tips)
 
 
 def _filled(
@@ -296,7 +312,8 @@ def series_chart(series: Series, templates: Templates) -> Chart:
             + ", ".join(f.period_label for f in breaks)
             + ": the values either side may not be comparable."
         )
-    return Chart(f"chart-{series.key}", title, description, spec, _data_rows(series.figures))
+    tips = [tip_text(f) for f in figures]
+    return Chart(f"chart-{series.key}", title, description, spec, _data_rows(series.figures), tips)
 
 
 @cache
@@ -389,4 +406,26 @@ def accessible_svg(svg: str, chart: Chart) -> str:
     )
     body = svg[opening.end() :]
     body = re.sub(r'\s(role|aria-roledescription|aria-label)="[^"]*"', "", body)
-    return svg[: opening.start()] + tag + body
+    return svg[: opening.start()] + tag + with_tips(body, chart)
+
+
+_MARKS_GROUP = re.compile(r'<g class="mark-(?:rect|symbol) role-mark layer_\d+_marks"[^>]*>(?P<marks>.*?)</g>', re.S)
+_MARK = re.compile(r"<path\b")
+
+
+def with_tips(body: str, chart: Chart) -> str:
+    """Give each drawn mark (the bars, or the points) the words of its figure in data-tip, in the
+    order Vega draws them, which is the order of the data. A count that differs fails the build:
+    a tooltip on the wrong mark would misstate a number."""
+    if not chart.tips:
+        return body
+    found = next(_MARKS_GROUP.finditer(body), None)  # the bars, or the points: the first such layer
+    if found is None:
+        raise ValueError(f"{chart.id}: no marks to give tooltips to")
+    marks = found["marks"]
+    count = len(_MARK.findall(marks))
+    if count != len(chart.tips):
+        raise ValueError(f"{chart.id}: {count} marks drawn for {len(chart.tips)} values")
+    tips = iter(chart.tips)
+    tipped = _MARK.sub(lambda _: f'<path class="tip-mark" data-tip="{html.escape(next(tips))}"', marks)
+    return body[: found.start("marks")] + tipped + body[found.end("marks") :]
