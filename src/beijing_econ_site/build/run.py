@@ -28,6 +28,7 @@ from beijing_econ_site.data.models import Dataset
 from beijing_econ_site.diagnostics import DataError, Diagnostic, Location
 from beijing_econ_site.site.chart_rules import chart_diagnostics, chart_problems
 from beijing_econ_site.site.charts import Chart, iter_charts
+from beijing_econ_site.site.crawl import atom_feed, robots, sitemap
 from beijing_econ_site.site.export import export_files
 from beijing_econ_site.site.pages import PageRenderer, SiteConfig, render_pages
 from beijing_econ_site.site.views import SiteView, derive
@@ -88,11 +89,14 @@ def build_site(
         templates = PageRenderer(templates_dir, config, cache_dir / "templates" if cache_dir else None)
         pages = 0
         try:
+            page_paths = []
             for path, content in render_pages(
                 site, charts, templates, dataset_jsonld(checked.dataset, config), checked.stories
             ):
                 writer.add(path, content)
                 pages += 1
+                if path.endswith("index.html"):
+                    page_paths.append(path.removesuffix("index.html"))
         except jinja2.TemplateError as exc:
             raise DataError([template_diagnostic(exc, templates_dir)]) from None
         for files in (
@@ -101,6 +105,7 @@ def build_site(
             archive_files(site, checked.archives),
             {ARCHIVES_EXPORT: archives_export(checked.dataset)},
             {BUILD_INFO_PATH: build_info_bytes(schema for schema in schemas if schema)},
+            crawler_files(site, page_paths, config),
         ):
             for path, content in files.items():
                 writer.add(path, content)
@@ -111,6 +116,14 @@ def build_site(
         "built %d pages, %d charts, %d files (%d bytes) in %.2f s", pages, len(charts), file_count, written, seconds
     )
     return BuildResult(pages, len(charts), file_count, written, seconds, renderer.rendered, checked.warnings)
+
+
+def crawler_files(site: SiteView, page_paths: list[str], config: SiteConfig) -> dict[str, bytes]:
+    files = {"robots.txt": robots(config.base_url), "feed.xml": atom_feed(site, config.title, config.base_url)}
+    mapped = sitemap(page_paths, config.base_url)
+    if mapped is not None:
+        files["sitemap.xml"] = mapped
+    return files
 
 
 def template_diagnostic(exc: jinja2.TemplateError, templates_dir: Path) -> Diagnostic:

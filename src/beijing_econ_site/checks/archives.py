@@ -4,6 +4,9 @@ is refused unless its source records the re-archiving (date, reason, the sha256 
 The recorded sha256 in a source's YAML proves only that the text matches the YAML; an editor can
 change both. The published site's data/archives.json is the independent record: the texts readers
 were shown. Rule: archive-changed.
+
+Likewise its data/figures.json: a figure whose value, qualifier, period or quote differs from
+the published one needs a new entry under its corrections. Rule: uncorrected-change (warning).
 """
 
 from __future__ import annotations
@@ -54,6 +57,49 @@ def check_archives_unchanged(dataset: Dataset, locator: Locator, published: dict
                 f"{source.archive} is not the text the site published (sha256 {before[:12]}...): archives are "
                 "append-only; restore the published text, or, if the article was collected again, add under "
                 f"rearchived: a date, a reason and previous_sha256: {before}",
+            )
+        )
+    return problems
+
+
+CORRECTED_FIELDS = ("value", "qualifier", "period", "quote")
+
+
+def read_published_figures(path: Path) -> list[dict[str, object]] | None:
+    """The rows of a published data/figures.json; None when there is none or it cannot be read
+    (the archives record beside it reports an unreadable site)."""
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else None
+
+
+def check_corrections(dataset: Dataset, locator: Locator, published: list[dict[str, object]]) -> list[Diagnostic]:
+    """uncorrected-change: a published figure whose value, qualifier, period or quote changed since
+    the published build, with no new entry under its corrections."""
+    problems = []
+    for row in published:
+        figure = dataset.figures.get(str(row.get("id")))
+        if figure is None:
+            continue
+        now = {
+            "value": figure.value,
+            "qualifier": figure.qualifier.value,
+            "period": figure.period,
+            "quote": figure.quote,
+        }
+        changed = [name for name in CORRECTED_FIELDS if name in row and row[name] != now[name]]
+        if not changed or len(figure.corrections) > int(str(row.get("corrections", 0) or 0)):
+            continue
+        said = "; ".join(f"{name} {row[name]!r} -> {now[name]!r}" for name in changed)
+        problems.append(
+            Diagnostic(
+                locator("figure", figure.id, changed[0]),
+                "uncorrected-change",
+                f"the published site shows another {', '.join(changed)} ({said}): readers must see the change; "
+                "add under corrections a date, what changed and why",
+                Severity.WARNING,
             )
         )
     return problems

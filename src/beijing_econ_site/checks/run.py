@@ -7,7 +7,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from beijing_econ_site.checks.archives import check_archives_unchanged, read_published
+from beijing_econ_site.checks.archives import (
+    check_archives_unchanged,
+    check_corrections,
+    read_published,
+    read_published_figures,
+)
 from beijing_econ_site.checks.citations import check_citation, check_conflicts, check_references
 from beijing_econ_site.checks.coverage import check_coverage
 from beijing_econ_site.checks.stories import lint_stories
@@ -55,6 +60,9 @@ def check_data(data_dir: Path, published: Path | None = None) -> CheckedData:
         diagnostics += problems
         if record is not None:
             diagnostics += check_archives_unchanged(dataset, locator, record)
+        figures = read_published_figures(published.with_name("figures.json"))
+        if figures is not None:
+            diagnostics += check_corrections(dataset, locator, figures)
     stories, problems = load_stories(data_dir)
     diagnostics += problems + lint_stories(stories, dataset)
     log.info(

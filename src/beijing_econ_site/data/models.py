@@ -134,6 +134,16 @@ class Rearchive(_Model):
     )
 
 
+class Correction(_Model):
+    """A published figure's value, qualifier, period or quote changed: readers see what and why."""
+
+    date: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] = Field(
+        description="When the correction was published, YYYY-MM-DD (quote it in YAML)."
+    )
+    what: PlainText = Field(description="What changed, as readers saw it: 'value 40.5% -> 40.4%'.")
+    why: Markdown = Field(description="Why, in Markdown: 'the quote says 40.4%; 40.5 was a typing slip'.")
+
+
 class Source(_Model):
     """One archived article."""
 
@@ -232,6 +242,11 @@ class Figure(_Model):
         default=None, description="A note for readers, in Markdown."
     )
     headline: bool = Field(default=False, description="Show the figure among its year's headline numbers.")
+    corrections: list[Correction] = Field(
+        default_factory=list,
+        description="Each change of a published value, qualifier, period or quote, oldest first: shown under "
+        "the figure and on the corrections page and feed.",
+    )
     period_inferred: bool = Field(
         default=False,
         description=(

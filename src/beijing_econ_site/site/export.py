@@ -27,8 +27,9 @@ EXPORT_COLUMNS = [
     "quote",
     "note",
     "fact",
+    "corrections",
 ]
-_FIELD_TYPES = {"value": "number", "year": "integer"}
+_FIELD_TYPES = {"value": "number", "year": "integer", "corrections": "integer"}
 _FIELD_DESCRIPTIONS = {
     "id": "Figure id; the figure's anchor on the site.",
     "indicator": "Indicator id.",
@@ -45,6 +46,7 @@ _FIELD_DESCRIPTIONS = {
     "quote": "The source's verbatim words stating the value.",
     "note": "Note for readers (Markdown), may be empty.",
     "fact": "The fact the figure states (indicator--period--scope): figures of one fact with equal values confirm it.",
+    "corrections": "How many corrections the figure has had (listed on the site's corrections page).",
 }
 
 
@@ -74,6 +76,7 @@ def _row(figure: Figure, dataset: Dataset) -> dict[str, Any]:
         "quote": figure.quote,
         "note": figure.note or "",
         "fact": fact_id(figure),
+        "corrections": len(figure.corrections),
     }
 
 

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from beijing_econ_site.data.stories import Story
 from beijing_econ_site.site.charts import Chart
+from beijing_econ_site.site.crawl import corrections_of
 from beijing_econ_site.site.markdown import render_markdown, render_markdown_inline, render_story
 from beijing_econ_site.site.views import SITE_TITLE, FigureView, SiteView, topic_label
 
@@ -109,10 +110,11 @@ class PageRenderer:
         self.env = shared_environment(templates_dir.resolve(), bytecode_dir.resolve() if bytecode_dir else None)
         self.config = config
 
-    def page(self, path: str, template: str, **context: Any) -> tuple[str, bytes]:
-        """Render one page; path is the site path of its directory ('' for the root)."""
+    def page(self, path: str, template: str, root: str | None = None, **context: Any) -> tuple[str, bytes]:
+        """Render one page; path is the site path of its directory ('' for the root). root overrides
+        the relative way back to the site's root (the 404 page is served at any depth)."""
         file_path = f"{path}index.html" if path.endswith("/") or not path else path
-        root = _relative_root(file_path)
+        root = _relative_root(file_path) if root is None else root
         html = self.env.get_template(template).render(
             site=self.config,
             root=root,
@@ -171,3 +173,15 @@ def render_pages(
         yield renderer.page(
             source.path, "source.html", site_view=site, years=years, source_view=source, title=source.source.title
         )
+    yield renderer.page(
+        "corrections/",
+        "corrections.html",
+        site_view=site,
+        years=years,
+        corrections=corrections_of(site),
+        title="Corrections",
+    )
+    base = renderer.config.base_url.rstrip("/")
+    yield renderer.page(
+        "404.html", "404.html", root=f"{base}/" if base else "/", site_view=site, years=years, title="Not found"
+    )

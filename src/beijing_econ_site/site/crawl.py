@@ -1,0 +1,106 @@
+"""What crawlers, feed readers and hosts expect: sitemap.xml, robots.txt and an Atom feed of the
+corrections and the sources. Pure functions of the site; dates come from the data, never the clock,
+so the bytes are the same on every build of the same data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+from beijing_econ_site.data.models import Correction
+from beijing_econ_site.site.views import FigureView, SiteView
+
+FEED_ID = "urn:beijing-econ-site:feed"
+
+
+@dataclass(frozen=True)
+class CorrectionView:
+    figure: FigureView
+    correction: Correction
+    number: int  # 1 for the figure's first correction
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.figure.id}-corrected-{self.number}"
+
+
+def corrections_of(site: SiteView) -> list[CorrectionView]:
+    """Every correction of every figure, the newest first."""
+    found = [
+        CorrectionView(view, correction, number)
+        for view in site.figures.values()
+        for number, correction in enumerate(view.figure.corrections, start=1)
+    ]
+    return sorted(found, key=lambda c: (c.correction.date, c.figure.id), reverse=True)
+
+
+def _absolute(base_url: str, path: str) -> str:
+    return f"{base_url.rstrip('/')}/{path}" if base_url else path
+
+
+def sitemap(page_paths: list[str], base_url: str) -> bytes | None:
+    """The pages, with absolute URLs: a sitemap needs the site's address, so none without SITE_URL."""
+    if not base_url:
+        return None
+    urls = "".join(f"  <url><loc>{escape(_absolute(base_url, p))}</loc></url>\n" for p in sorted(page_paths))
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + urls + "</urlset>\n"
+    ).encode("utf-8")
+
+
+def robots(base_url: str) -> bytes:
+    lines = ["User-agent: *", "Allow: /"]
+    if base_url:
+        lines.append(f"Sitemap: {_absolute(base_url, 'sitemap.xml')}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _entry(entry_id: str, title: str, day: str, link: str, summary: str) -> str:
+    return (
+        "  <entry>\n"
+        f"    <id>{escape(entry_id)}</id>\n"
+        f"    <title>{escape(title)}</title>\n"
+        f"    <updated>{day}T00:00:00Z</updated>\n"
+        f'    <link rel="alternate" href={quoteattr(link)}/>\n'
+        f"    <summary>{escape(summary)}</summary>\n"
+        "  </entry>\n"
+    )
+
+
+def atom_feed(site: SiteView, site_title: str, base_url: str) -> bytes:
+    """Corrections and sources, the newest first; an entry's date is the correction's or the article's."""
+    entries: list[tuple[str, str]] = []
+    for item in corrections_of(site):
+        view, correction = item.figure, item.correction
+        title = f"Corrected: {view.indicator.label}, {view.period_label}"
+        link = _absolute(base_url, f"{view.home}#{item.anchor}")
+        summary = f"{correction.what}. {correction.why}"
+        entries.append(
+            (
+                correction.date,
+                _entry(f"urn:beijing-econ-site:correction:{item.anchor}", title, correction.date, link, summary),
+            )
+        )
+    for source_view in site.sources:
+        source = source_view.source
+        day = source.published if len(source.published) == 10 else f"{source.published}-01"
+        link = _absolute(base_url, source_view.path)
+        summary = f"{source.publisher}, {source_view.published_label}: {len(source_view.figures)} figures."
+        entries.append(
+            (day, _entry(f"urn:beijing-econ-site:source:{source.id}", f"Source: {source.title}", day, link, summary))
+        )
+    entries.sort(key=lambda e: e[0], reverse=True)
+    updated = entries[0][0] if entries else "1970-01-01"
+    self_link = f'  <link rel="self" href={quoteattr(_absolute(base_url, "feed.xml"))}/>\n'
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<feed xmlns="http://www.w3.org/2005/Atom">\n'
+        f"  <id>{FEED_ID}</id>\n"
+        f"  <title>{escape(site_title)}: corrections and sources</title>\n"
+        f"  <updated>{updated}T00:00:00Z</updated>\n"
+        f"  <author><name>{escape(site_title)}</name></author>\n"
+        + self_link
+        + "".join(e for _, e in entries)
+        + "</feed>\n"
+    ).encode("utf-8")

@@ -1,0 +1,111 @@
+"""What readers and crawlers expect of a published site: a corrections log that `check` enforces
+against the last build, and a sitemap, robots.txt, a 404 page and an Atom feed, each parsed."""
+
+from __future__ import annotations
+
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import yaml
+
+from beijing_econ_site.build.run import build_site
+from beijing_econ_site.checks.run import check_data
+from beijing_econ_site.site.pages import SiteConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+BASE = "https://example.org/beijing/"
+
+
+@pytest.fixture
+def published(tmp_path) -> tuple[Path, Path]:
+    """A copy of data/ and the site built from it, as published."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    site = tmp_path / "_site"
+    build_site(data, site, ROOT / "templates", cache_dir=tmp_path / ".cache", config=SiteConfig(base_url=BASE))
+    return data, site
+
+
+def _edit_figure(data: Path, figure_id: str, **changes: object) -> None:
+    for path in sorted((data / "figures").glob("*.yaml")):
+        document = yaml.safe_load(path.read_text())
+        for figure in document.get("figures") or []:
+            if figure["id"] == figure_id:
+                figure.update(changes)
+                path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False))
+                return
+    raise AssertionError(figure_id)
+
+
+def test_a_published_figure_changed_without_a_correction_is_a_warning_naming_its_yaml_line(published):
+    data, site = published
+    _edit_figure(data, "star-market-listed-companies-2020-06-30", period="2020-H1")
+    checked = check_data(data, published=site / "data" / "archives.json")
+    [warning] = [d for d in checked.warnings if d.rule == "uncorrected-change"]
+    assert warning.location.path.endswith("figures/ciftis-2020-07-31.yaml") and warning.location.line > 0
+    assert "period '2020-06-30' -> '2020-H1'" in warning.message and "add under corrections" in warning.message
+
+
+def test_with_a_correction_the_change_is_shown_under_the_figure_on_the_log_and_in_the_feed(published, tmp_path):
+    data, site = published
+    correction = {
+        "date": "2026-11-24",
+        "what": "period 30 Jun 2020 -> H1 2020",
+        "why": "The article counts listings in H1.",
+    }
+    _edit_figure(data, "star-market-listed-companies-2020-06-30", period="2020-H1", corrections=[correction])
+    checked = check_data(data, published=site / "data" / "archives.json")
+    assert [d for d in checked.diagnostics if d.rule == "uncorrected-change"] == []
+    build_site(data, site, ROOT / "templates", cache_dir=tmp_path / ".cache", config=SiteConfig(base_url=BASE))
+    year = (site / "2020" / "index.html").read_text()
+    assert 'id="star-market-listed-companies-2020-06-30-corrected-1"' in year
+    assert (
+        "<strong>Corrected 2026-11-24:</strong> period 30 Jun 2020 -&gt; H1 2020. The article counts listings in H1."
+        in year
+    )
+    log = (site / "corrections" / "index.html").read_text()
+    assert 'href="../2020/#star-market-listed-companies-2020-06-30-corrected-1"' in log and "2026-11-24" in log
+    feed = ET.parse(site / "feed.xml").getroot()
+    [first, *_] = feed.findall(f"{ATOM}entry")
+    assert first.findtext(f"{ATOM}updated") == "2026-11-24T00:00:00Z"
+    assert first.find(f"{ATOM}link").get("href") == f"{BASE}2020/#star-market-listed-companies-2020-06-30-corrected-1"
+    assert feed.findtext(f"{ATOM}updated") == "2026-11-24T00:00:00Z"
+    assert '"corrections": 1' in (site / "data" / "figures.json").read_text()
+
+
+def test_the_sitemap_lists_every_page_and_robots_points_to_it(published):
+    _, site = published
+    urls = [u.findtext(f"{SITEMAP}loc") for u in ET.parse(site / "sitemap.xml").getroot().findall(f"{SITEMAP}url")]
+    pages = sorted(p.parent.relative_to(site).as_posix() for p in site.rglob("index.html"))
+    assert sorted(urls) == sorted(BASE + ("" if p == "." else f"{p}/") for p in pages)
+    assert (site / "robots.txt").read_text() == f"User-agent: *\nAllow: /\nSitemap: {BASE}sitemap.xml\n"
+
+
+def test_the_feed_is_atom_with_an_entry_per_source_and_stable_dates(published):
+    _, site = published
+    feed = ET.parse(site / "feed.xml").getroot()
+    assert feed.tag == f"{ATOM}feed" and feed.findtext(f"{ATOM}id") and feed.find(f"{ATOM}author") is not None
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 5
+    for entry in entries:
+        assert entry.findtext(f"{ATOM}id").startswith("urn:beijing-econ-site:")
+        assert entry.findtext(f"{ATOM}updated").endswith("T00:00:00Z") and entry.findtext(f"{ATOM}title")
+        assert entry.find(f"{ATOM}link").get("href").startswith(BASE)
+
+
+def test_the_404_page_links_back_with_absolute_urls_since_it_is_served_at_any_depth(published):
+    _, site = published
+    page = (site / "404.html").read_text()
+    assert f'href="{BASE}assets/site.css"' in page and f'<a href="{BASE}">front page</a>' in page
+
+
+def test_without_a_site_url_there_is_no_sitemap_and_robots_names_none(tmp_path):
+    site = tmp_path / "_site"
+    build_site(ROOT / "data", site, ROOT / "templates", cache_dir=tmp_path / ".cache", config=SiteConfig(base_url=""))
+    assert not (site / "sitemap.xml").exists()
+    assert (site / "robots.txt").read_text() == "User-agent: *\nAllow: /\n"
+    assert 'href="/assets/site.css"' in (site / "404.html").read_text()
