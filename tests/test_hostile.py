@@ -407,6 +407,7 @@ def markup_site(request, built_project, tmp_path_factory) -> MarkupSite:
     shutil.copytree(built_project, project, symlinks=True)
     # the markup goes into the archived text too: a new article, not an edit of the published one
     (project / "_site" / "data" / "archives.json").unlink()
+    (project / "_site" / "data" / "figures.json").unlink()
     apply(project, with_markup(request.param.text))
     before = snapshot(project, outside=KEPT_OUT)
     checked = finish(start(project, *CHECK), SECONDS)
