@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlparse
 
 import pytest
@@ -171,3 +172,27 @@ def test_with_javascript_off_every_chart_and_number_is_still_there(browser, base
         for index in range(min(rows.count(), 5)):
             assert rows.nth(index).locator("td.num").inner_text().strip()
     context.close()
+
+
+@pytest.mark.parametrize("width", [320, 1200])
+def test_an_embedded_chart_sizes_itself_inside_an_iframe_with_its_tooltips(context, base_url, width):
+    page = context.new_page()
+    page.set_viewport_size({"width": width + 40, "height": 900})
+    page.goto(base_url + "compare/")
+    code = page.locator(".chart-embed code").first.text_content() or ""
+    height = int(re.search(r'height="(\d+)"', code)[1])
+    src = re.search(r'src="([^"]+)"', code)[1]
+    host = f'<!doctype html><title>Host</title><iframe src="{base_url}compare/{src}" title="chart" width="{width}" height="{height}" style="border:0"></iframe>'
+    page.set_content(host)
+    frame = page.frame_locator("iframe")
+    frame.locator("figure.chart svg").wait_for()
+    inner = page.frames[1]
+    sizes = inner.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth,"
+        " document.documentElement.scrollHeight, document.documentElement.clientHeight]"
+    )
+    assert sizes[0] <= sizes[1], f"the embed overflows {width} px sideways: {sizes}"
+    assert sizes[2] <= sizes[3] + 2, f"the embed needs more than its {height} px: {sizes}"
+    assert "Source:" in inner.locator(".embed-source").inner_text()
+    frame.locator(".tip-mark").first.hover(force=True)
+    inner.wait_for_selector("#chart-tip.visible", timeout=2000)

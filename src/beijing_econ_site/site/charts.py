@@ -79,6 +79,12 @@ class Chart:
     svg: str = ""
     png: bytes = b""
 
+    @property
+    def embed_height(self) -> int:
+        """An iframe height that shows the whole chart at its drawn size, with its title and source."""
+        found = re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', self.svg)
+        return round(float(found[1]) if found else 300) + 160
+
     @cached_property
     def spec_json(self) -> str:
         """The spec as the site publishes it; read once the spec is complete."""

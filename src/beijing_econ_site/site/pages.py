@@ -173,6 +173,13 @@ def render_pages(
         yield renderer.page(
             source.path, "source.html", site_view=site, years=years, source_view=source, title=source.source.title
         )
+    homes = {charts[g.key].id: f"{y.path}#{charts[g.key].id}" for y in years for t in y.topics for g in t.charts}
+    homes.update({charts[s.key].id: f"compare/#{charts[s.key].id}" for s in site.series if s.key in charts})
+    for chart in charts.values():  # a standalone page per chart, to embed in an article
+        sources = "; ".join(dict.fromkeys(str(row["source"]) for row in chart.rows))
+        yield renderer.page(
+            f"embed/{chart.id}/", "embed.html", chart=chart, home=homes.get(chart.id, ""), sources=sources
+        )
     yield renderer.page(
         "corrections/",
         "corrections.html",
