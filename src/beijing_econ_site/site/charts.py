@@ -81,9 +81,10 @@ class Chart:
 
     @property
     def embed_height(self) -> int:
-        """An iframe height that shows the whole chart at its drawn size, with its title and source."""
+        """An iframe height that shows the whole chart at its drawn size, with its title, the data,
+        embed and download lines, and its source line."""
         found = re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', self.svg)
-        return round(float(found[1]) if found else 300) + 160
+        return round(float(found[1]) if found else 300) + 240
 
     @cached_property
     def spec_json(self) -> str:
