@@ -54,6 +54,6 @@ def describe(info_json: bytes | None) -> str:
     info = json.loads(info_json)
     packages = ", ".join(f"{name} {v}" for name, v in sorted(info.get("packages", {}).items()))
     return (
-        f"Python {info.get('python')}, vega {info.get('vega')}, vega-embed {info.get('vega-embed')}, "
+        f"Python {info.get('python')}, vega {info.get('vega')}, "
         f"{packages}, Vega-Lite schemas {info.get('vega-lite-schemas')}"
     )
