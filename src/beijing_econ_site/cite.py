@@ -34,7 +34,7 @@ from pathlib import Path
 from beijing_econ_site.checks.citations import nearest_passage
 from beijing_econ_site.data.archive import normalize
 from beijing_econ_site.data.models import Dataset, Indicator, Kind, Source
-from beijing_econ_site.data.numbers import Mention, find_mentions
+from beijing_econ_site.data.numbers import Mention, find_mentions, is_half_of_a_period, is_year
 from beijing_econ_site.data.periods import parse_period, parse_published
 from beijing_econ_site.data.readings import read_span
 
@@ -129,20 +129,11 @@ def read_quote(quote: str, archive_text: str) -> list[Reading]:
     return readings
 
 
-def _is_year(mention: Mention) -> bool:
-    text = mention.text
-    is_four_digits = mention.form == "digits" and text.isdigit() and len(text) == 4
-    return is_four_digits and 1900 <= int(text) <= 2100 and not (mention.percent or mention.currency)
-
-
 def _is_not_a_figure(mention: Mention, before: str, after: str) -> bool:
-    if _is_year(mention):
+    if is_year(mention) or is_half_of_a_period(mention, before):
         return True
     if mention.form == "ordinal" and (PERIOD_ORDINAL.match(after) or NAME_AFTER.match(after)):
         return True  # 'first half', 'second quarter', 'the Fifth Ring Road'
-    is_half = mention.form == "fraction" and mention.text.lower() == "half"
-    if is_half and re.search(r"(?:first|second)[- ]$", before, re.IGNORECASE):
-        return True
     return bool(PER_RATE.search(before))
 
 
@@ -428,7 +419,7 @@ def draft_figures(quote: str, archive_text: str, source: Source, dataset: Datase
     text = normalize(quote)
     paragraph_start = archive_text.rfind("\n", 0, position) + 1
     before = archive_text[paragraph_start:position]
-    bounds = [m for m in find_mentions(text) if not _is_year(m)]
+    bounds = [m for m in find_mentions(text) if not is_year(m)]
     drafts = []
     used_ids = set(dataset.figures)
     for reading in readings:

@@ -17,7 +17,7 @@ from decimal import Decimal
 from beijing_econ_site.checks.citations import not_found_message
 from beijing_econ_site.data.archive import Archive, normalize
 from beijing_econ_site.data.models import Dataset, Source
-from beijing_econ_site.data.numbers import Mention, find_mentions
+from beijing_econ_site.data.numbers import Mention, find_mentions, is_half_of_a_period, is_year
 from beijing_econ_site.data.validate import Locator
 from beijing_econ_site.diagnostics import Diagnostic, Severity
 
@@ -54,7 +54,6 @@ VAGUE_QUANTITY = re.compile(
     r"\b(?:(?:tens|hundreds) of (?:thousands|millions)|hundreds|thousands|millions|billions|dozens|scores)(?= of\b)",
     re.IGNORECASE,
 )
-PERIOD_HALF = re.compile(r"\b(?:first|second)[- ]$", re.IGNORECASE)
 IDIOM_ONE = re.compile(r"^\s+of\b", re.IGNORECASE)
 
 
@@ -62,9 +61,9 @@ def numbers_to_cover(text: str) -> list[Mention]:
     """Every number and vague quantity in text that a figure or an omission must account for."""
     found = []
     for mention in find_mentions(text):
-        if mention.form == "ordinal" or _is_year(mention):
+        if mention.form == "ordinal" or is_year(mention):
             continue
-        if mention.form == "fraction" and mention.text.lower() == "half" and PERIOD_HALF.search(text[: mention.start]):
+        if is_half_of_a_period(mention, text[max(0, mention.start - 12) : mention.start]):
             continue
         if mention.text.lower() == "one" and IDIOM_ONE.match(text[mention.end : mention.end + 4]):
             continue
@@ -111,7 +110,3 @@ def _covered_spans(text: str, quotes: list[str]) -> list[tuple[int, int]]:
 def _inside(mention: Mention, spans: list[tuple[int, int]]) -> bool:
     index = bisect.bisect_right(spans, (mention.start, float("inf"))) - 1
     return index >= 0 and spans[index][0] <= mention.start and mention.end <= spans[index][1]
-
-
-def _is_year(mention: Mention) -> bool:
-    return mention.text.isdigit() and len(mention.text) == 4 and 1900 <= int(mention.text) <= 2100

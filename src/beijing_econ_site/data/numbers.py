@@ -133,6 +133,22 @@ class Mention:
         return self.form != "fraction"
 
 
+_PERIOD_ORDINAL_BEFORE = re.compile(r"\b(?:first|second)[- ]$", re.IGNORECASE)
+
+
+def is_year(mention: Mention) -> bool:
+    """'2019' is a date, not a figure ('2019%' and 'US$2019' are figures)."""
+    text = mention.text
+    is_four_digits = mention.form == "digits" and text.isdigit() and len(text) == 4
+    return is_four_digits and 1900 <= int(text) <= 2100 and not (mention.percent or mention.currency)
+
+
+def is_half_of_a_period(mention: Mention, before: str) -> bool:
+    """The 'half' of 'the first half of 2023', given the text just before it: a period, not 50%."""
+    is_half = mention.form == "fraction" and mention.text.lower() == "half"
+    return is_half and bool(_PERIOD_ORDINAL_BEFORE.search(before))
+
+
 def find_mentions(text: str) -> list[Mention]:
     """Every number in text, left to right; where two readings overlap the longer wins."""
     found = list(_digit_mentions(text)) + list(_word_mentions(text))
