@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -264,7 +265,15 @@ def test_a_problem_of_the_machine_is_one_line_naming_the_path_and_exit_1(workspa
             raise OSError(error, os.strerror(error), str(self))
         return real_write(self, data)
 
+    real_open = Path.open
+
+    def failing_open(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if "w" in mode and "._site.new-" in str(self):  # pages are streamed to disk
+            raise OSError(error, os.strerror(error), str(self))
+        return real_open(self, mode, *args, **kwargs)
+
     monkeypatch.setattr(Path, "write_bytes", failing_write)
+    monkeypatch.setattr(Path, "open", failing_open)
     write_tree(project, {"data/stories/overview.md": "A new story, so that pages change.\n"})
     code = command_line.main(["build", "--quiet", "--templates", str(TEMPLATES)])
     message = capsys.readouterr().err.strip()

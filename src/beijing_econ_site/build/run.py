@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,15 @@ from typing import Any
 import jinja2
 
 from beijing_econ_site.build.fingerprint import DEFAULT_CACHE
+from beijing_econ_site.build.graph import (
+    BuildState,
+    ChartRecord,
+    Digests,
+    load_state,
+    save_state,
+    settings_key,
+    template_digests,
+)
 from beijing_econ_site.build.output import check_output_dir
 from beijing_econ_site.build.provenance import BUILD_INFO_PATH, build_info_bytes
 from beijing_econ_site.build.renderer import ChartTemplates, Renderer
@@ -27,10 +37,10 @@ from beijing_econ_site.data.archive import Archive
 from beijing_econ_site.data.models import Dataset
 from beijing_econ_site.diagnostics import DataError, Diagnostic, Location
 from beijing_econ_site.site.chart_rules import chart_diagnostics, chart_problems
-from beijing_econ_site.site.charts import Chart, iter_charts
+from beijing_econ_site.site.charts import Chart, chart_sources
 from beijing_econ_site.site.crawl import atom_feed, robots, sitemap
 from beijing_econ_site.site.export import export_files
-from beijing_econ_site.site.pages import PageRenderer, SiteConfig, render_pages
+from beijing_econ_site.site.pages import PageRenderer, SiteConfig, page_jobs
 from beijing_econ_site.site.views import SiteView, derive
 
 log = logging.getLogger(__name__)
@@ -45,6 +55,9 @@ class BuildResult:
     seconds: float
     charts_rendered: int
     warnings: list[Diagnostic] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # the files whose bytes this build changed
+    pages_made: int = 0  # pages rendered; the others were unchanged, taken from the previous site
+    charts_made: int = 0  # charts whose spec was made (rendered, or from the render cache)
 
 
 def build_site(
@@ -67,55 +80,104 @@ def build_site(
     if checked.errors:
         raise DataError(checked.errors)
     with SiteWriter(out_dir) as writer:
+        settings = settings_key(repr(config))
+        state = load_state(cache_dir, out_dir, settings)
+        made = BuildState(settings)
+        digests = Digests()
+        site = derive(checked.dataset)
+        charts: dict[str, Chart] = {}
         with Renderer(cache_dir / "charts" if cache_dir else None) as renderer:
             renderer.start_if_cold()
-            site = derive(checked.dataset)
-            charts: dict[str, Chart] = {}
-            schemas: set[str] = set()  # read while each spec is whole: a written chart lets go of it
+            chart_templates = ChartTemplates(cache_dir / "chart-templates" if cache_dir else None)
 
-            def keep(key: str, chart: Chart) -> Chart:
-                problems = chart_problems(chart.id, chart.spec, site.figures)
-                if problems:  # before the chart is rendered, so nothing of it is written
-                    raise DataError(chart_diagnostics(problems, checked.locator))
-                schemas.add(chart.spec.get("$schema", ""))
-                return charts.setdefault(key, chart)
+            def to_render() -> Iterator[Chart]:
+                """The charts whose inputs changed; the others are taken from the previous site."""
+                for key, drawn_from, make in chart_sources(site):
+                    inputs = digests.of(drawn_from)
+                    record = state.charts.get(key)
+                    if record is not None and record.inputs == inputs and keep_chart_files(record.id, writer):
+                        charts[key] = record.chart()
+                        continue
+                    chart = make(chart_templates)
+                    chart.inputs = inputs
+                    problems = chart_problems(chart.id, chart.spec, site.figures)
+                    if problems:  # before the chart is rendered, so nothing of it is written
+                        raise DataError(chart_diagnostics(problems, checked.locator))
+                    chart.schema = chart.spec.get("$schema", "")
+                    yield charts.setdefault(key, chart)
 
-            made = iter_charts(site, ChartTemplates(cache_dir / "chart-templates" if cache_dir else None))
-            renderer.render_all(
-                (keep(key, chart) for key, chart in made),
-                rendered=lambda chart: write_chart_files(chart, writer),
-            )
-        log.info("charts: %d rendered, %d from cache", renderer.rendered, renderer.cached)
+            renderer.render_all(to_render(), rendered=lambda chart: write_chart_files(chart, writer))
+        made.charts = {key: ChartRecord.of(chart) for key, chart in charts.items()}
+        log.info(
+            "charts: %d rendered, %d from cache, %d unchanged",
+            renderer.rendered,
+            renderer.cached,
+            len(charts) - renderer.rendered - renderer.cached,
+        )
         templates = PageRenderer(templates_dir, config, cache_dir / "templates" if cache_dir else None)
-        pages = 0
+        pages = kept_pages = 0
         try:
+            template_keys = template_digests(templates.env)
             page_paths = []
-            for path, content in render_pages(
-                site, charts, templates, dataset_jsonld(checked.dataset, config), checked.stories
-            ):
-                writer.add(path, content)
+            jsonld = dataset_jsonld(checked.dataset, config)
+            for job in page_jobs(site, charts, jsonld, checked.stories, config.base_url):
+                key = digests.of((settings, template_keys.get(job.template, ""), job.path, job.root, job.context))
+                made.pages[job.file_path] = key
+                if state.pages.get(job.file_path) == key and writer.keep(job.file_path):
+                    kept_pages += 1
+                else:
+                    for chart in job.charts():
+                        if not chart.svg:  # unchanged, so its SVG is the previous site's
+                            chart.svg = writer.previous(f"charts/{chart.id}.svg").read_text(encoding="utf-8")
+                    writer.add_stream(job.file_path, templates.stream(job))
                 pages += 1
-                if path.endswith("index.html"):
-                    page_paths.append(path.removesuffix("index.html"))
+                if job.file_path.endswith("index.html"):
+                    page_paths.append(job.file_path.removesuffix("index.html"))
         except jinja2.TemplateError as exc:
             raise DataError([template_diagnostic(exc, templates_dir)]) from None
+        log.info("pages: %d made, %d unchanged", pages - kept_pages, kept_pages)
+        schemas = {chart.schema for chart in charts.values() if chart.schema}
         for files in (
             export_files(checked.dataset),
             static_files(templates_dir / "static"),
             archive_files(site, checked.archives),
             {ARCHIVES_EXPORT: archives_export(checked.dataset)},
-            {BUILD_INFO_PATH: build_info_bytes(schema for schema in schemas if schema)},
+            {BUILD_INFO_PATH: build_info_bytes(schemas)},
             crawler_files(site, page_paths, config),
         ):
             for path, content in files.items():
                 writer.add(path, content)
         written = writer.commit()
+        save_state(cache_dir, out_dir, made)
         file_count = len(writer.paths)
+        changed = list(writer.changed)
     seconds = time.perf_counter() - started
     log.info(
         "built %d pages, %d charts, %d files (%d bytes) in %.2f s", pages, len(charts), file_count, written, seconds
     )
-    return BuildResult(pages, len(charts), file_count, written, seconds, renderer.rendered, checked.warnings)
+    return BuildResult(
+        pages,
+        len(charts),
+        file_count,
+        written,
+        seconds,
+        renderer.rendered,
+        checked.warnings,
+        changed,
+        pages - kept_pages,
+        renderer.rendered + renderer.cached,
+    )
+
+
+CHART_FILES = ("svg", "png", "csv", "vl.json")
+
+
+def keep_chart_files(chart_id: str, writer: SiteWriter) -> bool:
+    """Take an unchanged chart's files from the previous site; False, with none taken, if any is missing."""
+    paths = [f"charts/{chart_id}.{suffix}" for suffix in CHART_FILES]
+    if not all(writer.previous(path).is_file() for path in paths):
+        return False
+    return all(writer.keep(path) for path in paths)
 
 
 def crawler_files(site: SiteView, page_paths: list[str], config: SiteConfig) -> dict[str, bytes]:
@@ -138,10 +200,11 @@ def template_diagnostic(exc: jinja2.TemplateError, templates_dir: Path) -> Diagn
 
 def write_chart_files(chart: Chart, writer: SiteWriter) -> None:
     """A chart's downloads, written as soon as it is rendered, after which its spec and PNG are let go."""
-    writer.add(f"charts/{chart.id}.svg", chart.svg.encode("utf-8"))
-    writer.add(f"charts/{chart.id}.png", chart.png)
-    writer.add(f"charts/{chart.id}.csv", chart.csv_bytes())
-    writer.add(f"charts/{chart.id}.vl.json", chart.spec_json.encode("utf-8"))
+    svg, png, csv, spec = (f"charts/{chart.id}.{suffix}" for suffix in CHART_FILES)
+    writer.add(svg, chart.svg.encode("utf-8"))
+    writer.add(png, chart.png)
+    writer.add(csv, chart.csv_bytes())
+    writer.add(spec, chart.spec_json.encode("utf-8"))
     chart.let_go_of_written_parts()
 
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import filecmp
 import hashlib
 import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -80,6 +82,7 @@ class SiteWriter:
         self.paths: set[str] = set()
         self.bytes_written = 0
         self.reused = 0
+        self.changed: list[str] = []  # files whose bytes are new or different, in the order made
         self._folders: set[Path] = set()
 
     def __enter__(self) -> SiteWriter:
@@ -91,6 +94,49 @@ class SiteWriter:
         self._lock.release()  # the kernel releases it too if the build is killed
 
     def add(self, path: str, content: bytes) -> None:
+        target = self._claim(path)
+        if _link_if_unchanged(self.out_dir / safe_relative(path), target, content):
+            self.reused += 1
+            return
+        target.write_bytes(content)
+        self.bytes_written += len(content)
+        self.changed.append(path)
+
+    def add_stream(self, path: str, pieces: Iterable[bytes]) -> None:
+        """A file written piece by piece, never held whole; linked to the previous site's file
+        instead if its bytes turn out the same."""
+        target = self._claim(path)
+        size = 0
+        with target.open("wb") as handle:
+            for piece in pieces:
+                handle.write(piece)
+                size += len(piece)
+        previous = self.out_dir / safe_relative(path)
+        if _same_file_bytes(previous, target, size):
+            linked = target.with_name(target.name + ".link")
+            if self._link_previous(previous, linked):
+                os.replace(linked, target)
+                self.reused += 1
+                return
+        self.bytes_written += size
+        self.changed.append(path)
+
+    def keep(self, path: str) -> bool:
+        """Take the previous site's file as it is, unread (the build graph says it is unchanged);
+        False if there is none to take."""
+        previous = self.out_dir / safe_relative(path)
+        target = self._claim(path)
+        if self._link_previous(previous, target):
+            self.reused += 1
+            return True
+        self.paths.discard(path)
+        return False
+
+    def previous(self, path: str) -> Path:
+        """Where the previous site has this file."""
+        return self.out_dir / safe_relative(path)
+
+    def _claim(self, path: str) -> Path:
         if path in self.paths:
             raise ValueError(f"two files for one output path: {path!r}")
         relative = safe_relative(path)
@@ -99,11 +145,17 @@ class SiteWriter:
         if target.parent not in self._folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._folders.add(target.parent)
-        if _link_if_unchanged(self.out_dir / relative, target, content):
-            self.reused += 1
-            return
-        target.write_bytes(content)
-        self.bytes_written += len(content)
+        return target
+
+    @staticmethod
+    def _link_previous(previous: Path, target: Path) -> bool:
+        try:
+            if previous.is_symlink() or not previous.is_file():
+                return False
+            os.link(previous, target)
+        except OSError:
+            return False
+        return True
 
     def commit(self) -> int:
         """Swap the staged site in for the previous one; returns the bytes written."""
@@ -185,6 +237,15 @@ def _link_if_unchanged(previous: Path, target: Path, content: bytes) -> bool:
     except OSError:
         return False  # another filesystem, or no hard links: write the file instead
     return True
+
+
+def _same_file_bytes(previous: Path, made: Path, size: int) -> bool:
+    try:
+        if previous.is_symlink() or not previous.is_file() or previous.stat().st_size != size:
+            return False
+        return filecmp.cmp(previous, made, shallow=False)
+    except OSError:
+        return False
 
 
 def _make_readable(root: Path) -> None:

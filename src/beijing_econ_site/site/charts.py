@@ -7,6 +7,7 @@ build.renderer renders them to SVG and PNG, cached on disk by a hash of the spec
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import html
 import io
@@ -15,7 +16,7 @@ import logging
 import re
 import textwrap
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, cached_property
@@ -78,6 +79,8 @@ class Chart:
     tips: list[str] = field(default_factory=list)  # the words of each drawn mark, in the order Vega draws them
     svg: str = ""
     png: bytes = b""
+    inputs: str = ""  # the digest of what the chart is made from (build.graph)
+    schema: str = ""  # the Vega-Lite schema its spec names
 
     @property
     def embed_height(self) -> int:
@@ -385,14 +388,23 @@ def series_template(is_rank: bool, qualifiers: tuple[Qualifier, ...], with_break
     return json.dumps(alt.layer(*layers).properties(width=WIDTH - 120, height=SERIES_HEIGHT).to_dict(validate=validate))
 
 
-def iter_charts(site: SiteView, templates: Templates) -> Iterator[tuple[str, Chart]]:
-    """Each chart as soon as its spec is made, with the key of the group or series it draws."""
+ChartMaker = Callable[[Templates], Chart]
+
+
+def chart_sources(site: SiteView) -> Iterator[tuple[str, ChartGroup | Series, ChartMaker]]:
+    """Each chart to draw: its key, what it is drawn from, and how to make it."""
     for year in site.years:
         for topic in year.topics:
             for group in topic.charts:
-                yield group.key, bar_chart(group, templates)
+                yield group.key, group, functools.partial(bar_chart, group)
     for series in site.series:
-        yield series.key, series_chart(series, templates)
+        yield series.key, series, functools.partial(series_chart, series)
+
+
+def iter_charts(site: SiteView, templates: Templates) -> Iterator[tuple[str, Chart]]:
+    """Each chart as soon as its spec is made, with the key of the group or series it draws."""
+    for key, _, make in chart_sources(site):
+        yield key, make(templates)
 
 
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")

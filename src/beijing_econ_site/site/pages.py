@@ -18,7 +18,7 @@ from beijing_econ_site.data.stories import Story
 from beijing_econ_site.site.charts import Chart
 from beijing_econ_site.site.crawl import corrections_of
 from beijing_econ_site.site.markdown import render_markdown, render_markdown_inline, render_story
-from beijing_econ_site.site.views import SITE_TITLE, FigureView, SiteView, topic_label
+from beijing_econ_site.site.views import SITE_TITLE, FigureView, Series, SiteView, topic_label
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -113,17 +113,206 @@ class PageRenderer:
     def page(self, path: str, template: str, root: str | None = None, **context: Any) -> tuple[str, bytes]:
         """Render one page; path is the site path of its directory ('' for the root). root overrides
         the relative way back to the site's root (the 404 page is served at any depth)."""
-        file_path = f"{path}index.html" if path.endswith("/") or not path else path
-        root = _relative_root(file_path) if root is None else root
-        html = self.env.get_template(template).render(
+        job = PageJob(path, template, context, root)
+        return job.file_path, b"".join(self.stream(job))
+
+    def stream(self, job: PageJob) -> Iterator[bytes]:
+        """A page's bytes in pieces as Jinja makes them, so a large page is never held whole."""
+        stream = self.env.get_template(job.template).generate(
             site=self.config,
-            root=root,
-            page_path=path,
+            root=job.root,
+            page_path=job.path,
             csp=CSP,
             cite=lambda view: citation(view, self.config),
-            **context,
+            **job.context,
         )
-        return file_path, html.encode("utf-8")
+        return (piece.encode("utf-8") for piece in stream)
+
+
+@dataclass
+class PageJob:
+    """A page to make: where it goes, its template and what the template is given. The context
+    is all the page may show, so that a digest of it says when the page must be made again."""
+
+    path: str
+    template: str
+    context: dict[str, Any]
+    root_override: str | None = None
+
+    @property
+    def file_path(self) -> str:
+        return f"{self.path}index.html" if self.path.endswith("/") or not self.path else self.path
+
+    @property
+    def root(self) -> str:
+        return _relative_root(self.file_path) if self.root_override is None else self.root_override
+
+    def charts(self) -> Iterator[Chart]:
+        for value in self.context.values():
+            if isinstance(value, Chart):
+                yield value
+            elif isinstance(value, dict):
+                yield from (chart for chart in value.values() if isinstance(chart, Chart))
+
+
+@dataclass(frozen=True)
+class YearLink:
+    """A year as the navigation shows it."""
+
+    year: int
+    path: str
+
+
+@dataclass(frozen=True)
+class SiteSummary:
+    """What the front and data pages say of the whole site: how many figures and sources."""
+
+    figures: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ComparePart:
+    """One page of a comparison split by topic."""
+
+    topic: str
+    label: str
+    path: str
+    series: list[Series]
+    number: int  # 1 for a topic's first page
+    of: int
+
+
+SERIES_PER_PAGE = 30  # a series chart with its table is about 30 KB: 30 keep a page under 1 MB
+
+
+def compare_parts(series: list[Series], per_page: int = SERIES_PER_PAGE) -> list[ComparePart]:
+    """The comparison in pages of at most per_page series, by topic (plans last, with their topic);
+    none when it fits on one page."""
+    if len(series) <= per_page:
+        return []
+    by_topic: dict[str, list[Series]] = {}
+    for s in series:
+        by_topic.setdefault(s.indicator.topic, []).append(s)
+    parts = []
+    for topic, members in by_topic.items():
+        chunks = [members[i : i + per_page] for i in range(0, len(members), per_page)]
+        for number, chunk in enumerate(chunks, start=1):
+            path = f"compare/{topic}/" + (f"{number}/" if number > 1 else "")
+            parts.append(ComparePart(topic, topic_label(topic), path, chunk, number, len(chunks)))
+    return parts
+
+
+def chart_homes(site: SiteView, charts: dict[str, Chart], parts: list[ComparePart]) -> dict[str, str]:
+    """The page (and anchor) where each chart is shown, for the link back from its embed page."""
+    homes = {charts[g.key].id: f"{y.path}#{charts[g.key].id}" for y in site.years for t in y.topics for g in t.charts}
+    compare_path = {s.key: part.path for part in parts for s in part.series}
+    homes.update(
+        {
+            charts[s.key].id: f"{compare_path.get(s.key, 'compare/')}#{charts[s.key].id}"
+            for s in site.series
+            if s.key in charts
+        }
+    )
+    return homes
+
+
+def page_jobs(
+    site: SiteView,
+    charts: dict[str, Chart],
+    dataset_jsonld: dict[str, Any],
+    stories: dict[str, Story] | None = None,
+    base_url: str = "",
+) -> Iterator[PageJob]:
+    """Every page to make, one at a time. Each is given only what it shows: the navigation is
+    the list of years, not the years' figures, so an edit makes again only the pages it touches."""
+    stories = stories or {}
+
+    def story(name: str, path: str) -> Markup:
+        found = stories.get(name)
+        return render_story(found.text, site.figures, _relative_root(path + "index.html")) if found else Markup("")
+
+    def charts_of(keys: list[str]) -> dict[str, Chart]:
+        return {key: charts[key] for key in keys if key in charts}
+
+    years = site.years
+    nav = [YearLink(y.year, y.path) for y in years]
+    summary = SiteSummary(tuple(site.figures), tuple(s.source.id for s in site.sources))
+    lead = site.series[:1]
+    yield PageJob(
+        "",
+        "index.html",
+        {
+            "site_view": summary,
+            "lead_series": lead,
+            "years": years,
+            "charts": charts_of([s.key for s in lead]),
+            "title": None,
+            "story": story("overview", ""),
+        },
+    )
+    parts = compare_parts(site.series)
+    yield PageJob(
+        "compare/",
+        "compare.html",
+        {
+            "years": nav,
+            "series": [] if parts else site.series,
+            "parts": [p for p in parts if p.number == 1],
+            "part": None,
+            "charts": charts_of([] if parts else [s.key for s in site.series]),
+            "title": "Across the years",
+            "story": story("compare", "compare/"),
+        },
+    )
+    for part in parts:
+        pages = f" (page {part.number} of {part.of})" if part.of > 1 else ""
+        yield PageJob(
+            part.path,
+            "compare.html",
+            {
+                "years": nav,
+                "series": part.series,
+                "parts": [],
+                "part": part,
+                "charts": charts_of([s.key for s in part.series]),
+                "title": f"Across the years: {part.label}{pages}",
+                "story": Markup(""),
+            },
+        )
+    yield PageJob("sources/", "sources.html", {"years": nav, "sources": site.sources, "title": "Sources"})
+    yield PageJob("data/", "data.html", {"site_view": summary, "years": nav, "jsonld": dataset_jsonld, "title": "Data"})
+    for index, year in enumerate(years):
+        neighbours = (nav[index - 1] if index else None, nav[index + 1] if index + 1 < len(nav) else None)
+        yield PageJob(
+            year.path,
+            "year.html",
+            {
+                "years": nav,
+                "year": year,
+                "charts": charts_of([g.key for t in year.topics for g in t.charts]),
+                "neighbours": neighbours,
+                "title": str(year.year),
+                "story": story(str(year.year), year.path),
+            },
+        )
+    for source in site.sources:
+        yield PageJob(source.path, "source.html", {"years": nav, "source_view": source, "title": source.source.title})
+    homes = chart_homes(site, charts, parts)
+    for chart in charts.values():  # a standalone page per chart, to embed in an article
+        sources = "; ".join(dict.fromkeys(str(row["source"]) for row in chart.rows))
+        yield PageJob(
+            f"embed/{chart.id}/", "embed.html", {"chart": chart, "home": homes.get(chart.id, ""), "sources": sources}
+        )
+    yield PageJob(
+        "corrections/",
+        "corrections.html",
+        {"years": nav, "corrections": corrections_of(site), "title": "Corrections"},
+    )
+    base = base_url.rstrip("/")
+    yield PageJob(
+        "404.html", "404.html", {"years": nav, "title": "Not found"}, root_override=f"{base}/" if base else "/"
+    )
 
 
 def render_pages(
@@ -133,62 +322,6 @@ def render_pages(
     dataset_jsonld: dict[str, Any],
     stories: dict[str, Story] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
-    """Every page as (site path, bytes), one at a time, so each can be written before the next is made."""
-    stories = stories or {}
-
-    def story(name: str, path: str) -> Markup:
-        found = stories.get(name)
-        return render_story(found.text, site.figures, _relative_root(path + "index.html")) if found else Markup("")
-
-    years = site.years
-    yield renderer.page(
-        "", "index.html", site_view=site, years=years, charts=charts, title=None, story=story("overview", "")
-    )
-    yield renderer.page(
-        "compare/",
-        "compare.html",
-        site_view=site,
-        years=years,
-        series=site.series,
-        charts=charts,
-        title="Across the years",
-        story=story("compare", "compare/"),
-    )
-    yield renderer.page("sources/", "sources.html", site_view=site, years=years, sources=site.sources, title="Sources")
-    yield renderer.page("data/", "data.html", site_view=site, years=years, jsonld=dataset_jsonld, title="Data")
-    for index, year in enumerate(years):
-        neighbours = (years[index - 1] if index else None, years[index + 1] if index + 1 < len(years) else None)
-        yield renderer.page(
-            year.path,
-            "year.html",
-            site_view=site,
-            years=years,
-            year=year,
-            charts=charts,
-            neighbours=neighbours,
-            title=str(year.year),
-            story=story(str(year.year), year.path),
-        )
-    for source in site.sources:
-        yield renderer.page(
-            source.path, "source.html", site_view=site, years=years, source_view=source, title=source.source.title
-        )
-    homes = {charts[g.key].id: f"{y.path}#{charts[g.key].id}" for y in years for t in y.topics for g in t.charts}
-    homes.update({charts[s.key].id: f"compare/#{charts[s.key].id}" for s in site.series if s.key in charts})
-    for chart in charts.values():  # a standalone page per chart, to embed in an article
-        sources = "; ".join(dict.fromkeys(str(row["source"]) for row in chart.rows))
-        yield renderer.page(
-            f"embed/{chart.id}/", "embed.html", chart=chart, home=homes.get(chart.id, ""), sources=sources
-        )
-    yield renderer.page(
-        "corrections/",
-        "corrections.html",
-        site_view=site,
-        years=years,
-        corrections=corrections_of(site),
-        title="Corrections",
-    )
-    base = renderer.config.base_url.rstrip("/")
-    yield renderer.page(
-        "404.html", "404.html", root=f"{base}/" if base else "/", site_view=site, years=years, title="Not found"
-    )
+    """Every page as (site path, bytes), one at a time."""
+    for job in page_jobs(site, charts, dataset_jsonld, stories, renderer.config.base_url):
+        yield job.file_path, b"".join(renderer.stream(job))
