@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 FIRST_YEAR, YEARS = 1994, 30
@@ -166,6 +166,7 @@ class Source:
     id: str
     published: str
     figures: list[Figure]
+    rearchived: list[str] = field(default_factory=list)  # the sha256 of each text this one replaced
 
     @property
     def text(self) -> str:
@@ -316,6 +317,10 @@ def source_yaml(source: Source, text: bytes) -> str:
         "  language: en\n"
         f"  archive: {source.id}.txt\n"
         f"  sha256: {hashlib.sha256(text).hexdigest()}\n"
+    ) + "".join(
+        ("  rearchived:\n" if index == 0 else "")
+        + f'    - date: "2024-01-01"\n      reason: The article was corrected.\n      previous_sha256: {previous}\n'
+        for index, previous in enumerate(source.rearchived)
     )
 
 
@@ -340,13 +345,16 @@ def write_dataset(dataset: Dataset, data_dir: Path) -> None:
 
 
 def edit_one_value(dataset: Dataset, data_dir: Path, step: int) -> Figure:
-    """Change one figure's value, with its article's sentence and sha256, so that check still passes.
+    """Change one figure's value, with its article's sentence, sha256 and a rearchived entry, so
+    that check still passes against the site built before.
 
     step makes each edit different from the last one; the figure is the first exact count.
     """
     for source in dataset.sources:
         for figure in source.figures:
             if figure.indicator.kind == "level" and figure.qualifier == "exact":
+                # archives are append-only: the corrected article records the text it replaces
+                source.rearchived.append(hashlib.sha256(source.text.encode("utf-8")).hexdigest())
                 figure.value = int(figure.value) + step
                 write_source(source, data_dir)
                 return figure

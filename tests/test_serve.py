@@ -158,3 +158,29 @@ def test_a_port_in_use_is_a_one_line_error(project):
     assert result.returncode == 1
     assert f"port {port} on 127.0.0.1 is in use" in result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+def test_a_reload_names_the_pages_that_changed_so_the_others_keep_their_place(served):
+    import json
+
+    project, state, port = served
+    changed = FIGURES.replace("Percentage points, though the article writes %.", "Percentage points.")
+    assert changed != FIGURES
+
+    def edit_and_rebuild() -> None:
+        write_tree(project, {"data/figures/sample-news.yaml": changed})
+        rebuild(project / "data", project / "_site", TEMPLATES, state)
+
+    event, data = next_event(port, edit_and_rebuild)
+    pages = json.loads(data)
+    assert event == "reload"
+    assert "/2020/" in pages and "/2021/" not in pages and "/sources/" not in pages
+    event, data = next_event(port, lambda: rebuild(project / "data", project / "_site", TEMPLATES, state))
+    assert (event, json.loads(data)) == ("reload", []), "nothing changed: no page reloads"
+
+
+def test_a_changed_style_sheet_reloads_every_page():
+    from beijing_econ_site.serve import changed_pages
+
+    assert changed_pages(["2021/index.html", "charts/chart-a.svg", "404.html"]) == ["/2021/", "/404.html"]
+    assert changed_pages(["2021/index.html", "assets/site.css"]) is None

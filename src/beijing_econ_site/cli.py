@@ -198,11 +198,12 @@ def _report(diagnostics: list[Diagnostic], *, as_json: bool) -> None:
 def _run(args: argparse.Namespace) -> int:
     _setup_logging(args)
     if args.command == "check":
+        from beijing_econ_site.build.fingerprint import DEFAULT_CACHE
         from beijing_econ_site.checks.run import check_data
+        from beijing_econ_site.memo import Memo
 
-        checked = check_data(args.data, published=args.published)
+        checked = check_data(args.data, published=args.published, memo=Memo(DEFAULT_CACHE / "memo"))
         if not checked.errors:  # the charts are made only from data that is sound
-            from beijing_econ_site.build.fingerprint import DEFAULT_CACHE
             from beijing_econ_site.build.renderer import ChartTemplates
             from beijing_econ_site.site.chart_rules import check_charts
 

@@ -17,7 +17,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from beijing_econ_site.build.fingerprint import DEFAULT_CACHE
 from beijing_econ_site.build.output import check_output_dir
+from beijing_econ_site.build.renderer import Renderer
 from beijing_econ_site.build.run import build_site
 from beijing_econ_site.diagnostics import DataError, render_report
 from beijing_econ_site.environment import BuildRunning, environment_message
@@ -41,7 +43,12 @@ RELOAD_SCRIPT = b"""(function () {
     }
     overlay.textContent = "Build failed; showing the last good build.\\n\\n" + text;
   }
-  source.addEventListener("reload", function () { location.reload(); });
+  // the pages the rebuild changed (null: every page); the others keep their scroll position
+  source.addEventListener("reload", function (event) {
+    var changed = JSON.parse(event.data);
+    var here = location.pathname.replace(/index\\.html$/, "");
+    if (changed === null || changed.indexOf(here) >= 0) { location.reload(); }
+  });
   source.addEventListener("failed", function (event) { show(JSON.parse(event.data)); });
 })();
 """
@@ -57,20 +64,30 @@ class BuildState:
     def __init__(self) -> None:
         self.version = 0
         self.event = "reload"
-        self.payload = ""
+        self.payload: str | list[str] | None = None  # the report of a failure; the pages a reload is for
         self.changed = threading.Condition()
 
-    def publish(self, event: str, payload: str = "") -> None:
+    def publish(self, event: str, payload: str | list[str] | None = None) -> None:
         with self.changed:
             self.version += 1
             self.event, self.payload = event, payload
             self.changed.notify_all()
 
 
-def rebuild(data_dir: Path, out_dir: Path, templates_dir: Path, state: BuildState) -> bool:
+def changed_pages(changed_files: list[str]) -> list[str] | None:
+    """The addresses of the pages a rebuild changed, or None when every page must reload (a
+    style sheet or script changed, which every page uses)."""
+    if any(path.startswith("assets/") for path in changed_files):
+        return None
+    return sorted("/" + path.removesuffix("index.html") for path in changed_files if path.endswith(".html"))
+
+
+def rebuild(
+    data_dir: Path, out_dir: Path, templates_dir: Path, state: BuildState, renderer: Renderer | None = None
+) -> bool:
     started = time.perf_counter()
     try:
-        build_site(data_dir, out_dir, templates_dir)
+        result = build_site(data_dir, out_dir, templates_dir, renderer=renderer)
     except DataError as exc:
         return _failed(render_report(exc.diagnostics), state)
     except (BuildRunning, OSError) as exc:
@@ -78,8 +95,13 @@ def rebuild(data_dir: Path, out_dir: Path, templates_dir: Path, state: BuildStat
     except Exception as exc:  # a bug: shown in the page, and the watcher goes on
         log.debug("build failed", exc_info=True)
         return _failed(f"internal error ({type(exc).__name__}: {exc}); this is a bug, please report it", state)
-    log.info("rebuilt in %.2f s", time.perf_counter() - started)
-    state.publish("reload")
+    pages = changed_pages(result.changed)
+    log.info(
+        "rebuilt in %.2f s: %s",
+        time.perf_counter() - started,
+        "every page" if pages is None else f"{len(pages)} pages changed",
+    )
+    state.publish("reload", pages)
     return True
 
 
@@ -138,7 +160,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         state = self.state
         seen = state.version
         if state.event == "failed":
-            self._push("failed", state.payload)
+            self._push("failed", state.payload)  # a page opened after a failed build shows it
         try:
             while True:
                 with state.changed:
@@ -152,7 +174,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             return
 
-    def _push(self, event: str, payload: str) -> None:
+    def _push(self, event: str, payload: str | list[str] | None) -> None:
         self.wfile.write(f"event: {event}\ndata: {json.dumps(payload)}\n\n".encode())
         self.wfile.flush()
 
@@ -172,32 +194,41 @@ def make_server(out_dir: Path, state: BuildState, port: int) -> http.server.Thre
 
 
 def watch_and_rebuild(
-    data_dir: Path, out_dir: Path, templates_dir: Path, state: BuildState, stop: threading.Event
+    data_dir: Path,
+    out_dir: Path,
+    templates_dir: Path,
+    state: BuildState,
+    stop: threading.Event,
+    renderer: Renderer | None = None,
 ) -> None:
     from watchfiles import watch
 
     for changes in watch(data_dir, templates_dir, stop_event=stop, debounce=50, step=20):
         log.info("changed: %s", ", ".join(sorted({Path(p).name for _, p in changes})))
-        rebuild(data_dir, out_dir, templates_dir, state)  # never raises: the watcher outlives any failed build
+        rebuild(
+            data_dir, out_dir, templates_dir, state, renderer
+        )  # never raises: the watcher outlives any failed build
 
 
 def serve(data_dir: Path, out_dir: Path, templates_dir: Path, *, port: int = 8000) -> int:
     check_output_dir(out_dir, {"the data": data_dir, "the templates": templates_dir})  # watched: never inside
     state = BuildState()
-    rebuild(data_dir, out_dir, templates_dir, state)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    server = make_server(out_dir.resolve(), state, port)
-    stop = threading.Event()
-    watcher = threading.Thread(
-        target=watch_and_rebuild, args=(data_dir, out_dir, templates_dir, state, stop), daemon=True
-    )
-    watcher.start()
-    log.info("serving http://127.0.0.1:%d/ (Ctrl-C to stop)", server.server_port)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop.set()
-        server.server_close()
+    with Renderer(DEFAULT_CACHE / "charts") as renderer:
+        renderer.start()  # kept warm: a chart an edit changes renders without starting Vega again
+        rebuild(data_dir, out_dir, templates_dir, state, renderer)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        server = make_server(out_dir.resolve(), state, port)
+        stop = threading.Event()
+        watcher = threading.Thread(
+            target=watch_and_rebuild, args=(data_dir, out_dir, templates_dir, state, stop, renderer), daemon=True
+        )
+        watcher.start()
+        log.info("serving http://127.0.0.1:%d/ (Ctrl-C to stop)", server.server_port)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop.set()
+            server.server_close()
     return 0

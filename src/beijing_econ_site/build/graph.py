@@ -22,8 +22,6 @@ import logging
 import os
 import pickle
 from dataclasses import dataclass, field
-from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -31,28 +29,15 @@ import jinja2
 from jinja2 import meta
 from pydantic import BaseModel
 
-from beijing_econ_site.build.fingerprint import PACKAGE_DIR, _tree_digest, output_fingerprint
+from beijing_econ_site.build.fingerprint import output_fingerprint
 from beijing_econ_site.build.write import replace_atomically
+from beijing_econ_site.memo import code_digest
 from beijing_econ_site.site.charts import Chart
 from beijing_econ_site.site.views import FigureView
 
 log = logging.getLogger(__name__)
 
 STATE_VERSION = 1
-LIBRARIES = ("vl-convert-python", "altair", "jinja2", "pydantic", "markdown-it-py", "pyyaml")
-
-
-@cache
-def code_digest() -> str:
-    """The package's code and the versions of the libraries that shape the output."""
-    digest = hashlib.sha256(f"state {STATE_VERSION}".encode())
-    for name in LIBRARIES:
-        try:
-            digest.update(f"{name}={version(name)}\0".encode())
-        except PackageNotFoundError:
-            digest.update(f"{name}\0".encode())
-    _tree_digest(digest, PACKAGE_DIR, contents=True)
-    return digest.hexdigest()
 
 
 class Undigestable(TypeError):
@@ -67,6 +52,7 @@ class Digests:
         self._models: dict[int, bytes] = {}
         self._own: dict[str, bytes] = {}
         self._views: dict[str, bytes] = {}
+        self._objects: dict[int, bytes] = {}
         self._kept: list[object] = []  # keeps digested models alive, so their ids are not reused
 
     def of(self, obj: Any) -> str:
@@ -103,36 +89,75 @@ class Digests:
             found = self._models[id(model)] = hashlib.sha256(text.encode()).digest()
         return found
 
+    def _dataclass(self, obj: Any) -> bytes:
+        """A year, topic, chart group or series is handed to several pages and charts: digested once."""
+        found = self._objects.get(id(obj))
+        if found is None:
+            digest = hashlib.sha256(f"{type(obj).__qualname__}\0".encode())
+            for item in dataclasses.fields(obj):
+                self._feed(digest, getattr(obj, item.name))
+            self._kept.append(obj)
+            found = self._objects[id(obj)] = digest.digest()
+        return found
+
     def _feed(self, digest: Any, obj: Any) -> None:
-        if obj is None or isinstance(obj, bool | int | float):
+        kind = _KINDS.get(type(obj)) or _kind_of(type(obj))
+        if kind == "atom":
             digest.update(f"{type(obj).__name__}:{obj!r}\0".encode())
-        elif isinstance(obj, str):  # Markup too: its text is what the page shows
+        elif kind == "str":  # Markup too: its text is what the page shows
             digest.update(b"s" + len(obj).to_bytes(8, "big") + obj.encode("utf-8", "surrogatepass"))
-        elif isinstance(obj, enum.Enum):
-            digest.update(f"e:{type(obj).__name__}.{obj.value}\0".encode())
-        elif isinstance(obj, FigureView):
-            digest.update(b"v" + self.view(obj))
-        elif isinstance(obj, Chart):
-            if not obj.inputs:
-                raise Undigestable(f"chart {obj.id} has no input key")
-            digest.update(f"chart:{obj.id}:{obj.inputs}\0".encode())
-        elif isinstance(obj, BaseModel):
-            digest.update(b"m" + self._model(obj))
-        elif isinstance(obj, list | tuple):
+        elif kind == "list":
             digest.update(f"[{len(obj)}\0".encode())
             for item in obj:
                 self._feed(digest, item)
-        elif isinstance(obj, dict):
+        elif kind == "view":
+            digest.update(b"v" + self.view(obj))
+        elif kind == "dataclass":
+            digest.update(b"d" + self._dataclass(obj))
+        elif kind == "dict":
             digest.update(f"{{{len(obj)}\0".encode())
             for key, value in obj.items():  # in order: a template iterates it in this order
                 self._feed(digest, key)
                 self._feed(digest, value)
-        elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-            digest.update(f"d:{type(obj).__qualname__}\0".encode())
-            for item in dataclasses.fields(obj):
-                self._feed(digest, getattr(obj, item.name))
+        elif kind == "enum":
+            digest.update(f"e:{type(obj).__name__}.{obj.value}\0".encode())
+        elif kind == "chart":
+            if not obj.inputs:
+                raise Undigestable(f"chart {obj.id} has no input key")
+            digest.update(f"chart:{obj.id}:{obj.inputs}\0".encode())
+        elif kind == "model":
+            digest.update(b"m" + self._model(obj))
         else:
             raise Undigestable(f"cannot digest a {type(obj).__name__} for a page's key")
+
+
+_KINDS: dict[type, str] = {}
+
+
+def _kind_of(cls: type) -> str:
+    """How the digest reads objects of a class (each class is looked at once)."""
+    if cls is type(None) or issubclass(cls, bool | int | float):
+        kind = "atom"
+    elif issubclass(cls, str):
+        kind = "str"
+    elif issubclass(cls, enum.Enum):
+        kind = "enum"
+    elif issubclass(cls, FigureView):
+        kind = "view"
+    elif issubclass(cls, Chart):
+        kind = "chart"
+    elif issubclass(cls, BaseModel):
+        kind = "model"
+    elif issubclass(cls, list | tuple):
+        kind = "list"
+    elif issubclass(cls, dict):
+        kind = "dict"
+    elif dataclasses.is_dataclass(cls):
+        kind = "dataclass"
+    else:
+        kind = "none"
+    _KINDS[cls] = kind
+    return kind
 
 
 def template_digests(env: jinja2.Environment) -> dict[str, str]:
@@ -217,6 +242,7 @@ class BuildState:
     output: str = ""  # the folder's fingerprint as that build left it
     pages: dict[str, str] = field(default_factory=dict)  # page path -> input key
     charts: dict[str, ChartRecord] = field(default_factory=dict)  # chart key -> record
+    rows: dict[str, tuple[str, str]] = field(default_factory=dict)  # export rows, encoded (site.export)
 
 
 def _state_path(cache_dir: Path, out_dir: Path) -> Path:
@@ -257,7 +283,7 @@ def save_state(cache_dir: Path | None, out_dir: Path, state: BuildState) -> None
 
 
 def settings_key(*parts: str) -> str:
-    digest = hashlib.sha256(code_digest().encode())
+    digest = hashlib.sha256(f"{code_digest()} graph {STATE_VERSION}".encode())
     for part in parts:
         digest.update(part.encode() + b"\0")
     digest.update(os.environ.get("SITE_URL", "").encode())

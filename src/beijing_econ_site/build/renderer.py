@@ -104,6 +104,11 @@ class Renderer:
         if cold and self.workers > 1:
             self._start_pool()
 
+    def start(self) -> None:
+        """Start the workers now, and Vega in each (serve keeps them for every rebuild)."""
+        if self.workers > 1:
+            self._start_pool()
+
     def _start_pool(self) -> None:
         if self._pool is not None:
             return

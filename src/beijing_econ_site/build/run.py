@@ -36,6 +36,7 @@ from beijing_econ_site.checks.run import check_data
 from beijing_econ_site.data.archive import Archive
 from beijing_econ_site.data.models import Dataset
 from beijing_econ_site.diagnostics import DataError, Diagnostic, Location
+from beijing_econ_site.memo import Memo
 from beijing_econ_site.site.chart_rules import chart_diagnostics, chart_problems
 from beijing_econ_site.site.charts import Chart, chart_sources
 from beijing_econ_site.site.crawl import atom_feed, robots, sitemap
@@ -67,16 +68,21 @@ def build_site(
     *,
     cache_dir: Path | None = DEFAULT_CACHE,
     config: SiteConfig | None = None,
+    renderer: Renderer | None = None,
 ) -> BuildResult:
     """Check the data, then build the site into out_dir. cache_dir holds chart renders and
-    templates; cache_dir=None uses no cache at all (--no-cache)."""
+    templates; cache_dir=None uses no cache at all (--no-cache). A renderer given (serve's, whose
+    workers stay warm between builds) is used and left running."""
     started = time.perf_counter()
     config = config or SiteConfig(base_url=os.environ.get("SITE_URL", ""))
     if not templates_dir.is_dir():
         raise DataError([Diagnostic.simple(str(templates_dir), "templates-missing", "templates directory not found")])
     check_output_dir(out_dir, {"the data": data_dir, "the templates": templates_dir})
     log.info("checking %s", data_dir)
-    checked = check_data(data_dir, published=out_dir / ARCHIVES_EXPORT)  # the last build is the last published
+    memo = Memo(cache_dir / "memo" if cache_dir else None)
+    checked = check_data(
+        data_dir, published=out_dir / ARCHIVES_EXPORT, memo=memo
+    )  # the last build is the last published
     if checked.errors:
         raise DataError(checked.errors)
     with SiteWriter(out_dir) as writer:
@@ -86,8 +92,12 @@ def build_site(
         digests = Digests()
         site = derive(checked.dataset)
         charts: dict[str, Chart] = {}
-        with Renderer(cache_dir / "charts" if cache_dir else None) as renderer:
-            renderer.start_if_cold()
+        own_renderer = renderer is None
+        renderer = renderer or Renderer(cache_dir / "charts" if cache_dir else None)
+        rendered_before, cached_before = renderer.rendered, renderer.cached
+        try:
+            if own_renderer:
+                renderer.start_if_cold()
             chart_templates = ChartTemplates(cache_dir / "chart-templates" if cache_dir else None)
 
             def to_render() -> Iterator[Chart]:
@@ -107,12 +117,16 @@ def build_site(
                     yield charts.setdefault(key, chart)
 
             renderer.render_all(to_render(), rendered=lambda chart: write_chart_files(chart, writer))
+        finally:
+            if own_renderer:
+                renderer.close()
+        rendered, cached = renderer.rendered - rendered_before, renderer.cached - cached_before
         made.charts = {key: ChartRecord.of(chart) for key, chart in charts.items()}
         log.info(
             "charts: %d rendered, %d from cache, %d unchanged",
-            renderer.rendered,
-            renderer.cached,
-            len(charts) - renderer.rendered - renderer.cached,
+            rendered,
+            cached,
+            len(charts) - rendered - cached,
         )
         templates = PageRenderer(templates_dir, config, cache_dir / "templates" if cache_dir else None)
         pages = kept_pages = 0
@@ -138,7 +152,7 @@ def build_site(
         log.info("pages: %d made, %d unchanged", pages - kept_pages, kept_pages)
         schemas = {chart.schema for chart in charts.values() if chart.schema}
         for files in (
-            export_files(checked.dataset),
+            export_files(checked.dataset, state.rows, made.rows),
             static_files(templates_dir / "static"),
             archive_files(site, checked.archives),
             {ARCHIVES_EXPORT: archives_export(checked.dataset)},
@@ -161,11 +175,11 @@ def build_site(
         file_count,
         written,
         seconds,
-        renderer.rendered,
+        rendered,
         checked.warnings,
         changed,
         pages - kept_pages,
-        renderer.rendered + renderer.cached,
+        rendered + cached,
     )
 
 
@@ -174,10 +188,7 @@ CHART_FILES = ("svg", "png", "csv", "vl.json")
 
 def keep_chart_files(chart_id: str, writer: SiteWriter) -> bool:
     """Take an unchanged chart's files from the previous site; False, with none taken, if any is missing."""
-    paths = [f"charts/{chart_id}.{suffix}" for suffix in CHART_FILES]
-    if not all(writer.previous(path).is_file() for path in paths):
-        return False
-    return all(writer.keep(path) for path in paths)
+    return writer.keep(*(f"charts/{chart_id}.{suffix}" for suffix in CHART_FILES))
 
 
 def crawler_files(site: SiteView, page_paths: list[str], config: SiteConfig) -> dict[str, bytes]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import filecmp
+import functools
 import hashlib
 import logging
 import os
@@ -27,6 +28,7 @@ FILE_MODE = 0o644
 DIR_MODE = 0o755
 
 
+@functools.lru_cache(maxsize=65536)
 def safe_relative(path: str) -> Path:
     """A site path as a relative Path; refuses anything that could escape the output."""
     candidate = Path(path)
@@ -83,7 +85,7 @@ class SiteWriter:
         self.bytes_written = 0
         self.reused = 0
         self.changed: list[str] = []  # files whose bytes are new or different, in the order made
-        self._folders: set[Path] = set()
+        self._folders: set[str] = set()
 
     def __enter__(self) -> SiteWriter:
         return self
@@ -121,16 +123,22 @@ class SiteWriter:
         self.bytes_written += size
         self.changed.append(path)
 
-    def keep(self, path: str) -> bool:
-        """Take the previous site's file as it is, unread (the build graph says it is unchanged);
-        False if there is none to take."""
-        previous = self.out_dir / safe_relative(path)
-        target = self._claim(path)
-        if self._link_previous(previous, target):
-            self.reused += 1
-            return True
-        self.paths.discard(path)
-        return False
+    def keep(self, *paths: str) -> bool:
+        """Take the previous site's files as they are, unread (the build graph says they are
+        unchanged); False, with none taken, if any of them is missing."""
+        taken: list[tuple[str, Path]] = []
+        for path in paths:
+            target = self._claim(path)
+            taken.append((path, target))
+            try:
+                os.link(self.out_dir / safe_relative(path), target, follow_symlinks=False)
+            except OSError:
+                for claimed, made in taken:
+                    self.paths.discard(claimed)
+                    made.unlink(missing_ok=True)
+                return False
+        self.reused += len(paths)
+        return True
 
     def previous(self, path: str) -> Path:
         """Where the previous site has this file."""
@@ -142,9 +150,10 @@ class SiteWriter:
         relative = safe_relative(path)
         self.paths.add(path)
         target = self.staging / relative
-        if target.parent not in self._folders:
+        folder = os.path.dirname(path)
+        if folder not in self._folders:
             target.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(target.parent)
+            self._folders.add(folder)
         return target
 
     @staticmethod

@@ -20,9 +20,12 @@ from beijing_econ_site.data.models import Dataset, Source
 from beijing_econ_site.data.numbers import Mention, find_mentions, is_half_of_a_period, is_year
 from beijing_econ_site.data.validate import Locator
 from beijing_econ_site.diagnostics import Diagnostic, Severity
+from beijing_econ_site.memo import Memo, key_of
 
 
-def check_coverage(dataset: Dataset, archives: dict[str, Archive], locator: Locator) -> list[Diagnostic]:
+def check_coverage(
+    dataset: Dataset, archives: dict[str, Archive], locator: Locator, memo: Memo | None = None
+) -> list[Diagnostic]:
     """Every number in an archived text is curated as a figure or recorded as omitted, with a reason."""
     quotes_by_source: dict[str, list[str]] = defaultdict(list)
     for figure in dataset.figures.values():
@@ -34,7 +37,7 @@ def check_coverage(dataset: Dataset, archives: dict[str, Archive], locator: Loca
         covered = _covered_spans(
             archive.text, quotes_by_source[source_id] + [normalize(o.quote) for o in source.omitted]
         )
-        for mention in numbers_to_cover(archive.text):
+        for mention in _numbers_to_cover(archive.text, memo):
             if _inside(mention, covered):
                 continue
             context = archive.text[max(0, mention.start - 40) : mention.end + 20]
@@ -55,6 +58,17 @@ VAGUE_QUANTITY = re.compile(
     re.IGNORECASE,
 )
 IDIOM_ONE = re.compile(r"^\s+of\b", re.IGNORECASE)
+
+
+def _numbers_to_cover(text: str, memo: Memo | None) -> list[Mention]:
+    if memo is None:
+        return numbers_to_cover(text)
+    key = key_of("numbers-to-cover", text)
+    found: list[Mention] | None = memo.get(key)
+    if found is None:
+        found = numbers_to_cover(text)
+        memo.put(key, found)
+    return found
 
 
 def numbers_to_cover(text: str) -> list[Mention]:

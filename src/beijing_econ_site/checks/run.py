@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,10 +19,11 @@ from beijing_econ_site.checks.coverage import check_coverage
 from beijing_econ_site.checks.stories import lint_stories
 from beijing_econ_site.data.archive import Archive, read_archives
 from beijing_econ_site.data.load import load_directory
-from beijing_econ_site.data.models import Dataset
+from beijing_econ_site.data.models import Dataset, Figure, Kind
 from beijing_econ_site.data.stories import Story, load_stories
 from beijing_econ_site.data.validate import Locator, validate_documents
 from beijing_econ_site.diagnostics import Diagnostic, Location, Severity
+from beijing_econ_site.memo import Memo, key_of
 
 log = logging.getLogger(__name__)
 
@@ -43,17 +45,18 @@ class CheckedData:
         return [d for d in self.diagnostics if d.severity is Severity.WARNING]
 
 
-def check_data(data_dir: Path, published: Path | None = None) -> CheckedData:
+def check_data(data_dir: Path, published: Path | None = None, memo: Memo | None = None) -> CheckedData:
     """Load every YAML file under data_dir, validate it and verify every citation; with published
-    (a published site's data/archives.json, when it exists), also that no archive was changed."""
+    (a published site's data/archives.json, when it exists), also that no archive was changed.
+    A memo spares the work already done on files that did not change."""
     if not data_dir.is_dir():
         empty = Dataset(sources={}, indicators={}, figures={})
         problem = Diagnostic(Location(str(data_dir)), "data-missing", "data directory not found")
         return CheckedData(empty, Locator({}, {}), {}, [problem])
-    documents, diagnostics = load_directory(data_dir)
+    documents, diagnostics = load_directory(data_dir, memo)
     dataset, locator, problems = validate_documents(documents)
     diagnostics += problems
-    archives, problems = verify(dataset, locator, data_dir)
+    archives, problems = verify(dataset, locator, data_dir, memo)
     diagnostics += problems
     if published is not None:
         record, problems = read_published(published)
@@ -97,18 +100,18 @@ def capped(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return kept
 
 
-def verify(dataset: Dataset, locator: Locator, data_root: Path) -> tuple[dict[str, Archive], list[Diagnostic]]:
-    """All citation and consistency checks; returns the archives read and every problem found."""
+def verify(
+    dataset: Dataset, locator: Locator, data_root: Path, memo: Memo | None = None
+) -> tuple[dict[str, Archive], list[Diagnostic]]:
+    """All citation and consistency checks; returns the archives read and every problem found.
+    With a memo, the citations of a figures file are checked again only when the file, an
+    archive it cites or the kind of an indicator it uses has changed."""
     archives, diagnostics = read_archives(dataset, locator, data_root)
     for figure in dataset.figures.values():
         diagnostics += check_references(figure, dataset, locator)
-        archive = archives.get(figure.source)
-        if archive is not None:
-            indicator = dataset.indicators.get(figure.indicator)
-            kind = indicator.kind if indicator is not None else None
-            diagnostics += check_citation(figure, archive, locator, kind)
+    diagnostics += _citations(dataset, archives, locator, memo)
     diagnostics += check_conflicts(dataset, locator)
-    diagnostics += check_coverage(dataset, archives, locator)
+    diagnostics += check_coverage(dataset, archives, locator, memo)
     used = {figure.indicator for figure in dataset.figures.values()}
     diagnostics += [
         Diagnostic(locator("indicator", i), "unused-indicator", f"indicator '{i}' has no figures", Severity.WARNING)
@@ -116,3 +119,39 @@ def verify(dataset: Dataset, locator: Locator, data_root: Path) -> tuple[dict[st
         if i not in used
     ]
     return archives, diagnostics
+
+
+def _citations(dataset: Dataset, archives: dict[str, Archive], locator: Locator, memo: Memo | None) -> list[Diagnostic]:
+    by_file: dict[str, list[Figure]] = defaultdict(list)
+    for figure in dataset.figures.values():
+        by_file[locator.file_of("figure", figure.id) or ""].append(figure)
+    texts = {
+        source_id: hashlib.sha256(a.text.encode("utf-8", "surrogatepass")).hexdigest()
+        for source_id, a in archives.items()
+    }
+    diagnostics: list[Diagnostic] = []
+    for file, figures in by_file.items():
+        document = locator.documents.get(file)
+        kinds = {f.id: _kind_of(f, dataset) for f in figures}
+        key = None
+        if memo is not None and document is not None and document.digest:
+            cited = sorted({f"{f.source}={texts.get(f.source, '-')}" for f in figures})
+            key = key_of("citations", document.digest, *cited, *(f"{i}={k}" for i, k in sorted(kinds.items())))
+            found = memo.get(key)
+            if found is not None:
+                diagnostics += found
+                continue
+        problems = []
+        for figure in figures:
+            archive = archives.get(figure.source)
+            if archive is not None:
+                problems += check_citation(figure, archive, locator, kinds[figure.id])
+        if key is not None and memo is not None:
+            memo.put(key, problems)
+        diagnostics += problems
+    return diagnostics
+
+
+def _kind_of(figure: Figure, dataset: Dataset) -> Kind | None:
+    indicator = dataset.indicators.get(figure.indicator)
+    return indicator.kind if indicator is not None else None

@@ -9,6 +9,8 @@ line separators on which YAML and editors disagree.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from beijing_econ_site.diagnostics import Diagnostic, Location, relative_path
+from beijing_econ_site.memo import Memo, key_of
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 200_000
@@ -52,6 +55,7 @@ class Document:
     path: str
     data: Any
     marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    digest: str = ""  # sha256 of the file's bytes
 
     def location(self, node_path: Path_ = ()) -> Location:
         """The position of the deepest node on node_path that exists."""
@@ -72,7 +76,9 @@ def find_data_files(data_dir: Path) -> list[Path]:
     return sorted(p for p in data_dir.rglob("*.yaml") if p.is_file())
 
 
-def load_file(path: Path) -> tuple[Document | None, list[Diagnostic]]:
+def load_file(path: Path, memo: Memo | None = None) -> tuple[Document | None, list[Diagnostic]]:
+    """A YAML file's document, or the problems that stop it loading; with a memo, a file whose
+    bytes were loaded before is not parsed again."""
     shown = relative_path(path)
     where = Location(shown)
     try:
@@ -89,6 +95,18 @@ def load_file(path: Path) -> tuple[Document | None, list[Diagnostic]]:
                 f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}: split it into several files",
             )
         ]
+    if memo is None:
+        return _load_bytes(raw, shown)
+    key = key_of("load", shown, raw)
+    found = memo.get(key)
+    if found is None:
+        found = _load_bytes(raw, shown)
+        memo.put(key, found)
+    document, problems = found
+    return document, list(problems)
+
+
+def _load_bytes(raw: bytes, shown: str) -> tuple[Document | None, list[Diagnostic]]:
     if raw.startswith(b"\xef\xbb\xbf"):
         return None, [
             Diagnostic(
@@ -110,6 +128,8 @@ def load_file(path: Path) -> tuple[Document | None, list[Diagnostic]]:
             )
         ]
     document, problems = _parsed(text, shown)
+    if document is not None:
+        document = dataclasses.replace(document, digest=hashlib.sha256(raw).hexdigest())
     return document, list(problems)
 
 
@@ -295,11 +315,11 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
         return event.value
 
 
-def load_directory(data_dir: Path) -> tuple[list[Document], list[Diagnostic]]:
+def load_directory(data_dir: Path, memo: Memo | None = None) -> tuple[list[Document], list[Diagnostic]]:
     documents: list[Document] = []
     diagnostics: list[Diagnostic] = []
     for path in find_data_files(data_dir):
-        document, problems = load_file(path)
+        document, problems = load_file(path, memo)
         diagnostics += problems
         if document is not None:
             documents.append(document)
