@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,7 +18,7 @@ from beijing_econ_site.data.stories import Story
 from beijing_econ_site.site.charts import Chart
 from beijing_econ_site.site.crawl import corrections_of
 from beijing_econ_site.site.markdown import render_markdown, render_markdown_inline, render_story
-from beijing_econ_site.site.views import SITE_TITLE, FigureView, Series, SiteView, topic_label
+from beijing_econ_site.site.views import SITE_TITLE, FigureView, Series, SiteView, YearView, topic_label
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -184,19 +184,30 @@ class ComparePart:
 
 
 SERIES_PER_PAGE = 30  # a series chart with its table is about 30 KB: 30 keep a page under 1 MB
+FIGURES_PER_PAGE = 250  # and a long series has a long table: so many rows at most
 
 
-def compare_parts(series: list[Series], per_page: int = SERIES_PER_PAGE) -> list[ComparePart]:
-    """The comparison in pages of at most per_page series, by topic (plans last, with their topic);
-    none when it fits on one page."""
-    if len(series) <= per_page:
+def compare_parts(
+    series: list[Series], per_page: int = SERIES_PER_PAGE, figures_per_page: int = FIGURES_PER_PAGE
+) -> list[ComparePart]:
+    """The comparison in pages of at most per_page series and figures_per_page figures, by topic;
+    none when it all fits on one page."""
+    if len(series) <= per_page and sum(len(s.figures) for s in series) <= figures_per_page:
         return []
     by_topic: dict[str, list[Series]] = {}
     for s in series:
         by_topic.setdefault(s.indicator.topic, []).append(s)
     parts = []
     for topic, members in by_topic.items():
-        chunks = [members[i : i + per_page] for i in range(0, len(members), per_page)]
+        chunks: list[list[Series]] = [[]]
+        for s in members:
+            full = (
+                len(chunks[-1]) >= per_page
+                or sum(len(c.figures) for c in chunks[-1]) + len(s.figures) > figures_per_page
+            )
+            if chunks[-1] and full:
+                chunks.append([])
+            chunks[-1].append(s)
         for number, chunk in enumerate(chunks, start=1):
             path = f"compare/{topic}/" + (f"{number}/" if number > 1 else "")
             parts.append(ComparePart(topic, topic_label(topic), path, chunk, number, len(chunks)))
@@ -205,7 +216,12 @@ def compare_parts(series: list[Series], per_page: int = SERIES_PER_PAGE) -> list
 
 def chart_homes(site: SiteView, charts: dict[str, Chart], parts: list[ComparePart]) -> dict[str, str]:
     """The page (and anchor) where each chart is shown, for the link back from its embed page."""
-    homes = {charts[g.key].id: f"{y.path}#{charts[g.key].id}" for y in site.years for t in y.topics for g in t.charts}
+    homes = {
+        charts[g.key].id: f"{t.path or y.path}#{charts[g.key].id}"
+        for y in site.years
+        for t in y.topics
+        for g in t.charts
+    }
     compare_path = {s.key: part.path for part in parts for s in part.series}
     homes.update(
         {
@@ -215,6 +231,33 @@ def chart_homes(site: SiteView, charts: dict[str, Chart], parts: list[ComparePar
         }
     )
     return homes
+
+
+@dataclass(frozen=True)
+class TopicLink:
+    label: str
+    path: str
+
+
+def _topic_pages(
+    year: YearView, nav: list[YearLink], charts_of: Callable[[list[str]], dict[str, Chart]]
+) -> Iterator[PageJob]:
+    """A page per topic of a year too large for one page."""
+    links = [TopicLink(t.label, t.path) for t in year.topics]
+    for index, topic in enumerate(year.topics):
+        neighbours = (links[index - 1] if index else None, links[index + 1] if index + 1 < len(links) else None)
+        yield PageJob(
+            topic.path,
+            "year_topic.html",
+            {
+                "years": nav,
+                "year": YearLink(year.year, year.path),
+                "topic": topic,
+                "charts": charts_of([g.key for g in topic.charts]),
+                "neighbours": neighbours,
+                "title": f"{topic.label}, {year.year}",
+            },
+        )
 
 
 def page_jobs(
@@ -290,12 +333,14 @@ def page_jobs(
             {
                 "years": nav,
                 "year": year,
-                "charts": charts_of([g.key for t in year.topics for g in t.charts]),
+                "charts": {} if year.split else charts_of([g.key for t in year.topics for g in t.charts]),
                 "neighbours": neighbours,
                 "title": str(year.year),
                 "story": story(str(year.year), year.path),
             },
         )
+        if year.split:
+            yield from _topic_pages(year, nav, charts_of)
     for source in site.sources:
         yield PageJob(source.path, "source.html", {"years": nav, "source_view": source, "title": source.source.title})
     homes = chart_homes(site, charts, parts)

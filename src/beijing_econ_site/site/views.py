@@ -32,6 +32,8 @@ TOPIC_ORDER = [
     "finance",
 ]
 HEADLINES_PER_YEAR = 4
+MAX_BARS = 40  # a bar chart with more is not read: its facts go on in another chart
+YEAR_PAGE_LIMIT = 150  # figures; a year with more has a page per topic, so no page grows past 1 MB
 SITE_TITLE = "Beijing's economy in figures"
 
 
@@ -153,6 +155,7 @@ class TopicView:
     label: str
     figures: list[FigureView]
     charts: list[ChartGroup] = field(default_factory=list)
+    path: str = ""  # its own page, when its year is split by topic; else it is a section of the year's page
 
 
 @dataclass
@@ -162,6 +165,7 @@ class YearView:
     headlines: list[FigureView]
     topics: list[TopicView]
     context: list[FigureView]  # figures about China or the world measured in this year
+    split: bool = False  # each topic has its own page (YEAR_PAGE_LIMIT)
 
     @property
     def path(self) -> str:
@@ -215,9 +219,14 @@ class SiteView:
 def derive(dataset: Dataset) -> SiteView:
     beijing_years = sorted({f.year for f in dataset.figures.values() if f.scope is Scope.BEIJING})
     year_set = set(beijing_years)
+    split_years = set(is_split(dataset))
 
     def home_of(figure: Figure) -> str:
-        return f"{figure.year}/" if figure.year in year_set else f"sources/{figure.source}/"
+        if figure.year not in year_set:
+            return f"sources/{figure.source}/"
+        if figure.year in split_years and figure.scope is Scope.BEIJING:
+            return f"{figure.year}/{dataset.indicators[figure.indicator].topic}/"
+        return f"{figure.year}/"
 
     views = {
         fid: FigureView(f, dataset.indicators[f.indicator], dataset.sources[f.source], home_of(f))
@@ -228,7 +237,7 @@ def derive(dataset: Dataset) -> SiteView:
     by_year: dict[int, list[FigureView]] = defaultdict(list)
     for view in ordered:
         by_year[view.figure.year].append(view)
-    years = [_year_view(year, by_year[year]) for year in beijing_years]
+    years = [_year_view(year, by_year[year], year in split_years) for year in beijing_years]
     by_source: dict[str, list[FigureView]] = defaultdict(list)
     for view in ordered:
         by_source[view.figure.source].append(view)
@@ -238,6 +247,14 @@ def derive(dataset: Dataset) -> SiteView:
     ]
     topics = sorted({i.topic for i in dataset.indicators.values()}, key=_topic_rank)
     return SiteView(years, comparison_series(ordered), sources, views, topics)
+
+
+def is_split(dataset: Dataset) -> list[int]:
+    """The years with more figures than one page should hold."""
+    counts: dict[int, int] = defaultdict(int)
+    for figure in dataset.figures.values():
+        counts[figure.year] += 1
+    return sorted(year for year, count in counts.items() if count > YEAR_PAGE_LIMIT)
 
 
 def _statement_order(view: FigureView) -> tuple[str, str]:
@@ -266,17 +283,23 @@ def _figure_order(view: FigureView) -> tuple[Any, ...]:
     )
 
 
-def _year_view(year: int, figures: list[FigureView]) -> YearView:
+def _year_view(year: int, figures: list[FigureView], split: bool = False) -> YearView:
     beijing = [f for f in figures if f.figure.scope is Scope.BEIJING]
     context = [f for f in figures if f.figure.scope is not Scope.BEIJING]
     topics: dict[str, list[FigureView]] = defaultdict(list)
     for view in beijing:
         topics[view.indicator.topic].append(view)
     topic_views = [
-        TopicView(topic, topic_label(topic), topics[topic], chart_groups(year, topic, topics[topic]))
+        TopicView(
+            topic,
+            topic_label(topic),
+            topics[topic],
+            chart_groups(year, topic, topics[topic]),
+            f"{year}/{topic}/" if split else "",
+        )
         for topic in sorted(topics, key=_topic_rank)
     ]
-    return YearView(year, figures, pick_headlines(beijing), topic_views, context)
+    return YearView(year, figures, pick_headlines(beijing), topic_views, context, split)
 
 
 def pick_headlines(figures: list[FigureView]) -> list[FigureView]:
@@ -322,8 +345,32 @@ def chart_groups(year: int, topic: str, figures: list[FigureView]) -> list[Chart
         named = "" if not measure or measure.startswith("indicator:") else f": {thing}"
         title = f"{KIND_TITLES[first.indicator.kind]}{named}, {first.period_label}"
         key = f"{year}-{topic}-{kind}-{unit}-{period}" + (f"-{_slug(thing)}" if measure else "")
-        charts.append(ChartGroup(key.replace(".", "-").lower(), title, members))
+        key = key.replace(".", "-").lower()
+        parts = _at_most_bars(members, MAX_BARS)
+        for number, part in enumerate(parts, start=1):
+            if len(parts) == 1:
+                charts.append(ChartGroup(key, title, part))
+            else:
+                charts.append(ChartGroup(f"{key}-part-{number}", f"{title} ({number} of {len(parts)})", part))
     return charts
+
+
+def _at_most_bars(members: list[FigureView], most: int) -> list[list[FigureView]]:
+    """The figures in runs of at most `most` bars, a fact's figures always in one run (a conflict
+    is read side by side; a confirming figure goes with the bar that names it)."""
+    facts: dict[str, list[FigureView]] = defaultdict(list)
+    for view in members:
+        facts[view.fact_id].append(view)
+    parts: list[list[FigureView]] = [[]]
+    bars = 0
+    for fact in facts.values():
+        drawn = sum(not v.is_shown_elsewhere for v in fact)
+        if parts[-1] and bars + drawn > most:
+            parts.append([])
+            bars = 0
+        parts[-1].extend(fact)
+        bars += drawn
+    return parts
 
 
 def _slug(text: str) -> str:
