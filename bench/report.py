@@ -40,6 +40,9 @@ class DatasetResult:
     reload_page_seconds: list[float] = field(default_factory=list)
     floor_seconds: float = 0.0
     floor_chart_seconds: float = 0.0  # vl-convert per chart, mean over a sample of this dataset's charts
+    largest_page: str = ""  # the heaviest HTML page of the built site
+    largest_page_bytes: int = 0
+    most_bars: int = 0  # bars in the bar chart with the most
 
     @property
     def cold(self) -> float:
@@ -123,6 +126,22 @@ def targets(
         found.append(
             Target(f"{largest.name}: peak RSS (process tree) under 1 GB", f"{rss / MB:.0f} MB", rss < 1024 * MB)
         )
+        page_kb = largest.largest_page_bytes / 1024
+        found.append(
+            Target(
+                f"{largest.name}: no page over 1 MB",
+                f"largest {largest.largest_page}: {page_kb:,.0f} KB",
+                largest.largest_page_bytes <= MB,
+            )
+        )
+        found.append(Target(f"{largest.name}: no chart over 40 bars", f"{largest.most_bars}", largest.most_bars <= 40))
+    for result in [real, *synthetic]:
+        edit = statistics.median(result.edit_seconds) if result.edit_seconds else None
+        goal = {"real site": None, "synthetic 10k": 1.0, "synthetic 60k": 3.0}.get(result.name)
+        if edit is not None and goal is not None:
+            found.append(
+                Target(f"{result.name}: edit one figure, rebuild, under {goal:.0f} s", f"{edit:.2f} s", edit < goal)
+            )
     if growth:
         found.append(
             Target("cost grows linearly (exponent at most 1.1)", f"{growth.exponent:.2f}", growth.exponent <= 1.1)
@@ -158,9 +177,9 @@ def datasets_table(results: list[DatasetResult]) -> list[str]:
             "| dataset | figures | indicators | sources | pages | charts | check (s) | cold build (s) "
             "| others' CPU (%) "
             "| peak RSS, largest process / tree (MB) | no-change rebuild (s) | edit rebuild (s) | charts re-rendered "
-            "| save to reload event / page (ms) | floor (s) | cold / floor |"
+            "| save to reload event / page (ms) | floor (s) | cold / floor | largest page (KB) | most bars |"
         ),
-        "|---|" + "---:|" * 15,
+        "|---|" + "---:|" * 17,
     ]
     for r in results:
         rendered = str(round(statistics.median(r.edit_charts_rendered))) if r.edit_charts_rendered else "n/a"
@@ -170,7 +189,7 @@ def datasets_table(results: list[DatasetResult]) -> list[str]:
             f"| {_megabytes(r.cold_max_rss)} / {_megabytes(r.cold_tree_rss)} "
             f"| {_seconds(r.nochange_seconds)} | {_seconds(r.edit_seconds)} | {rendered} "
             f"| {_milliseconds(r.reload_event_seconds)} / {_milliseconds(r.reload_page_seconds)} "
-            f"| {r.floor_seconds:.2f} | {r.floor_ratio:.2f}x |"
+            f"| {r.floor_seconds:.2f} | {r.floor_ratio:.2f}x | {r.largest_page_bytes / 1024:,.0f} | {r.most_bars} |"
         )
     return lines
 

@@ -223,6 +223,7 @@ def real_site(args: argparse.Namespace) -> tuple[DatasetResult, list[PageWeight]
             result, data_dir, work_root, lambda index: append_comment(edited, f"edit {index}"), args, installed=True
         )
         site = work_root / "run-0" / "_site"
+        measure_output(result, site)
         weights = page_weights(site)
         floor = measure_imports(PYTHON, args.runs)
         set_floor(result, floor, site, args)
@@ -238,16 +239,34 @@ def synthetic_site(size: int, floor: Floor, args: argparse.Namespace) -> Dataset
         data_dir = Path(tmp) / "data"
         synthetic.write_dataset(dataset, data_dir)
         result = check(name, data_dir, strict=True, timeout=args.timeout)
-        result.edit = "one figure's value, with its quote, article and sha256"
+        result.edit = "one figure's value, with its quote, article, sha256 and a rearchived entry"
         work_root = Path(tmp) / "work"
         work_root.mkdir()
         measure_builds(
             result, data_dir, work_root, lambda index: synthetic.edit_one_value(dataset, data_dir, index + 1), args
         )
+        measure_output(result, work_root / "run-0" / "_site")
         set_floor(result, floor, work_root / "run-0" / "_site", args)
         if size <= SERVE_MAX_FIGURES:
             measure_serve(result, data_dir, args)
     return result
+
+
+def measure_output(result: DatasetResult, site: Path) -> None:
+    """The heaviest page and the bar chart with the most bars, read from the built site."""
+    pages = [(p.stat().st_size, p.relative_to(site).as_posix()) for p in site.rglob("*.html")]
+    result.largest_page_bytes, result.largest_page = max(pages)
+    bars = [0]
+    for spec_path in site.glob("charts/*.vl.json"):
+        spec = json.loads(spec_path.read_text(encoding="utf-8"))
+        marks = [layer.get("mark", {}) for layer in spec.get("layer", [spec])]
+        if any(isinstance(mark, dict) and mark.get("type") == "bar" for mark in marks):
+            bars.append(len(spec["datasets"]["figures"]))
+    result.most_bars = max(bars)
+    say(
+        f"{result.name}: largest page {result.largest_page} ({result.largest_page_bytes:,} bytes), "
+        f"most bars {result.most_bars}"
+    )
 
 
 def set_floor(result: DatasetResult, floor: Floor, site: Path, args: argparse.Namespace) -> None:
