@@ -189,3 +189,28 @@ def test_the_site_writer_publishes_only_on_commit(tmp_path):
         assert writer.commit() == 3
     assert (out / "index.html").read_bytes() == b"new"
     assert [p.name for p in tmp_path.iterdir()] == ["_site"]
+
+
+def test_the_shipped_chart_templates_are_the_ones_the_code_makes():
+    """A build takes its chart templates from the package and never imports Altair for them; after
+    a change to the charts module they must be made again (scripts/chart_templates.py)."""
+    import json
+
+    shipped = json.loads(chart_renderer.PACKAGED_TEMPLATES.read_text(encoding="utf-8"))
+    assert shipped == chart_renderer.packaged_templates(), "run: .venv/bin/python scripts/chart_templates.py"
+
+
+def test_a_build_with_shipped_templates_does_not_import_altair(tmp_path):
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from beijing_econ_site.build.run import build_site\n"
+        "if __name__ == '__main__':\n"
+        f"    build_site(Path({str(ROOT / 'data')!r}), Path({str(tmp_path / '_site')!r}), Path({str(ROOT / 'templates')!r}),"
+        f" cache_dir=Path({str(tmp_path / 'cache')!r}))\n"
+        "    assert 'altair' not in sys.modules, 'altair was imported'\n"
+    )
+    script = tmp_path / "build_without_altair.py"
+    script.write_text(code, encoding="utf-8")
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]

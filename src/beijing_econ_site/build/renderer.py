@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import itertools
+import json
 import logging
 import multiprocessing
 import os
@@ -26,10 +28,39 @@ from beijing_econ_site.site.charts import Chart, accessible_svg, bar_template, s
 log = logging.getLogger(__name__)
 
 
+PACKAGED_TEMPLATES = Path(charts.__file__).with_name("chart_templates.json")
+
+
+def template_variants() -> Iterator[tuple[str, Callable[..., str], tuple[Any, ...]]]:
+    """Every chart template a site can need: the bar chart, and the series chart for each
+    combination of rank axis, qualifiers present and breaks."""
+    yield "bar", bar_template, ()
+    for is_rank in (False, True):
+        for size in range(1, len(Qualifier) + 1):
+            for qualifiers in itertools.combinations(list(Qualifier), size):
+                for with_breaks in (False, True):
+                    yield "series", series_template, (is_rank, qualifiers, with_breaks)
+
+
+def packaged_templates() -> dict[str, str]:
+    """Every template, made by Altair, keyed as ChartTemplates keys them."""
+    return {_template_key(name, args): builder(*args) for name, builder, args in template_variants()}
+
+
+@cache
+def _packaged() -> dict[str, str]:
+    try:
+        found = json.loads(PACKAGED_TEMPLATES.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
 class ChartTemplates:
-    """Chart templates as JSON text, also kept on disk under the hash of this module's code and
-    Altair's version: a rebuild with them on disk does not import Altair (about a second on this
-    machine) nor build the specs (half a second more)."""
+    """Chart templates as JSON text, keyed by the hash of the charts module's code and Altair's
+    version: shipped with the package (scripts/chart_templates.py makes them), so a build does
+    not import Altair (about a second on this machine) nor build the specs; kept on disk too,
+    for code whose templates are not shipped yet."""
 
     def __init__(self, cache_dir: Path | None = None):
         self.cache_dir = cache_dir
@@ -41,9 +72,13 @@ class ChartTemplates:
         return self._get("series", series_template, is_rank, qualifiers, with_breaks)
 
     def _get(self, name: str, builder: Callable[..., str], *args: Any) -> str:
+        key = _template_key(name, args)
+        shipped = _packaged().get(key)
+        if shipped is not None:
+            return shipped
         if self.cache_dir is None:
             return builder(*args)
-        path = self.cache_dir / f"{_template_key(name, args)}.json"
+        path = self.cache_dir / f"{key}.json"
         cached = load_verified(path)
         if cached is not None:
             return cached.decode("utf-8")
