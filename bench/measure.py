@@ -265,9 +265,11 @@ _SCRIPT = re.compile(rb'<script src="([^"]+)"')
 _CHART = re.compile(rb'<figure class="chart"')
 
 
-def _linked(pattern: re.Pattern[bytes], html: bytes, page: Path) -> list[Path]:
-    """The files a page references through pattern's attribute, resolved against the page."""
-    return [(page.parent / ref.decode()).resolve() for ref in pattern.findall(html)]
+def _linked(pattern: re.Pattern[bytes], html: bytes, page: Path, site: Path) -> list[Path]:
+    """The files a page references through pattern's attribute, resolved against the page (or,
+    for an address from the root, as the 404 page has, against the site)."""
+    refs = [ref.decode() for ref in pattern.findall(html)]
+    return [(site / ref.lstrip("/") if ref.startswith("/") else page.parent / ref).resolve() for ref in refs]
 
 
 def page_weights(site: Path) -> list[PageWeight]:
@@ -278,8 +280,8 @@ def page_weights(site: Path) -> list[PageWeight]:
     weights = []
     for page in sorted(site.rglob("*.html")):
         html = page.read_bytes()
-        plain = [html] + [p.read_bytes() for p in _linked(_STYLESHEET, html, page)]
-        scripts = _linked(_SCRIPT, html, page)
+        plain = [html] + [p.read_bytes() for p in _linked(_STYLESHEET, html, page, site)]
+        scripts = _linked(_SCRIPT, html, page, site)
         interactive = plain + [p.read_bytes() for p in scripts]
         weights.append(
             PageWeight(
