@@ -140,6 +140,8 @@ def _stacking_bar_template(validate: bool = False) -> str:
 def test_check_names_the_figures_of_a_chart_that_breaks_a_rule_on_their_yaml_lines(made, monkeypatch, capsys):
     data, _, _ = made
     monkeypatch.setattr("beijing_econ_site.build.renderer.bar_template", _stacking_bar_template)
+    monkeypatch.setattr("beijing_econ_site.build.renderer._packaged", dict)  # not the shipped templates
+    monkeypatch.setattr("beijing_econ_site.memo._memory", {})  # nor what an earlier check found
     monkeypatch.setattr("beijing_econ_site.build.fingerprint.DEFAULT_CACHE", data.parent / "no-cache")
     assert main(["check", "--data", str(data)]) == 1
     err = capsys.readouterr().err
@@ -154,6 +156,7 @@ def test_a_build_whose_chart_breaks_a_rule_fails_and_keeps_the_old_site(made, mo
     build_site(data, out, ROOT / "templates", cache_dir=None, config=SiteConfig())
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     monkeypatch.setattr("beijing_econ_site.build.renderer.bar_template", _stacking_bar_template)
+    monkeypatch.setattr("beijing_econ_site.build.renderer._packaged", dict)  # not the shipped templates
     with pytest.raises(DataError) as failure:
         build_site(data, out, ROOT / "templates", cache_dir=None, config=SiteConfig())
     assert {d.rule for d in failure.value.diagnostics} == {"chart-stacked"}

@@ -448,8 +448,15 @@ def test_no_element_or_attribute_is_injected_into_any_page(markup_site: MarkupSi
                 assert not attribute.lower().startswith("on"), f"{name}: event handler {attribute!r}"
         for script in tree.css("script"):  # only the site's own
             src, kind = script.attributes.get("src") or "", script.attributes.get("type")
-            assert src.endswith("assets/enhance.js") or kind == "application/ld+json", f"{name}: {script.html}"
-        assert tree.css("img, iframe, object, embed, style, form, base, textarea") == [], name
+            own = src.endswith("assets/enhance.js") or (
+                name == "search/index.html" and src.endswith("assets/search.js")
+            )
+            assert own or kind == "application/ld+json", f"{name}: {script.html}"
+        for form in tree.css("form"):  # only the site's search box, which goes to the search page
+            assert form.attributes.get("role") == "search", f"{name}: {form.html}"
+            assert (form.attributes.get("action") or "").endswith("search/"), f"{name}: {form.html}"
+            assert not form.attributes.get("method"), f"{name}: {form.html}"
+        assert tree.css("img, iframe, object, embed, style, base, textarea") == [], name
         assert all(svg.parent.css_matches(".chart-canvas") for svg in tree.css("svg")), (
             f"{name}: an svg outside a chart"
         )
@@ -564,7 +571,10 @@ def test_every_page_allows_scripts_and_styles_only_from_the_site_itself(markup_s
     for site in (built_project / "_site", markup_site.site):
         for name, tree in html_pages(site).items():
             policy = content_security_policy(tree)
-            assert policy["script-src"] == ["'self'"], name
+            # the search page alone may compile Pagefind's WebAssembly, which allows no JavaScript eval
+            wasm = ["'wasm-unsafe-eval'"] if name == "search/index.html" else []
+            assert policy["script-src"] == ["'self'", *wasm], name
+            assert policy["form-action"] == ["'self'"], name
             assert policy["style-src"] == ["'self'"], name
             assert policy["default-src"] == ["'self'"], name
             assert policy["object-src"] == ["'none'"] and policy["base-uri"] == ["'none'"], name

@@ -164,7 +164,7 @@ def test_a_site_changed_by_hand_is_built_whole_again(working_copy: Path, tmp_pat
 
 
 def test_the_graph_refuses_what_it_cannot_digest() -> None:
-    from beijing_econ_site.build.graph import Digests, Undigestable
+    from beijing_econ_site.site.digests import Digests, Undigestable
 
     digests = Digests()
     assert digests.of({"a": [1, "x", None]}) == digests.of({"a": [1, "x", None]})

@@ -202,14 +202,15 @@ def _run(args: argparse.Namespace) -> int:
         from beijing_econ_site.checks.run import check_data
         from beijing_econ_site.memo import Memo
 
-        checked = check_data(args.data, published=args.published, memo=Memo(DEFAULT_CACHE / "memo"))
+        memo = Memo(DEFAULT_CACHE / "memo")
+        checked = check_data(args.data, published=args.published, memo=memo)
         if not checked.errors:  # the charts are made only from data that is sound
             from beijing_econ_site.build.renderer import ChartTemplates
             from beijing_econ_site.site.chart_rules import check_charts
 
             templates = ChartTemplates(DEFAULT_CACHE / "chart-templates")
             checked.diagnostics = sorted(
-                checked.diagnostics + check_charts(checked.dataset, checked.locator, templates)
+                checked.diagnostics + check_charts(checked.dataset, checked.locator, templates, memo)
             )
         _report(checked.diagnostics, as_json=args.json)
         if not args.json:

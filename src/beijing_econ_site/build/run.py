@@ -7,6 +7,7 @@ previous site untouched and a large site is never held in memory whole.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import time
@@ -16,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from beijing_econ_site.build.fingerprint import DEFAULT_CACHE
 from beijing_econ_site.build.graph import (
     BuildState,
     ChartRecord,
-    Digests,
     load_state,
     save_state,
     settings_key,
@@ -40,8 +41,10 @@ from beijing_econ_site.memo import Memo
 from beijing_econ_site.site.chart_rules import chart_diagnostics, chart_problems
 from beijing_econ_site.site.charts import Chart, chart_sources
 from beijing_econ_site.site.crawl import atom_feed, robots, sitemap
+from beijing_econ_site.site.digests import Digests
 from beijing_econ_site.site.export import export_files
-from beijing_econ_site.site.pages import PageRenderer, SiteConfig, page_jobs
+from beijing_econ_site.site.pages import PageRenderer, SiteConfig, page_jobs, series_pages
+from beijing_econ_site.site.search import Record, search_files, search_records
 from beijing_econ_site.site.views import SiteView, derive
 
 log = logging.getLogger(__name__)
@@ -79,7 +82,7 @@ def build_site(
         raise DataError([Diagnostic.simple(str(templates_dir), "templates-missing", "templates directory not found")])
     check_output_dir(out_dir, {"the data": data_dir, "the templates": templates_dir})
     log.info("checking %s", data_dir)
-    memo = Memo(cache_dir / "memo" if cache_dir else None)
+    memo = Memo(cache_dir / "memo") if cache_dir else None
     checked = check_data(
         data_dir, published=out_dir / ARCHIVES_EXPORT, memo=memo
     )  # the last build is the last published
@@ -134,7 +137,10 @@ def build_site(
             template_keys = template_digests(templates.env)
             page_paths = []
             jsonld = dataset_jsonld(checked.dataset, config)
+            stories: dict[str, tuple[str, str, Markup]] = {}
             for job in page_jobs(site, charts, jsonld, checked.stories, config.base_url):
+                if job.context.get("story"):
+                    stories[job.path] = (job.path, job.context.get("title") or config.title, job.context["story"])
                 key = digests.of((settings, template_keys.get(job.template, ""), job.path, job.root, job.context))
                 made.pages[job.file_path] = key
                 if state.pages.get(job.file_path) == key and writer.keep(job.file_path):
@@ -150,6 +156,7 @@ def build_site(
         except jinja2.TemplateError as exc:
             raise DataError([template_diagnostic(exc, templates_dir)]) from None
         log.info("pages: %d made, %d unchanged", pages - kept_pages, kept_pages)
+        made.search = write_search(search_records(site, stories, series_pages(site.series)), state.search, writer)
         schemas = {chart.schema for chart in charts.values() if chart.schema}
         for files in (
             export_files(checked.dataset, state.rows, made.rows),
@@ -184,6 +191,20 @@ def build_site(
 
 
 CHART_FILES = ("svg", "png", "csv", "vl.json")
+
+
+def write_search(records: list[Record], previous: tuple[str, list[str]], writer: SiteWriter) -> tuple[str, list[str]]:
+    """The search index, made by Pagefind unless its records are those of the last build, whose
+    files are then kept; returns the records' key and the files, for the next build."""
+    key = hashlib.sha256(repr(records).encode("utf-8", "surrogatepass")).hexdigest()
+    if previous[0] == key and previous[1] and writer.keep(*previous[1]):
+        log.info("search index unchanged")
+        return previous
+    files = search_files(records)
+    for path, content in files.items():
+        writer.add(path, content)
+    log.info("search index: %d records, %d files", len(records), len(files))
+    return key, sorted(files)
 
 
 def keep_chart_files(chart_id: str, writer: SiteWriter) -> bool:

@@ -17,7 +17,9 @@ from typing import Any
 from beijing_econ_site.data.models import Dataset, Qualifier
 from beijing_econ_site.diagnostics import Diagnostic
 from beijing_econ_site.facts import statement
-from beijing_econ_site.site.charts import QUALIFIER_MARKS, Templates, iter_charts
+from beijing_econ_site.memo import Memo, key_of
+from beijing_econ_site.site.charts import QUALIFIER_MARKS, Templates, chart_sources
+from beijing_econ_site.site.digests import Digests
 from beijing_econ_site.site.views import FigureView, derive, measure_of
 
 STACKING_MARKS = {"bar", "area"}
@@ -184,11 +186,19 @@ def chart_diagnostics(problems: Iterable[ChartProblem], locate: Any) -> list[Dia
     return [problem.diagnostic(locate) for problem in problems]
 
 
-def check_charts(dataset: Dataset, locate: Any, templates: Templates) -> list[Diagnostic]:
-    """Every chart the site would draw from the dataset, made and read against the chart rules."""
+def check_charts(dataset: Dataset, locate: Any, templates: Templates, memo: Memo | None = None) -> list[Diagnostic]:
+    """Every chart the site would draw from the dataset, made and read against the chart rules.
+    With a memo, a chart drawn from the same figures as before is not made again."""
     site = derive(dataset)
-    return [
-        problem.diagnostic(locate)
-        for _, chart in iter_charts(site, templates)
-        for problem in chart_problems(chart.id, chart.spec, site.figures)
-    ]
+    digests = Digests()
+    diagnostics = []
+    for _, drawn_from, make in chart_sources(site):
+        key = key_of("chart-rules", digests.of(drawn_from)) if memo is not None else ""
+        problems: list[ChartProblem] | None = memo.get(key) if memo is not None else None
+        if problems is None:
+            chart = make(templates)
+            problems = chart_problems(chart.id, chart.spec, site.figures)
+            if memo is not None:
+                memo.put(key, problems)
+        diagnostics += [problem.diagnostic(locate) for problem in problems]
+    return diagnostics

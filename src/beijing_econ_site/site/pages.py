@@ -22,8 +22,11 @@ from beijing_econ_site.site.views import SITE_TITLE, FigureView, Series, SiteVie
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
 )
+# Pagefind's search runs in WebAssembly, which a browser compiles only with 'wasm-unsafe-eval'
+# (it allows no JavaScript eval): the search page alone has it
+SEARCH_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
 
 log = logging.getLogger(__name__)
 
@@ -118,13 +121,15 @@ class PageRenderer:
 
     def stream(self, job: PageJob) -> Iterator[bytes]:
         """A page's bytes in pieces as Jinja makes them, so a large page is never held whole."""
+        context = dict(job.context)
+        csp = context.pop("csp", CSP)
         stream = self.env.get_template(job.template).generate(
             site=self.config,
             root=job.root,
             page_path=job.path,
-            csp=CSP,
+            csp=csp,
             cite=lambda view: citation(view, self.config),
-            **job.context,
+            **context,
         )
         return (piece.encode("utf-8") for piece in stream)
 
@@ -212,6 +217,13 @@ def compare_parts(
             path = f"compare/{topic}/" + (f"{number}/" if number > 1 else "")
             parts.append(ComparePart(topic, topic_label(topic), path, chunk, number, len(chunks)))
     return parts
+
+
+def series_pages(series: list[Series]) -> dict[str, str]:
+    """The comparison page that shows each series."""
+    parts = compare_parts(series)
+    on_part = {s.key: part.path for part in parts for s in part.series}
+    return {s.key: on_part.get(s.key, "compare/") for s in series}
 
 
 def chart_homes(site: SiteView, charts: dict[str, Chart], parts: list[ComparePart]) -> dict[str, str]:
@@ -354,6 +366,7 @@ def page_jobs(
         "corrections.html",
         {"years": nav, "corrections": corrections_of(site), "title": "Corrections"},
     )
+    yield PageJob("search/", "search.html", {"years": nav, "title": "Search", "csp": SEARCH_CSP})
     base = base_url.rstrip("/")
     yield PageJob(
         "404.html", "404.html", {"years": nav, "title": "Not found"}, root_override=f"{base}/" if base else "/"

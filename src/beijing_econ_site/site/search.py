@@ -1,0 +1,112 @@
+"""Search: a Pagefind index of every figure, indicator, source and story, built at build time.
+
+Each figure is its own record, whose address is the figure's anchor, so a search for "40.4"
+leads to the row that states it. Pagefind makes the index files and the small script that
+reads them; the search page's own script only asks it and lists the results.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
+from beijing_econ_site.site.views import FigureView, SiteView
+
+SEARCH_DIR = "pagefind/"
+# what the browser needs of Pagefind's output; its ready-made interfaces are not used
+_UNUSED = re.compile(r"^pagefind-(?:component-|modular-)?ui\.(?:js|css)$|^pagefind-highlight\.js$")
+_TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class Record:
+    url: str  # from the site's root, with the anchor: "2021/#digital-share-gdp-2021"
+    title: str
+    content: str
+    kind: str  # Figure, Indicator, Source or Story
+    source: str = ""
+
+
+def figure_record(view: FigureView) -> Record:
+    f = view.figure
+    where = "" if f.scope.value == "beijing" else f" ({view.scope_label})"
+    title = f"{view.indicator.label}{where}, {view.period_label}: {view.display}"
+    words = [title + ".", f.quote, f"Source: {view.sources_text}."]
+    if f.note:
+        words.append(_text(f.note))
+    return Record(view.permalink, title, " ".join(words), "Figure", view.sources_text)
+
+
+def search_records(
+    site: SiteView, stories: dict[str, tuple[str, str, Markup]], series_homes: dict[str, str]
+) -> list[Record]:
+    """Every record, in a fixed order: figures, indicators compared across years, sources,
+    stories (page path -> (page path, title, rendered story))."""
+    records = [figure_record(view) for view in site.figures.values() if not view.is_shown_elsewhere]
+    for series in site.series:
+        where = "" if series.scope.value == "beijing" else f" ({series.scope.value.capitalize()})"
+        label = f"{series.indicator.label}{where}"
+        content = f"{label}, across the years. {_text(series.indicator.description or '')}"
+        home = series_homes.get(series.key, "compare/")
+        records.append(Record(f"{home}#{series.key}", f"{label}, across the years", content, "Indicator"))
+    for source in site.sources:
+        s = source.source
+        content = f"{s.title}. {s.publisher}, {source.published_label}. {_text(s.notes or '')}"
+        records.append(Record(source.path, s.title, content, "Source", f"{s.publisher}, {source.published_label}"))
+    for path, title, story in stories.values():
+        text = _text(str(story))
+        if text:
+            records.append(Record(path, title, text, "Story"))
+    return records
+
+
+def _text(markup: str) -> str:
+    return " ".join(html.unescape(_TAG.sub(" ", markup)).split())
+
+
+def search_files(records: list[Record]) -> dict[str, bytes]:
+    """Pagefind's index of the records and its search script, as site paths -> bytes.
+
+    Each record is handed to Pagefind's indexer as a small page of its own, in a temporary
+    folder, with the record's address as metadata: one run of the indexer for the whole site.
+    """
+    from pagefind_bin import get_executable  # type: ignore[import-untyped]
+
+    if not records:  # nothing to find: no index (the search page says so)
+        return {}
+
+    with tempfile.TemporaryDirectory(prefix="beijing-econ-site-search-") as folder:
+        pages, output = Path(folder) / "records", Path(folder) / "index"
+        pages.mkdir()
+        width = len(str(len(records)))
+        for number, record in enumerate(records):
+            (pages / f"{number:0{width}d}.html").write_text(record_page(record), encoding="utf-8")
+        command = [str(get_executable()), "--site", str(pages), "--output-path", str(output), "--force-language", "en"]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"Pagefind could not index the site: {(done.stderr or done.stdout).strip()[-500:]}")
+        return {
+            SEARCH_DIR + path.relative_to(output).as_posix(): path.read_bytes()
+            for path in sorted(output.rglob("*"))
+            if path.is_file() and not _UNUSED.match(path.name)
+        }
+
+
+def record_page(record: Record) -> str:
+    """A record as Pagefind reads it: the words to index, and the metadata a result shows."""
+    meta = "".join(
+        f'<div data-pagefind-meta="{name}">{html.escape(value)}</div>'
+        for name, value in (("url", record.url), ("kind", record.kind), ("source", record.source))
+        if value
+    )
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>record</title></head><body>'
+        f'{meta}<main data-pagefind-body><h1 data-pagefind-meta="title">{html.escape(record.title)}</h1>'
+        f"<p>{html.escape(record.content)}</p></main></body></html>\n"
+    )
