@@ -3,6 +3,7 @@ against the last build, and a sitemap, robots.txt, a 404 page and an Atom feed, 
 
 from __future__ import annotations
 
+import html
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -109,3 +110,68 @@ def test_without_a_site_url_there_is_no_sitemap_and_robots_names_none(tmp_path):
     assert not (site / "sitemap.xml").exists()
     assert (site / "robots.txt").read_text() == "User-agent: *\nAllow: /\n"
     assert 'href="/assets/site.css"' in (site / "404.html").read_text()
+
+
+def _meta(page: str, attribute: str, name: str) -> str:
+    import re
+
+    found = re.search(rf'<meta {attribute}="{re.escape(name)}" content="([^"]*)">', page)
+    assert found is not None, f"no {name}"
+    return html.unescape(found[1])
+
+
+def test_every_page_has_a_share_card_of_1200_by_630_that_states_the_page_s_headline_with_its_source(published):
+    import struct
+
+    _, site = published
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 30
+    for path in pages:
+        page = path.read_text(encoding="utf-8")
+        image = _meta(page, "property", "og:image")
+        assert image.startswith(BASE + "cards/") and image.endswith(".png"), path
+        card = site / image.removeprefix(BASE)
+        png = card.read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (1200, 630), card
+        assert _meta(page, "name", "twitter:card") == "summary_large_image"
+        assert _meta(page, "name", "twitter:image") == image
+        assert (_meta(page, "property", "og:image:width"), _meta(page, "property", "og:image:height")) == (
+            "1200",
+            "630",
+        )
+    year = (site / "2021" / "index.html").read_text(encoding="utf-8")
+    alt = _meta(year, "property", "og:image:alt")
+    number, measures = alt.removeprefix("2021. ").split(": ", 1)[0], alt.split(": ", 1)[1].split(". Source:")[0]
+    assert number == "over 890 billion yuan"  # the first headline, in the words of the page's table
+    row = html.unescape(year.split('id="digital-core-value-added-2021"', 1)[1].split("</tr>", 1)[0])
+    assert number in row and measures.split(",")[0] in html.unescape(year)
+    assert alt.endswith(
+        "Source: Beijing Information Center press conference, as reported by a financial news website, 11 November 2022"
+    )
+
+
+def test_share_cards_are_the_same_bytes_from_one_build_to_the_next(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    for out in (first, second):
+        build_site(ROOT / "data", out, ROOT / "templates", cache_dir=None, config=SiteConfig())
+    cards = sorted(p.name for p in (first / "cards").glob("*.png"))
+    assert cards and cards == sorted(p.name for p in (second / "cards").glob("*.png"))
+    assert all((first / "cards" / c).read_bytes() == (second / "cards" / c).read_bytes() for c in cards)
+
+
+def test_the_data_page_describes_a_schema_org_dataset_with_what_search_engines_require(published):
+    import json
+    import re
+
+    _, site = published
+    page = (site / "data" / "index.html").read_text(encoding="utf-8")
+    [block] = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    dataset = json.loads(block)
+    assert dataset["@context"] == "https://schema.org" and dataset["@type"] == "Dataset"
+    assert len(dataset["description"]) >= 50 and dataset["name"]  # Google's Dataset: both required
+    assert re.fullmatch(r"\d{4}/\d{4}", dataset["temporalCoverage"])  # an ISO 8601 interval
+    assert dataset["license"].startswith("https://creativecommons.org/")
+    assert dataset["spatialCoverage"]["@type"] == "Place"
+    for download in dataset["distribution"]:
+        assert download["@type"] == "DataDownload" and download["encodingFormat"] in ("text/csv", "application/json")
+        assert download["contentUrl"].startswith(BASE) and (site / download["contentUrl"].removeprefix(BASE)).is_file()

@@ -33,7 +33,7 @@ from beijing_econ_site.site.charts import Chart
 
 log = logging.getLogger(__name__)
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 
 
 def template_digests(env: jinja2.Environment) -> dict[str, str]:
@@ -120,6 +120,7 @@ class BuildState:
     charts: dict[str, ChartRecord] = field(default_factory=dict)  # chart key -> record
     rows: dict[str, tuple[str, str]] = field(default_factory=dict)  # export rows, encoded (site.export)
     search: tuple[str, list[str]] = ("", [])  # the search records' key, and the index's files
+    cards: set[str] = field(default_factory=set)  # the share cards made
 
 
 def _state_path(cache_dir: Path, out_dir: Path) -> Path:

@@ -7,6 +7,7 @@ previous site untouched and a large site is never held in memory whole.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -38,6 +39,7 @@ from beijing_econ_site.data.archive import Archive
 from beijing_econ_site.data.models import Dataset
 from beijing_econ_site.diagnostics import DataError, Diagnostic, Location
 from beijing_econ_site.memo import Memo
+from beijing_econ_site.site.cards import Card, card_chart
 from beijing_econ_site.site.chart_rules import chart_diagnostics, chart_problems
 from beijing_econ_site.site.charts import Chart, chart_sources
 from beijing_econ_site.site.crawl import atom_feed, robots, sitemap
@@ -88,41 +90,36 @@ def build_site(
     )  # the last build is the last published
     if checked.errors:
         raise DataError(checked.errors)
-    with SiteWriter(out_dir) as writer:
+    with SiteWriter(out_dir) as writer, contextlib.ExitStack() as closing:
         settings = settings_key(repr(config))
         state = load_state(cache_dir, out_dir, settings)
         made = BuildState(settings)
         digests = Digests()
         site = derive(checked.dataset)
         charts: dict[str, Chart] = {}
-        own_renderer = renderer is None
-        renderer = renderer or Renderer(cache_dir / "charts" if cache_dir else None)
+        if renderer is None:  # this build's own: closed when it ends (serve's stays warm)
+            renderer = closing.enter_context(Renderer(cache_dir / "charts" if cache_dir else None))
+            renderer.start_if_cold()
         rendered_before, cached_before = renderer.rendered, renderer.cached
-        try:
-            if own_renderer:
-                renderer.start_if_cold()
-            chart_templates = ChartTemplates(cache_dir / "chart-templates" if cache_dir else None)
+        chart_templates = ChartTemplates(cache_dir / "chart-templates" if cache_dir else None)
 
-            def to_render() -> Iterator[Chart]:
-                """The charts whose inputs changed; the others are taken from the previous site."""
-                for key, drawn_from, make in chart_sources(site):
-                    inputs = digests.of(drawn_from)
-                    record = state.charts.get(key)
-                    if record is not None and record.inputs == inputs and keep_chart_files(record.id, writer):
-                        charts[key] = record.chart()
-                        continue
-                    chart = make(chart_templates)
-                    chart.inputs = inputs
-                    problems = chart_problems(chart.id, chart.spec, site.figures)
-                    if problems:  # before the chart is rendered, so nothing of it is written
-                        raise DataError(chart_diagnostics(problems, checked.locator))
-                    chart.schema = chart.spec.get("$schema", "")
-                    yield charts.setdefault(key, chart)
+        def to_render() -> Iterator[Chart]:
+            """The charts whose inputs changed; the others are taken from the previous site."""
+            for key, drawn_from, make in chart_sources(site):
+                inputs = digests.of(drawn_from)
+                record = state.charts.get(key)
+                if record is not None and record.inputs == inputs and keep_chart_files(record.id, writer):
+                    charts[key] = record.chart()
+                    continue
+                chart = make(chart_templates)
+                chart.inputs = inputs
+                problems = chart_problems(chart.id, chart.spec, site.figures)
+                if problems:  # before the chart is rendered, so nothing of it is written
+                    raise DataError(chart_diagnostics(problems, checked.locator))
+                chart.schema = chart.spec.get("$schema", "")
+                yield charts.setdefault(key, chart)
 
-            renderer.render_all(to_render(), rendered=lambda chart: write_chart_files(chart, writer))
-        finally:
-            if own_renderer:
-                renderer.close()
+        renderer.render_all(to_render(), rendered=lambda chart: write_chart_files(chart, writer))
         rendered, cached = renderer.rendered - rendered_before, renderer.cached - cached_before
         made.charts = {key: ChartRecord.of(chart) for key, chart in charts.items()}
         log.info(
@@ -138,7 +135,10 @@ def build_site(
             page_paths = []
             jsonld = dataset_jsonld(checked.dataset, config)
             stories: dict[str, tuple[str, str, Markup]] = {}
-            for job in page_jobs(site, charts, jsonld, checked.stories, config.base_url):
+            cards: dict[str, Card] = {}
+            for job in page_jobs(site, charts, jsonld, checked.stories, config.base_url, config.title):
+                card = job.context["card"]
+                cards[card.path] = card
                 if job.context.get("story"):
                     stories[job.path] = (job.path, job.context.get("title") or config.title, job.context["story"])
                 key = digests.of((settings, template_keys.get(job.template, ""), job.path, job.root, job.context))
@@ -156,6 +156,7 @@ def build_site(
         except jinja2.TemplateError as exc:
             raise DataError([template_diagnostic(exc, templates_dir)]) from None
         log.info("pages: %d made, %d unchanged", pages - kept_pages, kept_pages)
+        made.cards = write_cards(list(cards.values()), state.cards, renderer, writer)
         made.search = write_search(search_records(site, stories, series_pages(site.series)), state.search, writer)
         schemas = {chart.schema for chart in charts.values() if chart.schema}
         for files in (
@@ -191,6 +192,18 @@ def build_site(
 
 
 CHART_FILES = ("svg", "png", "csv", "vl.json")
+
+
+def write_cards(cards: list[Card], previous: set[str], renderer: Renderer, writer: SiteWriter) -> set[str]:
+    """Each page's share card: taken from the previous site if that build made it (a card's
+    path is a digest of its words), else rendered. Returns the cards' paths, for the next build."""
+    fresh = [card for card in cards if not (card.path in previous and writer.keep(card.path))]
+    paths = {chart.id: card.path for card in fresh for chart in [card_chart(card)]}
+    renderer.render_all(
+        (card_chart(card) for card in fresh), rendered=lambda chart: writer.add(paths[chart.id], chart.png)
+    )
+    log.info("share cards: %d made, %d unchanged", len(fresh), len(cards) - len(fresh))
+    return {card.path for card in cards}
 
 
 def write_search(records: list[Record], previous: tuple[str, list[str]], writer: SiteWriter) -> tuple[str, list[str]]:

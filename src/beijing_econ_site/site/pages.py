@@ -15,6 +15,7 @@ from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from beijing_econ_site.data.stories import Story
+from beijing_econ_site.site.cards import Card, card_of
 from beijing_econ_site.site.charts import Chart
 from beijing_econ_site.site.crawl import corrections_of
 from beijing_econ_site.site.markdown import render_markdown, render_markdown_inline, render_story
@@ -278,6 +279,51 @@ def page_jobs(
     dataset_jsonld: dict[str, Any],
     stories: dict[str, Story] | None = None,
     base_url: str = "",
+    site_title: str = SITE_TITLE,
+) -> Iterator[PageJob]:
+    """Every page to make, each with its share card (cards.py)."""
+    cards: dict[str, Card] = {}
+    for job in _page_jobs(site, charts, dataset_jsonld, stories, base_url):
+        if job.template == "embed.html":  # an embedded chart is shared with the card of its page
+            home = str(job.context["home"]).split("#", 1)[0]
+            card = cards.get(home) or card_of(site_title, str(job.context["chart"].title), None)
+        elif job.template == "source.html":  # an article: its own title, and who published it when
+            view = job.context["source_view"]
+            card = Card(site_title, view.source.title, source=f"{view.source.publisher}, {view.published_label}")
+        else:
+            title = job.context.get("title") or _front_title(site_title, site)
+            card = card_of(site_title, str(title), _headline_of(job))
+        cards[job.path] = card
+        job.context["card"] = card
+        yield job
+
+
+def _front_title(site_title: str, site: SiteView) -> str:
+    years = site.years
+    return f"{site_title}, {years[0].year}–{years[-1].year}" if years else site_title
+
+
+def _headline_of(job: PageJob) -> FigureView | None:
+    """The figure a page's card shows: the page's first headline, or its first figure."""
+    context = job.context
+    figures: list[FigureView] = []
+    if job.template == "year.html":
+        figures = context["year"].headlines
+    elif job.template == "year_topic.html":
+        figures = context["topic"].figures
+    elif job.template == "index.html" and context["years"]:
+        figures = context["years"][-1].headlines
+    elif job.template == "compare.html" and context["series"]:
+        figures = context["series"][0].figures[::-1]
+    return next((f for f in figures if not f.is_shown_elsewhere), None)
+
+
+def _page_jobs(
+    site: SiteView,
+    charts: dict[str, Chart],
+    dataset_jsonld: dict[str, Any],
+    stories: dict[str, Story] | None = None,
+    base_url: str = "",
 ) -> Iterator[PageJob]:
     """Every page to make, one at a time. Each is given only what it shows: the navigation is
     the list of years, not the years' figures, so an edit makes again only the pages it touches."""
@@ -381,5 +427,5 @@ def render_pages(
     stories: dict[str, Story] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """Every page as (site path, bytes), one at a time."""
-    for job in page_jobs(site, charts, dataset_jsonld, stories, renderer.config.base_url):
+    for job in page_jobs(site, charts, dataset_jsonld, stories, renderer.config.base_url, renderer.config.title):
         yield job.file_path, b"".join(renderer.stream(job))
