@@ -180,3 +180,14 @@ def test_unchanged_files_are_the_previous_site_s_files(working_copy: Path, tmp_p
     before = {p: p.stat().st_ino for p in out.rglob("*.html")}
     build(working_copy, out, cache)
     assert {p: p.stat().st_ino for p in out.rglob("*.html")} == before
+
+
+def test_a_damaged_build_graph_is_reported_and_the_site_built_whole(working_copy: Path, tmp_path: Path, caplog) -> None:
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    first = build(working_copy, out, cache)
+    [graph] = (cache / "builds").glob("*.graph")
+    graph.write_bytes(graph.read_bytes()[:100])
+    rebuilt = build(working_copy, out, cache)
+    assert "is damaged (" in caplog.text
+    assert rebuilt.pages_made == rebuilt.pages == first.pages
+    assert build(working_copy, out, cache).pages_made == 0, "the graph was written again"

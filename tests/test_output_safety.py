@@ -206,7 +206,7 @@ def test_an_edit_saved_during_a_build_is_built_by_the_next(workspace, monkeypatc
 DAMAGE = {
     "a chart's SVG": "project/.cache/beijing-econ-site/charts/*.svg",
     "a chart's PNG": "project/.cache/beijing-econ-site/charts/*.png",
-    "a chart template": "project/.cache/beijing-econ-site/chart-templates/*.json",
+    "a check result": "project/.cache/beijing-econ-site/memo/*/*.pickle",
     "a compiled page template": "project/.cache/beijing-econ-site/templates/*",
 }
 

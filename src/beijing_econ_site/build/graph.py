@@ -27,7 +27,7 @@ import jinja2
 from jinja2 import meta
 
 from beijing_econ_site.build.fingerprint import output_fingerprint
-from beijing_econ_site.build.write import replace_atomically
+from beijing_econ_site.build.write import load_verified, store_verified
 from beijing_econ_site.memo import code_digest
 from beijing_econ_site.site.charts import Chart
 
@@ -133,12 +133,16 @@ def load_state(cache_dir: Path | None, out_dir: Path, settings: str) -> BuildSta
     empty = BuildState(settings)
     if cache_dir is None or not out_dir.is_dir():
         return empty
-    try:
-        state = pickle.loads(_state_path(cache_dir, out_dir).read_bytes())
-    except FileNotFoundError:
+    path = _state_path(cache_dir, out_dir)
+    if not path.exists():
         return empty
-    except Exception as exc:  # a damaged or foreign file: build everything
-        log.warning("build graph of %s is unreadable (%s): building everything", out_dir, exc)
+    stored = load_verified(path)  # a damaged file is reported there
+    if stored is None:
+        return empty
+    try:
+        state = pickle.loads(stored)
+    except Exception as exc:  # written by another version of the code
+        log.warning("build graph %s is damaged (%s): building everything", path, exc)
         return empty
     if not isinstance(state, BuildState) or state.settings != settings:
         return empty
@@ -155,7 +159,7 @@ def save_state(cache_dir: Path | None, out_dir: Path, state: BuildState) -> None
     state.output = output_fingerprint(out_dir)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        replace_atomically(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+        store_verified(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError as exc:
         log.warning("could not record the build graph in %s (%s): the next build makes everything", path, exc)
 
