@@ -6,6 +6,7 @@ const input = document.getElementById("search-query");
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const MAX_RESULTS = 20;
+const KINDS = ["Figure", "Indicator", "Source", "Story"];
 let pagefind = null;
 let asked = 0;
 
@@ -33,15 +34,40 @@ function excerpt(html) {
   return out;
 }
 
-function item(data) {
+// A section's anchor holds its record: "r" and base64url of [address, kind, source].
+function record(anchor) {
+  const base64 = anchor.slice(1).replace(/-/g, "+").replace(/_/g, "/");
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const [url, kind, source] = JSON.parse(new TextDecoder().decode(bytes));
+  return { url, kind, source };
+}
+
+// Pagefind finds pages of records; each record found is one of the page's sub-results.
+function hits(pages) {
+  const found = [];
+  for (const page of pages) {
+    for (const sub of page.sub_results) {
+      const anchor = sub.url.split("#")[1] || "";
+      if (!anchor.startsWith("r")) continue;
+      const weights = (sub.weighted_locations || []).reduce((sum, at) => sum + at.weight, 0);
+      found.push({ ...record(anchor), title: sub.title, excerpt: sub.excerpt, score: weights || sub.locations.length });
+    }
+  }
+  // figures first (what a reader searches for), then indicators, sources and stories; within
+  // each, the sections where the words weigh most (a title counts more than the text)
+  const rank = (hit) => KINDS.indexOf(hit.kind);
+  return found.sort((a, b) => rank(a) - rank(b) || b.score - a.score);
+}
+
+function item(hit) {
   const li = document.createElement("li");
   const link = document.createElement("a");
-  link.href = new URL(data.meta.url, root).href;
-  link.textContent = data.meta.title;
+  link.href = new URL(hit.url, root).href;
+  link.textContent = hit.title;
   const kind = document.createElement("span");
   kind.className = "search-kind";
-  kind.textContent = data.meta.kind + (data.meta.source ? " · " + data.meta.source : "");
-  li.append(link, " ", kind, excerpt(data.excerpt));
+  kind.textContent = hit.kind + (hit.source ? " · " + hit.source : "");
+  li.append(link, " ", kind, excerpt(hit.excerpt));
   return li;
 }
 
@@ -61,10 +87,11 @@ async function search(query) {
     status.textContent = "Search is not available: its index could not be loaded.";
     return;
   }
-  const shown = await Promise.all(found.results.slice(0, MAX_RESULTS).map((r) => r.data()));
+  const pages = await Promise.all(found.results.map((r) => r.data()));
   if (mine !== asked) return; // a newer query has been typed
-  list.replaceChildren(...shown.map(item));
-  const count = found.results.length;
+  const all = hits(pages);
+  list.replaceChildren(...all.slice(0, MAX_RESULTS).map(item));
+  const count = all.length;
   status.textContent = count === 0 ? `Nothing found for “${words}”.`
     : `${count} result${count === 1 ? "" : "s"} for “${words}”` + (count > MAX_RESULTS ? `, the first ${MAX_RESULTS} shown.` : ".");
 }

@@ -7,7 +7,9 @@ reads them; the search page's own script only asks it and lists the results.
 
 from __future__ import annotations
 
+import base64
 import html
+import json
 import re
 import subprocess
 import tempfile
@@ -70,23 +72,26 @@ def _text(markup: str) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", markup)).split())
 
 
+RECORDS_PER_PAGE = 200  # Pagefind's time goes by the page: 3,000 records index in 1.6 s one per page, 0.3 s by 200
+
+
 def search_files(records: list[Record]) -> dict[str, bytes]:
     """Pagefind's index of the records and its search script, as site paths -> bytes.
 
-    Each record is handed to Pagefind's indexer as a small page of its own, in a temporary
-    folder, with the record's address as metadata: one run of the indexer for the whole site.
+    The records are handed to Pagefind's indexer as pages of many sections, in a temporary
+    folder: one run of the indexer for the whole site. Each section's anchor carries the
+    record's address, kind and source, which the search page reads from Pagefind's sub-results.
     """
     from pagefind_bin import get_executable  # type: ignore[import-untyped]
 
     if not records:  # nothing to find: no index (the search page says so)
         return {}
-
     with tempfile.TemporaryDirectory(prefix="beijing-econ-site-search-") as folder:
         pages, output = Path(folder) / "records", Path(folder) / "index"
         pages.mkdir()
-        width = len(str(len(records)))
-        for number, record in enumerate(records):
-            (pages / f"{number:0{width}d}.html").write_text(record_page(record), encoding="utf-8")
+        groups = [records[i : i + RECORDS_PER_PAGE] for i in range(0, len(records), RECORDS_PER_PAGE)]
+        for number, group in enumerate(groups):
+            (pages / f"{number:05d}.html").write_text(records_page(group), encoding="utf-8")
         command = [str(get_executable()), "--site", str(pages), "--output-path", str(output), "--force-language", "en"]
         done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
         if done.returncode != 0:
@@ -98,15 +103,20 @@ def search_files(records: list[Record]) -> dict[str, bytes]:
         }
 
 
-def record_page(record: Record) -> str:
-    """A record as Pagefind reads it: the words to index, and the metadata a result shows."""
-    meta = "".join(
-        f'<div data-pagefind-meta="{name}">{html.escape(value)}</div>'
-        for name, value in (("url", record.url), ("kind", record.kind), ("source", record.source))
-        if value
+def record_anchor(record: Record) -> str:
+    """The record's address, kind and source as an HTML id: "r" and base64url of a JSON list."""
+    data = json.dumps([record.url, record.kind, record.source], ensure_ascii=False).encode("utf-8")
+    return "r" + base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def records_page(records: list[Record]) -> str:
+    """Records as Pagefind reads them: a section per record, its title a heading with an anchor."""
+    sections = "".join(
+        f'<section><h2 id="{record_anchor(record)}">{html.escape(record.title)}</h2>'
+        f"<p>{html.escape(record.content)}</p></section>"
+        for record in records
     )
     return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>record</title></head><body>'
-        f'{meta}<main data-pagefind-body><h1 data-pagefind-meta="title">{html.escape(record.title)}</h1>'
-        f"<p>{html.escape(record.content)}</p></main></body></html>\n"
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>records</title></head><body>'
+        f"<main data-pagefind-body>{sections}</main></body></html>\n"
     )
