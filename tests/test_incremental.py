@@ -191,3 +191,19 @@ def test_a_damaged_build_graph_is_reported_and_the_site_built_whole(working_copy
     assert "is damaged (" in caplog.text
     assert rebuilt.pages_made == rebuilt.pages == first.pages
     assert build(working_copy, out, cache).pages_made == 0, "the graph was written again"
+
+
+def test_check_s_memo_never_names_another_file_holding_the_same_bytes(tmp_path: Path, monkeypatch) -> None:
+    from beijing_econ_site.checks.run import check_data
+    from beijing_econ_site.memo import Memo
+    from tests.helpers import FIGURES, dataset_files, write_tree
+
+    wrong = FIGURES.replace("value: 40.4", "value: 41")
+    assert wrong != FIGURES
+    for name in ("first", "second"):
+        write_tree(tmp_path / name, dataset_files(**{"data/figures/sample-news.yaml": wrong}))
+    monkeypatch.chdir(tmp_path)
+    memo = Memo(tmp_path / "memo")
+    for name in ("first", "second"):
+        [error] = [d for d in check_data(Path(name) / "data", memo=memo).errors if d.rule == "value-not-in-quote"]
+        assert error.location.path == f"{name}/data/figures/sample-news.yaml"

@@ -134,13 +134,13 @@ def build_site(
             template_keys = template_digests(templates.env)
             page_paths = []
             jsonld = dataset_jsonld(checked.dataset, config)
-            stories: dict[str, tuple[str, str, Markup]] = {}
+            stories: list[tuple[str, str, Markup]] = []  # page path, title, story: for the search index
             cards: dict[str, Card] = {}
             for job in page_jobs(site, charts, jsonld, checked.stories, config.base_url, config.title):
                 card = job.context["card"]
                 cards[card.path] = card
                 if job.context.get("story"):
-                    stories[job.path] = (job.path, job.context.get("title") or config.title, job.context["story"])
+                    stories.append((job.path, job.context.get("title") or config.title, job.context["story"]))
                 key = digests.of((settings, template_keys.get(job.template, ""), job.path, job.root, job.context))
                 made.pages[job.file_path] = key
                 if state.pages.get(job.file_path) == key and writer.keep(job.file_path):

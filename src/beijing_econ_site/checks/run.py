@@ -136,7 +136,10 @@ def _citations(dataset: Dataset, archives: dict[str, Archive], locator: Locator,
         key = None
         if memo is not None and document is not None and document.digest:
             cited = sorted({f"{f.source}={texts.get(f.source, '-')}" for f in figures})
-            key = key_of("citations", document.digest, *cited, *(f"{i}={k}" for i, k in sorted(kinds.items())))
+            # the path too: the diagnostics name the file, and two files may hold the same bytes
+            key = key_of(
+                "citations", document.path, document.digest, *cited, *(f"{i}={k}" for i, k in sorted(kinds.items()))
+            )
             found = memo.get(key)
             if found is not None:
                 diagnostics += found

@@ -417,15 +417,3 @@ def _page_jobs(
     yield PageJob(
         "404.html", "404.html", {"years": nav, "title": "Not found"}, root_override=f"{base}/" if base else "/"
     )
-
-
-def render_pages(
-    site: SiteView,
-    charts: dict[str, Chart],
-    renderer: PageRenderer,
-    dataset_jsonld: dict[str, Any],
-    stories: dict[str, Story] | None = None,
-) -> Iterator[tuple[str, bytes]]:
-    """Every page as (site path, bytes), one at a time."""
-    for job in page_jobs(site, charts, dataset_jsonld, stories, renderer.config.base_url, renderer.config.title):
-        yield job.file_path, b"".join(renderer.stream(job))

@@ -46,10 +46,10 @@ def figure_record(view: FigureView) -> Record:
 
 
 def search_records(
-    site: SiteView, stories: dict[str, tuple[str, str, Markup]], series_homes: dict[str, str]
+    site: SiteView, stories: list[tuple[str, str, Markup]], series_homes: dict[str, str]
 ) -> list[Record]:
     """Every record, in a fixed order: figures, indicators compared across years, sources,
-    stories (page path -> (page path, title, rendered story))."""
+    stories (page path, title, rendered story)."""
     records = [figure_record(view) for view in site.figures.values() if not view.is_shown_elsewhere]
     for series in site.series:
         where = "" if series.scope.value == "beijing" else f" ({series.scope.value.capitalize()})"
@@ -61,7 +61,7 @@ def search_records(
         s = source.source
         content = f"{s.title}. {s.publisher}, {source.published_label}. {_text(s.notes or '')}"
         records.append(Record(source.path, s.title, content, "Source", f"{s.publisher}, {source.published_label}"))
-    for path, title, story in stories.values():
+    for path, title, story in stories:
         text = _text(str(story))
         if text:
             records.append(Record(path, title, text, "Story"))
