@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="beijing-econ-site",
         description="Build the Beijing economy site from hand-curated, source-checked figures.",
-        epilog="examples:\n  beijing-econ-site check\n  beijing-econ-site build --out _site\n  beijing-econ-site serve",
+        epilog="examples:\n  beijing-econ-site check\n  beijing-econ-site build --out _site\n"
+        "  beijing-econ-site serve\n  beijing-econ-site diff --base origin/main",
         formatter_class=formatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
@@ -103,6 +104,36 @@ def build_parser() -> argparse.ArgumentParser:
         "--templates", type=Path, default=Path("templates"), help="templates directory (default: templates)"
     )
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+
+    diff = commands.add_parser(
+        "diff",
+        help="what a change does to the site: figures, facts, charts and text, before and after",
+        description="Compare the working data with a base (a git ref, read from git without touching the working "
+        "tree, or a published site's data/figures.json) and list what a reader would see change. "
+        "Exit 0 whether or not anything changed, 1 on a data error, 2 on bad usage.",
+        epilog="examples:\n  beijing-econ-site diff\n  beijing-econ-site diff --base origin/main --markdown\n"
+        "  beijing-econ-site diff --base-export _site/data/figures.json --json\n"
+        "  beijing-econ-site diff --base origin/main --charts chart-diff",
+        formatter_class=formatter,
+    )
+    diff.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: data)")
+    diff.add_argument(
+        "--templates", type=Path, default=Path("templates"), help="templates directory (default: templates)"
+    )
+    base = diff.add_mutually_exclusive_group()
+    base.add_argument("--base", metavar="REF", help="the git ref to compare with (default: HEAD)")
+    base.add_argument(
+        "--base-export", type=Path, metavar="PATH", help="a published site's data/figures.json to compare with"
+    )
+    shape = diff.add_mutually_exclusive_group()
+    shape.add_argument("--markdown", action="store_true", help="print Markdown, for a pull request")
+    shape.add_argument("--json", action="store_true", help="print JSON")
+    diff.add_argument(
+        "--charts",
+        type=Path,
+        metavar="DIR",
+        help="write each redrawn chart's PNG before and after into DIR (<chart>.before.png, <chart>.after.png)",
+    )
 
     cite = commands.add_parser(
         "cite",
@@ -249,11 +280,41 @@ def _run(args: argparse.Namespace) -> int:
         write_reference(args.reference)
         log.info("wrote %s and %s", args.out, args.reference)
         return EXIT_OK
+    if args.command == "diff":
+        return _diff(args)
     if args.command == "cite":
         return _cite(args)
     if args.command == "add-source":
         return _add_source(args)
     raise AssertionError(f"unknown command {args.command}")  # pragma: no cover
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from beijing_econ_site.build.fingerprint import DEFAULT_CACHE
+    from beijing_econ_site.review import report
+    from beijing_econ_site.review.base import BadBase
+    from beijing_econ_site.review.run import make_review, write_chart_pngs
+
+    try:
+        result = make_review(
+            args.data, args.templates, base_ref=args.base, base_export=args.base_export, cache_dir=DEFAULT_CACHE
+        )
+        pngs = (
+            write_chart_pngs(result, args.charts, [args.data, args.templates], DEFAULT_CACHE) if args.charts else None
+        )
+    except BadBase as problem:
+        print(f"beijing-econ-site: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        sys.stdout.write(report.as_json(result, pngs))
+    elif args.markdown:
+        sys.stdout.write(report.as_markdown(result, pngs, artifact=os.environ.get("CHART_DIFF_ARTIFACT", "")))
+    else:
+        sys.stdout.write(report.as_text(result, pngs))
+    if os.environ.get("GITHUB_ACTIONS") == "true":  # the warnings as annotations on the YAML lines
+        for warning in result.warnings:
+            print(warning.github_annotation(), file=sys.stderr)
+    return EXIT_OK
 
 
 def _cite(args: argparse.Namespace) -> int:

@@ -95,6 +95,12 @@ def load_file(path: Path, memo: Memo | None = None) -> tuple[Document | None, li
                 f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}: split it into several files",
             )
         ]
+    return load_bytes(raw, shown, memo)
+
+
+def load_bytes(raw: bytes, shown: str, memo: Memo | None = None) -> tuple[Document | None, list[Diagnostic]]:
+    """A YAML file's document from its bytes (a file's, or a git blob's), shown as the path given;
+    with a memo, bytes loaded before under that path are not parsed again."""
     if memo is None:
         return _load_bytes(raw, shown)
     key = key_of("load", shown, raw)

@@ -10,7 +10,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    BaseLoader,
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 from jinja2.bccache import Bucket
 from markupsafe import Markup
 
@@ -52,8 +59,13 @@ class _ForgivingBytecodeCache(FileSystemBytecodeCache):
 
 
 def make_environment(templates_dir: Path, bytecode_dir: Path | None = None) -> Environment:
+    return environment_of(FileSystemLoader(str(templates_dir)), bytecode_dir)
+
+
+def environment_of(loader: BaseLoader, bytecode_dir: Path | None = None) -> Environment:
+    """The site's Jinja environment over any loader (a folder's, or templates read from git)."""
     env = Environment(
-        loader=FileSystemLoader(str(templates_dir)),
+        loader=loader,
         bytecode_cache=_ForgivingBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
         auto_reload=True,  # a template edited while `serve` runs is compiled again
         autoescape=select_autoescape(["html", "xml", "j2"]),
@@ -110,8 +122,18 @@ def shared_environment(templates_dir: Path, bytecode_dir: Path | None) -> Enviro
 
 
 class PageRenderer:
-    def __init__(self, templates_dir: Path, config: SiteConfig, bytecode_dir: Path | None = None):
-        self.env = shared_environment(templates_dir.resolve(), bytecode_dir.resolve() if bytecode_dir else None)
+    def __init__(
+        self,
+        templates_dir: Path | None,
+        config: SiteConfig,
+        bytecode_dir: Path | None = None,
+        env: Environment | None = None,
+    ):
+        """A folder's templates, or those of env when one is given."""
+        if env is None:
+            assert templates_dir is not None
+            env = shared_environment(templates_dir.resolve(), bytecode_dir.resolve() if bytecode_dir else None)
+        self.env = env
         self.config = config
 
     def page(self, path: str, template: str, root: str | None = None, **context: Any) -> tuple[str, bytes]:

@@ -1,0 +1,232 @@
+"""The two sides a review compares: the working data, and a base read from git (never touching
+the working tree) or from a published site's data/figures.json."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from beijing_econ_site.checks.run import check_data
+from beijing_econ_site.data.load import Document, load_bytes
+from beijing_econ_site.data.models import Correction, Dataset, Figure, Indicator, Kind, Source
+from beijing_econ_site.data.stories import MAX_STORY_BYTES, STORY_NAME, Story
+from beijing_econ_site.data.validate import Locator, validate_documents
+from beijing_econ_site.diagnostics import Diagnostic, relative_path
+from beijing_econ_site.memo import Memo
+
+TEMPLATE_SUFFIXES = (".html", ".xml", ".j2")
+
+
+class BadBase(Exception):
+    """The base cannot be read as asked (an unknown ref, no repository, an unreadable export):
+    a usage error, not a data error."""
+
+
+@dataclass
+class Side:
+    """One side of a review: the data, the stories and the templates a site would be built from."""
+
+    label: str
+    dataset: Dataset
+    locator: Locator
+    stories: dict[str, Story]
+    templates: dict[str, str] | None  # template name -> its text; None when the base does not say (an export)
+    assets: dict[str, bytes] | None  # templates/static files by name
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def working_side(data_dir: Path, templates_dir: Path, memo: Memo | None) -> Side:
+    """The working data, checked in full (its errors stop the review), with its templates."""
+    checked = check_data(data_dir, memo=memo)
+    templates, assets = _template_files(
+        {
+            path.relative_to(templates_dir).as_posix(): path.read_bytes()
+            for path in sorted(templates_dir.rglob("*"))
+            if path.is_file()
+        }
+        if templates_dir.is_dir()
+        else {}
+    )
+    return Side(
+        "the working tree",
+        checked.dataset,
+        checked.locator,
+        checked.stories,
+        templates,
+        assets,
+        checked.diagnostics,
+    )
+
+
+def git_side(ref: str, data_dir: Path, templates_dir: Path, memo: Memo | None) -> Side:
+    """The data, stories and templates of a commit, read from git's objects."""
+    top = _repository_top(data_dir)
+    commit = _git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+    if commit is None:
+        raise BadBase(f"{ref!r} is not a commit of the repository at {top}")
+    commit = commit.decode().strip()
+    data_rel = _inside(top, data_dir)
+    templates_rel = _inside(top, templates_dir)
+    blobs = _read_tree(top, commit, [data_rel, templates_rel])
+    documents: list[Document] = []
+    diagnostics: list[Diagnostic] = []
+    stories: dict[str, Story] = {}
+    templates: dict[str, bytes] = {}
+    for path, raw in blobs.items():
+        shown = relative_path(top / path)
+        posix = PurePosixPath(path)
+        if posix.is_relative_to(data_rel):
+            inner = posix.relative_to(data_rel)
+            if posix.suffix == ".yaml":
+                document, problems = load_bytes(raw, shown, memo)
+                diagnostics += problems
+                if document is not None:
+                    documents.append(document)
+            elif _is_story(inner) and len(raw) <= MAX_STORY_BYTES:
+                stories[posix.stem] = Story(posix.stem, shown, raw.decode("utf-8", "replace"))
+        elif posix.is_relative_to(templates_rel):
+            templates[posix.relative_to(templates_rel).as_posix()] = raw
+    documents.sort(key=lambda d: d.path)
+    dataset, locator, problems = validate_documents(documents)
+    pages, assets = _template_files(templates)
+    return Side(f"{ref} ({commit[:12]})", dataset, locator, stories, pages, assets, diagnostics + problems)
+
+
+def export_side(path: Path, working: Side) -> Side:
+    """A published site's figures.json as a side. The export holds each figure, its indicator's
+    label and its source's title and date: the rest (a publisher, a kind) is taken from the
+    working data where it has the same id, so only what the export states is compared."""
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BadBase(f"cannot read the export {path}: {exc}") from None
+    if not isinstance(rows, list):
+        raise BadBase(f"{path} is not a figures.json export: its top level is not a list")
+    figures: dict[str, Figure] = {}
+    indicators: dict[str, Indicator] = {}
+    sources: dict[str, Source] = {}
+    for number, row in enumerate(rows, start=1):
+        try:
+            figure = _figure_of(row)
+            indicators.setdefault(figure.indicator, _indicator_of(row, working.dataset))
+            sources.setdefault(figure.source, _source_of(row, working.dataset))
+        except (TypeError, ValueError, KeyError) as exc:
+            raise BadBase(f"{path}: row {number} is not a figure of an export ({exc})") from None
+        figures[figure.id] = figure
+    dataset = Dataset(sources=sources, indicators=indicators, figures=figures)
+    return Side(f"the export {path}", dataset, Locator({}, {}), {}, None, None)
+
+
+def _figure_of(row: object) -> Figure:
+    if not isinstance(row, dict):
+        raise TypeError("not a mapping")
+    fields = ("id", "indicator", "value", "unit", "qualifier", "period", "scope", "source", "quote")
+    data = {name: row[name] for name in fields}
+    if row.get("note"):
+        data["note"] = row["note"]
+    figure = Figure.model_validate(data)
+    # the export counts corrections; their words are on the corrections page, not in the export
+    count = int(row.get("corrections") or 0)
+    placeholder = Correction(date="0000-00-00", what="(counted in the export)", why="")
+    return figure.model_copy(update={"corrections": [placeholder] * count}) if count else figure
+
+
+def _indicator_of(row: dict[str, object], working: Dataset) -> Indicator:
+    known = working.indicators.get(str(row["indicator"]))
+    label = str(row.get("label") or row["indicator"])
+    if known is not None:
+        return known.model_copy(update={"label": label})
+    return Indicator(
+        id=str(row["indicator"]),
+        label=label,
+        unit=str(row["unit"]),  # type: ignore[arg-type]  # validated by the model
+        kind=Kind.LEVEL,
+        topic="economy",
+        description="",
+    )
+
+
+def _source_of(row: dict[str, object], working: Dataset) -> Source:
+    known = working.sources.get(str(row["source"]))
+    update = {"title": str(row.get("source_title") or row["source"]), "published": str(row["published"])}
+    if known is not None:
+        return known.model_copy(update=update)
+    return Source(
+        id=str(row["source"]),
+        publisher="(named in the export by title only)",
+        language="en",
+        archive="archive.txt",
+        sha256="0" * 64,
+        **update,
+    )
+
+
+def _is_story(inner: PurePosixPath) -> bool:
+    return inner.parent == PurePosixPath("stories") and inner.suffix == ".md" and bool(STORY_NAME.match(inner.stem))
+
+
+def _template_files(files: dict[str, bytes]) -> tuple[dict[str, str], dict[str, bytes]]:
+    templates = {
+        name: raw.decode("utf-8", "replace")
+        for name, raw in files.items()
+        if name.endswith(TEMPLATE_SUFFIXES) and not name.startswith("static/")
+    }
+    assets = {name: raw for name, raw in files.items() if name.startswith("static/")}
+    return templates, assets
+
+
+def _repository_top(data_dir: Path) -> Path:
+    found = _git(data_dir if data_dir.is_dir() else Path.cwd(), "rev-parse", "--show-toplevel")
+    if found is None:
+        raise BadBase(f"{data_dir} is not in a git repository: give --base-export PATH instead")
+    return Path(found.decode().strip())
+
+
+def _inside(top: Path, folder: Path) -> PurePosixPath:
+    try:
+        return PurePosixPath(folder.resolve().relative_to(top.resolve()).as_posix())
+    except ValueError:
+        raise BadBase(f"{folder} is not inside the repository at {top}") from None
+
+
+def _git(cwd: Path, *args: str, stdin: bytes | None = None) -> bytes | None:
+    """git's output, or None when it fails (the caller says why in words people read)."""
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False, timeout=120)
+    except FileNotFoundError:
+        raise BadBase("git is not installed: give --base-export PATH instead") from None
+    return done.stdout if done.returncode == 0 else None
+
+
+def _read_tree(top: Path, commit: str, folders: list[PurePosixPath]) -> dict[str, bytes]:
+    """Every regular file under the folders at commit, by path from the repository's top, in two
+    git calls (a listing, then every blob in one batch)."""
+    listing = _git(top, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *(str(f) for f in folders))
+    if listing is None:
+        raise BadBase(f"cannot list the files of {commit[:12]}")
+    entries = []
+    for record in listing.split(b"\0"):
+        if not record:
+            continue
+        meta, _, name = record.partition(b"\t")
+        mode, kind, sha = meta.split(b" ")
+        if kind == b"blob" and mode in (b"100644", b"100755"):  # not links, nor submodules
+            entries.append((name.decode("utf-8", "surrogateescape"), sha.decode()))
+    if not entries:
+        return {}
+    batch = _git(top, "cat-file", "--batch", stdin="".join(f"{sha}\n" for _, sha in entries).encode())
+    if batch is None:
+        raise BadBase(f"cannot read the files of {commit[:12]}")
+    files: dict[str, bytes] = {}
+    at = 0
+    for name, sha in entries:
+        header_end = batch.index(b"\n", at)
+        header = batch[at:header_end].split(b" ")
+        if header[0].decode() != sha or len(header) != 3:
+            raise BadBase(f"git returned an unexpected object for {name}")
+        size = int(header[2])
+        files[name] = batch[header_end + 1 : header_end + 1 + size]
+        at = header_end + 1 + size + 1
+    return files

@@ -1,0 +1,549 @@
+"""What a change does to the site, as readers would see it: figures, facts, charts, stories and
+page text, each with its before and after in the page's own words.
+
+Each editorial change is listed once. A figure added to a fact that the base already had is
+the fact's change ("now confirmed by 2 sources"); a fact's confirmation that changes because
+one of its figures changed goes with that figure; stories are compared by their own words,
+and templates on the working data, so neither repeats a figure's change. Charts are listed
+apart, by the marks they draw.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2 import DictLoader, TemplateError
+
+from beijing_econ_site.build.graph import template_digests
+from beijing_econ_site.checks.archives import check_corrections
+from beijing_econ_site.data.models import Indicator, Source
+from beijing_econ_site.data.periods import format_published
+from beijing_econ_site.data.stories import REFERENCE, Story
+from beijing_econ_site.diagnostics import Diagnostic
+from beijing_econ_site.facts import statement
+from beijing_econ_site.review.base import Side
+from beijing_econ_site.review.text import visible_lines, visible_text
+from beijing_econ_site.site.charts import Chart, Templates, chart_sources
+from beijing_econ_site.site.digests import Digests
+from beijing_econ_site.site.export import figure_rows
+from beijing_econ_site.site.markdown import render_markdown, render_story
+from beijing_econ_site.site.pages import PageRenderer, SiteConfig, environment_of, page_jobs
+from beijing_econ_site.site.views import FigureView, SiteView, derive
+
+NO_CHANGE = "no change a reader would see"
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One thing a reader sees differently: what, before and after ('' where it was not, or is no more)."""
+
+    field: str
+    before: str
+    after: str
+
+
+@dataclass
+class Change:
+    kind: str  # figure-added | figure-removed | figure-changed | fact-changed | indicator-changed |
+    # source-added | source-removed | source-changed | story-changed | page-text-changed | asset-changed
+    subject: str  # the id of what changed (a figure, a fact, a story, a template)
+    title: str  # what it is, for readers: 'Digital economy, share of GDP, 2021'
+    details: list[Detail]
+    location: str = ""  # where to edit it: 'data/figures/x.yaml:12:5'
+    pages: list[str] = field(default_factory=list)  # the site paths that show it
+
+
+@dataclass
+class ChartChange:
+    id: str
+    title: str
+    status: str  # changed | added | removed
+    marks: list[Detail]  # each drawn mark (a bar, a point) or title that differs
+    before: Chart | None = field(default=None, repr=False)
+    after: Chart | None = field(default=None, repr=False)
+
+
+@dataclass
+class Review:
+    base: str
+    changes: list[Change]
+    charts: list[ChartChange]
+    warnings: list[Diagnostic]
+    notes: list[str]  # what the review could not compare, and why
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.changes and not self.charts
+
+
+def review(base: Side, head: Side, chart_templates: Templates) -> Review:
+    base_site, head_site = derive(base.dataset), derive(head.dataset)
+    notes = _notes(base, head)
+    story_pages = _story_pages(head.stories)
+    changes = [
+        *_figure_changes(base_site, head_site, head, base, story_pages),
+        *_indicator_changes(base, head, head_site),
+        *_source_changes(base, head, base_site, head_site),
+        *_story_changes(base, head, base_site, head_site),
+    ]
+    page_changes, page_notes = _template_changes(base, head, head_site, chart_templates)
+    changes += page_changes + list(_asset_changes(base, head))
+    warnings = check_corrections(head.dataset, head.locator, figure_rows(base.dataset))
+    charts = list(_chart_changes(base_site, head_site, chart_templates))
+    return Review(base.label, changes, charts, sorted(warnings), notes + page_notes)
+
+
+def _notes(base: Side, head: Side) -> list[str]:
+    notes = []
+    if base.templates is None:
+        notes.append(f"{base.label} holds figures only: stories, templates and style files were not compared")
+    problems = [d for d in base.diagnostics if d.severity.value == "error"]
+    if problems:
+        notes.append(
+            f"{base.label} has {len(problems)} data error(s) (first: {problems[0].format()}): "
+            "the figures of the files that failed are not in the base"
+        )
+    return notes
+
+
+# ---- figures and facts ---------------------------------------------------------------------------
+
+
+def shown(view: FigureView) -> dict[str, str]:
+    """A figure as its row on the page shows it, field by field."""
+    f = view.figure
+    return {
+        "value": view.display,
+        "indicator": f"{view.indicator.label} ({f.indicator})",
+        "period": view.period_label,
+        "scope": view.scope_label,
+        "source": f"{view.source.publisher}, {view.published_label}",
+        "quote": f"“{f.quote.strip()}”",
+        "note": _plain(f.note),
+        "comparability": _plain(f.comparability),
+        "headline": "among the headline figures" if f.headline else "not a headline figure",
+        "corrections": "; ".join(f"Corrected {c.date}: {c.what}" for c in f.corrections),
+    }
+
+
+def _plain(markdown: str | None) -> str:
+    return visible_text(str(render_markdown(markdown))) if markdown else ""
+
+
+def status(views: Iterable[FigureView]) -> str:
+    """How a fact is stated, as its pages say it."""
+    members = list(views)
+    grouped: dict[Any, list[FigureView]] = defaultdict(list)
+    for view in members:
+        grouped[statement(view.figure)].append(view)
+    if len(grouped) > 1:
+        said = "; ".join(
+            f"{group[0].display} ({', '.join(v.source.publisher for v in group)})" for group in grouped.values()
+        )
+        return f"sources differ: {said}"
+    if len(members) > 1:
+        return f"confirmed by {len(members)} sources"
+    return "stated by 1 source"
+
+
+def _fact_title(view: FigureView) -> str:
+    scope = "" if view.figure.scope.value == "beijing" else f" ({view.scope_label})"
+    return f"{view.indicator.label}{scope}, {view.period_label}"
+
+
+def _figure_details(before: FigureView, after: FigureView) -> list[Detail]:
+    """The fields of a figure whose words on the page differ. A value's words say its qualifier
+    and unit too, so they are one line, named by the fields that changed."""
+    old, new = shown(before), shown(after)
+    details = []
+    value_fields = [
+        name for name in ("value", "qualifier", "unit") if getattr(before.figure, name) != getattr(after.figure, name)
+    ]
+    if old["value"] != new["value"]:
+        details.append(Detail(" and ".join(value_fields) or "value", old["value"], new["value"]))
+    same_ids = {
+        "indicator": before.figure.indicator == after.figure.indicator,
+        "source": before.figure.source == after.figure.source,
+    }
+    for name in ("indicator", "period", "scope", "source", "quote", "note", "comparability", "headline", "corrections"):
+        if same_ids.get(name):  # a label or a publisher edited is the indicator's or the source's change
+            continue
+        if old[name] != new[name]:
+            details.append(Detail(name, old[name], new[name]))
+    return details
+
+
+def _pages_of(view: FigureView, story_pages: dict[str, list[str]]) -> list[str]:
+    return list(dict.fromkeys([view.home, f"sources/{view.figure.source}/", *story_pages.get(view.id, [])]))
+
+
+def _figure_changes(
+    base_site: SiteView, head_site: SiteView, head: Side, base: Side, story_pages: dict[str, list[str]]
+) -> list[Change]:
+    before, after = base_site.figures, head_site.figures
+    base_facts, head_facts = _facts(before), _facts(after)
+    new_sources = set(head.dataset.sources) - set(base.dataset.sources)
+
+    def where(view: FigureView, side: Side) -> str:
+        location = str(side.locator("figure", view.id))
+        return location if side is head else f"{location} in {side.label}"
+
+    def source_line(view: FigureView) -> str:
+        new = ", a new source" if view.figure.source in new_sources else ""
+        return f"{view.id}: {view.display} ({view.source.publisher}, {view.published_label}{new})"
+
+    changed: dict[str, Change] = {}
+    for figure_id, now in after.items():
+        was = before.get(figure_id)
+        details = _figure_details(was, now) if was is not None else []
+        if details:
+            changed[figure_id] = Change(
+                "figure-changed", figure_id, _fact_title(now), details, where(now, head), _pages_of(now, story_pages)
+            )
+    changes: list[Change] = []
+    for fact in sorted(set(base_facts) | set(head_facts)):
+        old, new = base_facts.get(fact, []), head_facts.get(fact, [])
+        added = [v for v in new if v.id not in before]
+        removed = [v for v in old if v.id not in after]
+        old_status, new_status = status(old) if old else "", status(new) if new else ""
+        if not old or not new:  # a new fact, or one gone: each figure of it is the change
+            for view in added:
+                details = [Detail(name, "", text) for name, text in shown(view).items() if text and name in _NEW_FIELDS]
+                if view.figure.source in new_sources:
+                    details.append(Detail("new source", "", f"{view.source.title} (sources/{view.figure.source}/)"))
+                if len(new) > 1 and view is added[0]:
+                    details.append(Detail("fact", "", new_status))
+                changes.append(
+                    Change(
+                        "figure-added",
+                        view.id,
+                        _fact_title(view),
+                        details,
+                        where(view, head),
+                        _pages_of(view, story_pages),
+                    )
+                )
+            for view in removed:
+                details = [Detail(name, text, "") for name, text in shown(view).items() if text and name in _NEW_FIELDS]
+                changes.append(
+                    Change("figure-removed", view.id, _fact_title(view), details, where(view, base), [view.home])
+                )
+            continue
+        told = [Detail("fact", old_status, new_status)] if old_status != new_status else []
+        if added or removed:  # the base's fact gained or lost a figure: the fact's own change
+            details = told + [Detail("figure added", "", source_line(v)) for v in added]
+            details += [Detail("figure removed", source_line(v), "") for v in removed]
+            first = (added or new)[0]
+            changes.append(
+                Change(
+                    "fact-changed", fact, _fact_title(first), details, where(first, head), _pages_of(first, story_pages)
+                )
+            )
+        elif told:  # told with the figure whose change it is
+            owner = next((changed[v.id] for v in [*new, *old] if v.id in changed), None)
+            if owner is not None:
+                owner.details.extend(told)
+            else:
+                changes.append(Change("fact-changed", fact, _fact_title(new[0]), told, where(new[0], head)))
+    return [*changed.values(), *changes]
+
+
+_NEW_FIELDS = ("value", "period", "scope", "source", "quote", "note")
+
+
+def _facts(views: dict[str, FigureView]) -> dict[str, list[FigureView]]:
+    grouped: dict[str, list[FigureView]] = defaultdict(list)
+    for view in views.values():
+        grouped[view.fact_id].append(view)
+    return {key: sorted(members, key=lambda v: (v.source.published, v.id)) for key, members in grouped.items()}
+
+
+def _story_pages(stories: dict[str, Story]) -> dict[str, list[str]]:
+    """figure id -> the pages whose story names it."""
+    pages: dict[str, list[str]] = defaultdict(list)
+    for story in stories.values():
+        for match in REFERENCE.finditer(story.text):
+            if match["kind"] in ("fig", "change"):
+                for figure_id in match["body"].split(":")[: 2 if match["kind"] == "change" else 1]:
+                    pages[figure_id.strip()].append(_story_page(story.name))
+    return pages
+
+
+def _story_page(name: str) -> str:
+    return {"overview": "", "compare": "compare/"}.get(name, f"{name}/")
+
+
+# ---- indicators and sources ------------------------------------------------------------------------
+
+_INDICATOR_FIELDS = ("label", "unit", "kind", "topic", "description", "counts", "measures")
+_SOURCE_FIELDS = ("title", "publisher", "published", "url", "language", "notes", "sha256", "rearchived", "omitted")
+
+
+def _indicator_text(indicator: Indicator, name: str) -> str:
+    value = getattr(indicator, name)
+    if name == "description":
+        return _plain(value)
+    return "" if value is None else str(getattr(value, "value", value))
+
+
+def _source_text(source: Source, name: str) -> str:
+    value = getattr(source, name)
+    if name == "notes":
+        return _plain(value)
+    if name == "published":
+        return format_published(value)
+    if name == "sha256":
+        return f"archived text {value[:12]}"
+    if name == "rearchived":
+        return "; ".join(f"re-archived {r.date}: {r.reason}" for r in value)
+    if name == "omitted":
+        return f"{len(value)} passage(s) recorded as not figures" if value else ""
+    return "" if value is None else str(value)
+
+
+def _indicator_changes(base: Side, head: Side, head_site: SiteView) -> Iterator[Change]:
+    pages: dict[str, list[str]] = defaultdict(list)
+    for view in head_site.figures.values():
+        pages[view.indicator.id].append(view.home)
+    for indicator_id, now in head.dataset.indicators.items():
+        was = base.dataset.indicators.get(indicator_id)
+        if was is None or indicator_id not in pages:  # an indicator no figure uses is shown nowhere
+            continue
+        details = [
+            Detail(name, _indicator_text(was, name), _indicator_text(now, name))
+            for name in _INDICATOR_FIELDS
+            if _indicator_text(was, name) != _indicator_text(now, name)
+        ]
+        if details:
+            location = str(head.locator("indicator", indicator_id))
+            shown_on = sorted(set(pages[indicator_id]))
+            yield Change("indicator-changed", indicator_id, now.label, details, location, shown_on)
+
+
+def _source_changes(base: Side, head: Side, base_site: SiteView, head_site: SiteView) -> Iterator[Change]:
+    figures_of: dict[str, int] = defaultdict(int)
+    for view in head_site.figures.values():
+        figures_of[view.figure.source] += 1
+    for source_id, now in head.dataset.sources.items():
+        was = base.dataset.sources.get(source_id)
+        location = str(head.locator("source", source_id))
+        page = f"sources/{source_id}/"
+        if was is None:
+            if not figures_of[source_id]:  # with figures, each figure's entry names it as new
+                details = [Detail("title", "", now.title), Detail("publisher", "", now.publisher)]
+                yield Change("source-added", source_id, now.title, details, location, [page])
+            continue
+        details = [
+            Detail(name, _source_text(was, name), _source_text(now, name))
+            for name in _SOURCE_FIELDS
+            if _source_text(was, name) != _source_text(now, name)
+        ]
+        if details:
+            yield Change("source-changed", source_id, now.title, details, location, [page])
+    old_figures = {view.figure.source for view in base_site.figures.values()}
+    for source_id, was in base.dataset.sources.items():
+        if source_id not in head.dataset.sources and source_id not in old_figures:
+            where = f"{base.locator('source', source_id)} in {base.label}"
+            yield Change("source-removed", source_id, was.title, [Detail("title", was.title, "")], where, [])
+
+
+# ---- stories ---------------------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][”’\"')\]]))\s+(?=\S)")
+
+
+def sentences(text: str) -> list[tuple[str, int]]:
+    """A story's sentences in its own Markdown, whitespace made single, each with its line:
+    blocks are the runs of lines between blank lines, and sentences end at . ! ? before a space."""
+    found: list[tuple[str, int]] = []
+    block: list[tuple[str, int]] = []
+
+    def flush() -> None:
+        joined, starts, at = "", [], 0
+        for line, number in block:
+            starts.append((at, number))
+            joined += line + " "
+            at = len(joined)
+        position = 0
+        for piece in [*_SENTENCE_END.split(joined), ""]:
+            offset = joined.find(piece, position) if piece else -1
+            words = " ".join(piece.split())
+            if words:
+                number = max(n for start, n in starts if start <= offset)
+                found.append((words, number))
+                position = offset + len(piece)
+        block.clear()
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            block.append((line.strip(), number))
+        elif block:
+            flush()
+    if block:
+        flush()
+    return found
+
+
+def _rendered(sentence: str, views: dict[str, FigureView]) -> str:
+    """A sentence of a story as its page shows it (figure references resolved)."""
+    try:
+        return visible_text(str(render_story(sentence, views, "")))
+    except (KeyError, ValueError):  # a reference the lint refuses: shown as written
+        return sentence
+
+
+def _story_changes(base: Side, head: Side, base_site: SiteView, head_site: SiteView) -> Iterator[Change]:
+    if base.templates is None:  # an export holds no stories
+        return
+    for name in sorted(set(base.stories) | set(head.stories)):
+        was, now = base.stories.get(name), head.stories.get(name)
+        old = sentences(was.text) if was else []
+        new = sentences(now.text) if now else []
+        page = _story_page(name)
+        path = (now or was).path if (now or was) else name
+        title = f"Story on {'/' + page if page else 'the front page'}"
+        matcher = difflib.SequenceMatcher(a=[s for s, _ in old], b=[s for s, _ in new], autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                continue
+            before = " ".join(_rendered(s, base_site.figures) for s, _ in old[i1:i2])
+            after = " ".join(_rendered(s, head_site.figures) for s, _ in new[j1:j2])
+            line = new[j1][1] if j1 < len(new) and j2 > j1 else (old[i1][1] if i1 < len(old) else 0)
+            where = f"{path}:{line}" if line else path
+            if now is None:
+                where += f" in {base.label}"
+            yield Change("story-changed", name, title, [Detail("sentence", before, after)], where, [page])
+
+
+# ---- templates and style files -----------------------------------------------------------------------
+
+
+def _template_changes(
+    base: Side, head: Side, head_site: SiteView, chart_templates: Templates
+) -> tuple[list[Change], list[str]]:
+    """The text each edited template changes on the pages it makes, both rendered on the working
+    data (so a figure's change is not told again here); identical changes on several pages are one."""
+    if base.templates is None or head.templates is None or base.templates == head.templates:
+        return [], []
+    base_env = environment_of(DictLoader(base.templates))
+    head_env = environment_of(DictLoader(head.templates))
+    old_keys, new_keys = template_digests(base_env), template_digests(head_env)
+    edited = {name for name in set(old_keys) | set(new_keys) if old_keys.get(name) != new_keys.get(name)}
+    if not edited:
+        return [], []
+    from beijing_econ_site.build.run import dataset_jsonld
+
+    config = SiteConfig()
+    charts = {key: make(chart_templates) for key, _, make in chart_sources(head_site)}
+    for chart in charts.values():
+        chart.inputs = chart.id  # pages are rendered here, not keyed
+    jobs = [
+        job
+        for job in page_jobs(head_site, charts, dataset_jsonld(head.dataset, config), head.stories)
+        if job.template in edited
+    ]
+    old_renderer = PageRenderer(None, config, env=base_env)
+    new_renderer = PageRenderer(None, config, env=head_env)
+    grouped: dict[tuple[str, str], list[str]] = defaultdict(list)
+    notes: list[str] = []
+    for job in jobs:
+        try:
+            old_lines = visible_lines(b"".join(old_renderer.stream(job)).decode())
+        except TemplateError as exc:
+            notes.append(f"{job.template} of {base.label} cannot render /{job.path} ({exc}): its text was not compared")
+            continue
+        new_lines = visible_lines(b"".join(new_renderer.stream(job)).decode())
+        matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag != "equal":
+                grouped[(" / ".join(old_lines[i1:i2]), " / ".join(new_lines[j1:j2]))].append(job.path)
+    changes = []
+    names = ", ".join(sorted(edited))
+    for (before, after), paths in grouped.items():
+        where = ", ".join(f"templates/{name}" for name in sorted(edited))
+        changes.append(
+            Change("page-text-changed", names, "Page text", [Detail("text", before, after)], where, sorted(set(paths)))
+        )
+    if not changes:
+        notes.append(f"templates changed ({names}) but no page's visible text did")
+    return changes, notes
+
+
+def _asset_changes(base: Side, head: Side) -> Iterator[Change]:
+    if base.assets is None or head.assets is None:
+        return
+    for name in sorted(set(base.assets) | set(head.assets)):
+        was, now = base.assets.get(name), head.assets.get(name)
+        if was == now:
+            continue
+        state = "added" if was is None else "removed" if now is None else "changed"
+        detail = Detail(
+            "file", "" if was is None else f"{len(was):,} bytes", "" if now is None else f"{len(now):,} bytes"
+        )
+        yield Change("asset-changed", name, f"Style or script file {state}", [detail], f"templates/{name}", [])
+
+
+# ---- charts ----------------------------------------------------------------------------------------
+
+_NOT_DRAWN = {"source", "figure", "fact", "name"}  # tooltip and link fields: not what the marks draw
+
+
+def drawn(chart: Chart) -> dict[str, str]:
+    """What a chart draws, mark by mark, in its own words: each bar or point, each break, its title
+    and axis title."""
+    marks = {"title": chart.title}
+    datasets = chart.spec.get("datasets", {})
+    for row in datasets.get("figures", []):
+        words = row.get("name") or row.get("period_label", "")
+        text = f"{words}: {row.get('display', '')}"
+        if row.get("qualifier"):
+            text += f" ({row['qualifier']})"
+        if row.get("flag"):
+            text += f" [{row['flag']}]"
+        drawn_values = {k: v for k, v in sorted(row.items()) if k not in _NOT_DRAWN}
+        marks[f"mark {row.get('figure', '')}"] = f"{text}\0{drawn_values}"
+    for row in datasets.get("breaks", []):
+        marks[f"break {row.get('period', '')}"] = f"{row.get('note', '')} before {row.get('period', '')}"
+    axes = [
+        str(enc.get("title"))
+        for layer in chart.spec.get("layer", [])
+        for enc in layer.get("encoding", {}).values()
+        if isinstance(enc, dict) and enc.get("field") == "value" and enc.get("title")
+    ]
+    if axes:
+        marks["axis"] = axes[0]
+    return marks
+
+
+def _mark_details(before: dict[str, str], after: dict[str, str]) -> list[Detail]:
+    details = []
+    for name in dict.fromkeys([*before, *after]):
+        old, new = before.get(name, ""), after.get(name, "")
+        if old != new:
+            details.append(Detail(name.split(" ", 1)[0], old.split("\0", 1)[0], new.split("\0", 1)[0]))
+    return details
+
+
+def _chart_changes(base_site: SiteView, head_site: SiteView, templates: Templates) -> Iterator[ChartChange]:
+    """Charts whose marks differ: only the charts whose inputs' digests differ are made again, on
+    each side, to be compared."""
+    old = {key: (drawn_from, make) for key, drawn_from, make in chart_sources(base_site)}
+    new = {key: (drawn_from, make) for key, drawn_from, make in chart_sources(head_site)}
+    old_digests, new_digests = Digests(), Digests()
+    for key in dict.fromkeys([*new, *old]):
+        if key in old and key in new and old_digests.of(old[key][0]) == new_digests.of(new[key][0]):
+            continue
+        before = old[key][1](templates) if key in old else None
+        after = new[key][1](templates) if key in new else None
+        details = _mark_details(drawn(before) if before else {}, drawn(after) if after else {})
+        if not details:
+            continue
+        chart = after or before
+        assert chart is not None
+        state = "changed" if before and after else "added" if after else "removed"
+        yield ChartChange(chart.id, chart.title, state, details, before, after)

@@ -1,0 +1,72 @@
+"""`diff`: the working data against a base, and the PNGs of the charts it redraws."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from beijing_econ_site.build.renderer import ChartTemplates, Renderer
+from beijing_econ_site.diagnostics import DataError
+from beijing_econ_site.memo import Memo
+from beijing_econ_site.review.base import BadBase, export_side, git_side, working_side
+from beijing_econ_site.review.compare import Review, review
+
+log = logging.getLogger(__name__)
+
+
+def make_review(
+    data_dir: Path,
+    templates_dir: Path,
+    *,
+    base_ref: str | None = None,
+    base_export: Path | None = None,
+    cache_dir: Path | None = None,
+) -> Review:
+    """What the working data changes for readers, against a git ref or a published export.
+    Raises DataError when the working data has errors, BadBase when the base cannot be read."""
+    memo = Memo(cache_dir / "memo") if cache_dir else None
+    head = working_side(data_dir, templates_dir, memo)
+    errors = [d for d in head.diagnostics if d.severity.value == "error"]
+    if errors:
+        raise DataError(errors)
+    if base_export is not None:
+        base = export_side(base_export, head)
+    else:
+        base = git_side(base_ref or "HEAD", data_dir, templates_dir, memo)
+    templates = ChartTemplates(cache_dir / "chart-templates" if cache_dir else None)
+    return review(base, head, templates)
+
+
+PNG_SUFFIXES = (".before.png", ".after.png")
+
+
+def write_chart_pngs(
+    result: Review, folder: Path, protected: list[Path], cache_dir: Path | None
+) -> dict[str, tuple[str, str]]:
+    """Each redrawn chart as a PNG before and after, as `<chart>.before.png` and `<chart>.after.png`
+    in folder (the PNGs an earlier review left there are removed first, so the folder holds this
+    review's alone). Returns chart id -> the two paths, '' for a chart that is new or gone."""
+    target = folder.resolve()
+    for path in protected:
+        inner = path.resolve()
+        if target == inner or target.is_relative_to(inner):
+            raise BadBase(f"--charts {folder} lies in {path}: write the chart images elsewhere")
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.iterdir():
+        if stale.is_file() and stale.name.endswith(PNG_SUFFIXES):
+            stale.unlink()
+    written: dict[str, tuple[str, str]] = {}
+    with Renderer(cache_dir / "charts" if cache_dir else None, workers=1) as renderer:
+        for index, suffix in enumerate(PNG_SUFFIXES):
+            charts = [c.before if index == 0 else c.after for c in result.charts]
+            present = [chart for chart in charts if chart is not None]
+            renderer.render_all(present)
+            for change, chart in zip(result.charts, charts, strict=True):
+                path = folder / f"{change.id}{suffix}"
+                if chart is not None:
+                    path.write_bytes(chart.png)
+                paths = written.get(change.id, ("", ""))
+                shown = str(path) if chart is not None else ""
+                written[change.id] = (shown, paths[1]) if index == 0 else (paths[0], shown)
+    log.info("wrote %d chart images to %s", sum(bool(p) for pair in written.values() for p in pair), folder)
+    return written
