@@ -109,7 +109,7 @@ def export_side(path: Path, working: Side) -> Side:
     sources: dict[str, Source] = {}
     for number, row in enumerate(rows, start=1):
         try:
-            figure = _figure_of(row)
+            figure = _figure_of(row, working.dataset)
             indicators.setdefault(figure.indicator, _indicator_of(row, working.dataset))
             sources.setdefault(figure.source, _source_of(row, working.dataset))
         except (TypeError, ValueError, KeyError) as exc:
@@ -119,17 +119,22 @@ def export_side(path: Path, working: Side) -> Side:
     return Side(f"the export {path}", dataset, Locator({}, {}), {}, None, None)
 
 
-def _figure_of(row: object) -> Figure:
+def _figure_of(row: object, working: Dataset) -> Figure:
     if not isinstance(row, dict):
         raise TypeError("not a mapping")
     fields = ("id", "indicator", "value", "unit", "qualifier", "period", "scope", "source", "quote")
     data = {name: row[name] for name in fields}
     if row.get("note"):
         data["note"] = row["note"]
+    now = working.figures.get(str(row["id"]))
+    if now is not None:  # what the export does not hold is taken as unchanged
+        data.update(headline=now.headline, comparability=now.comparability, period_inferred=now.period_inferred)
     figure = Figure.model_validate(data)
     # the export counts corrections; their words are on the corrections page, not in the export
     count = int(row.get("corrections") or 0)
-    placeholder = Correction(date="0000-00-00", what="(counted in the export)", why="")
+    if now is not None and len(now.corrections) == count:
+        return figure.model_copy(update={"corrections": now.corrections})
+    placeholder = Correction(date="0000-00-00", what="(counted in the export)", why="-")
     return figure.model_copy(update={"corrections": [placeholder] * count}) if count else figure
 
 

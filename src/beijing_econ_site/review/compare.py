@@ -36,6 +36,19 @@ from beijing_econ_site.site.pages import PageRenderer, SiteConfig, environment_o
 from beijing_econ_site.site.views import FigureView, SiteView, derive
 
 NO_CHANGE = "no change a reader would see"
+KINDS = (
+    "figure-changed",
+    "fact-changed",
+    "figure-added",
+    "figure-removed",
+    "indicator-changed",
+    "source-changed",
+    "source-added",
+    "source-removed",
+    "story-changed",
+    "page-text-changed",
+    "asset-changed",
+)
 
 
 @dataclass(frozen=True)
@@ -49,8 +62,7 @@ class Detail:
 
 @dataclass
 class Change:
-    kind: str  # figure-added | figure-removed | figure-changed | fact-changed | indicator-changed |
-    # source-added | source-removed | source-changed | story-changed | page-text-changed | asset-changed
+    kind: str  # one of KINDS
     subject: str  # the id of what changed (a figure, a fact, a story, a template)
     title: str  # what it is, for readers: 'Digital economy, share of GDP, 2021'
     details: list[Detail]
@@ -95,6 +107,7 @@ def review(base: Side, head: Side, chart_templates: Templates) -> Review:
     changes += page_changes + list(_asset_changes(base, head))
     warnings = check_corrections(head.dataset, head.locator, figure_rows(base.dataset))
     charts = list(_chart_changes(base_site, head_site, chart_templates))
+    changes.sort(key=lambda change: KINDS.index(change.kind))  # stable: in data order within a kind
     return Review(base.label, changes, charts, sorted(warnings), notes + page_notes)
 
 
@@ -463,9 +476,10 @@ def _template_changes(
             if tag != "equal":
                 grouped[(" / ".join(old_lines[i1:i2]), " / ".join(new_lines[j1:j2]))].append(job.path)
     changes = []
-    names = ", ".join(sorted(edited))
+    written = sorted(n for n in set(base.templates) | set(head.templates) if base.templates.get(n) != head.templates.get(n))
+    names = ", ".join(written)
     for (before, after), paths in grouped.items():
-        where = ", ".join(f"templates/{name}" for name in sorted(edited))
+        where = ", ".join(f"templates/{name}" for name in written)
         changes.append(
             Change("page-text-changed", names, "Page text", [Detail("text", before, after)], where, sorted(set(paths)))
         )

@@ -1,0 +1,336 @@
+"""`diff`: what a change does to the site, read on a fixture repository with a commit per kind
+of edit. Each change is listed once, with its before and after as the page shows them, and
+nothing else is listed."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from beijing_econ_site.cli import main
+from tests.helpers import ARTICLE, FIGURES, dataset_files, sha256, source_yaml, write_tree
+
+ROOT = Path(__file__).resolve().parent.parent
+
+REVISED_ARTICLE = ARTICLE + "Revised figures put the digital economy at 40.5% of GDP.\n"
+SECOND_ARTICLE = "Second Daily. In 2021 the digital economy achieved an added value of 1.6 trillion yuan.\n"
+SECOND_SOURCE = source_yaml(
+    SECOND_ARTICLE,
+    id="second-daily",
+    title="A second article",
+    publisher="Second Daily",
+    published='"2023-01-05"',
+    archive="second-daily.txt",
+)
+SECOND_FIGURES = """\
+figures:
+  - id: digital-value-added-2021-second
+    indicator: digital-value-added
+    value: 1600000000000
+    unit: CNY
+    qualifier: exact
+    period: 2021
+    scope: beijing
+    source: second-daily
+    quote: "In 2021 the digital economy achieved an added value of 1.6 trillion yuan."
+"""
+STORY = (
+    "# 2021\n\n"
+    "The digital economy was {{fig:digital-share-gdp-2021}} of GDP.\n"
+    "Its core industries alone added {{fig:digital-core-value-added-2021}}.\n\n"
+    "A second paragraph says nothing new.\n"
+)
+REVISED_QUOTE = '"Revised figures put the digital economy at 40.5% of GDP."'
+OLD_QUOTE = '"the digital economy achieved an added value of 1.6 trillion yuan, accounting for 40.4% of GDP."'
+FIVE_G = FIGURES[FIGURES.index("  - id: 5g-added-target-2020") :]
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def commit(repo: Path, message: str) -> str:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """A repository whose commits, in order: the base; one value changed (with its quote); a
+    confirming source added; a story sentence edited; a template edited; a figure deleted."""
+    repo = tmp_path_factory.mktemp("history")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.email", "editor@example.org")
+    git(repo, "config", "user.name", "Editor")
+    shutil.copytree(ROOT / "templates", repo / "templates")
+    files = dataset_files(
+        **{
+            "data/sources/sample-news.txt": REVISED_ARTICLE,
+            "data/sources/sample-news.yaml": source_yaml(REVISED_ARTICLE),
+            "data/stories/2021.md": STORY,
+        }
+    )
+    write_tree(repo, files)
+    commits = {"base": commit(repo, "base")}
+    figures = repo / "data/figures/sample-news.yaml"
+    text = figures.read_text(encoding="utf-8")
+    start = text.index("  - id: digital-share-gdp-2021")
+    end = text.index("  - id: digital-value-added-2021")
+    block = text[start:end].replace("value: 40.4", "value: 40.5").replace(OLD_QUOTE, REVISED_QUOTE)
+    figures.write_text(text[:start] + block + text[end:], encoding="utf-8")
+    commits["value"] = commit(repo, "a value changed")
+    write_tree(
+        repo,
+        {
+            "data/sources/second-daily.txt": SECOND_ARTICLE,
+            "data/sources/second-daily.yaml": SECOND_SOURCE,
+            "data/figures/second-daily.yaml": SECOND_FIGURES,
+        },
+    )
+    commits["source"] = commit(repo, "a confirming source")
+    story = repo / "data/stories/2021.md"
+    story.write_text(STORY.replace("alone added", "by themselves added"), encoding="utf-8")
+    commits["story"] = commit(repo, "a story sentence edited")
+    sources_page = repo / "templates/sources.html"
+    page = sources_page.read_text(encoding="utf-8")
+    assert "<h1>" in page
+    sources_page.write_text(page.replace("<h1>", "<p>Every article the site quotes.</p>\n<h1>", 1), encoding="utf-8")
+    commits["template"] = commit(repo, "a template edited")
+    figures.write_text(figures.read_text(encoding="utf-8").replace(FIVE_G, ""), encoding="utf-8")
+    commits["delete"] = commit(repo, "a figure deleted")
+    return repo, commits
+
+
+@pytest.fixture
+def checkout(history, tmp_path, monkeypatch):
+    """A clone of the history with a commit checked out, as the working directory."""
+    repo, commits = history
+
+    def at(name: str) -> Path:
+        work = tmp_path / "work"
+        subprocess.run(["git", "clone", "-q", str(repo), str(work)], check=True)
+        git(work, "checkout", "-q", commits[name])
+        monkeypatch.chdir(work)
+        return work
+
+    return at
+
+
+def diff(*args: str, capsys) -> tuple[int, str]:
+    capsys.readouterr()
+    code = main(["diff", *args])
+    return code, capsys.readouterr().out
+
+
+def review_json(base: str, capsys) -> dict:
+    code, out = diff("--base", base, "--json", capsys=capsys)
+    assert code == 0
+    return json.loads(out)
+
+
+def listed(result: dict) -> list[tuple[str, str]]:
+    return [(change["kind"], change["subject"]) for change in result["changes"]]
+
+
+def details(change: dict) -> dict[str, tuple[str, str]]:
+    return {d["field"]: (d["before"], d["after"]) for d in change["details"]}
+
+
+def test_each_commit_s_change_is_listed_once_and_nothing_else(history, checkout, capsys):
+    _, commits = history
+    checkout("delete")
+    result = review_json(commits["base"], capsys)
+    assert listed(result) == [
+        ("figure-changed", "digital-share-gdp-2021"),
+        ("fact-changed", "digital-value-added--2021--beijing"),
+        ("figure-removed", "5g-added-target-2020"),
+        ("story-changed", "2021"),
+        ("page-text-changed", "sources.html"),
+    ]
+    value, source, removed, story, template = result["changes"]
+    assert details(value)["value"] == ("40.4%", "40.5%")
+    assert details(value)["quote"] == (f"“{OLD_QUOTE[1:-1]}”", f"“{REVISED_QUOTE[1:-1]}”")
+    assert value["location"].startswith("data/figures/sample-news.yaml:")
+    assert details(source)["fact"] == ("stated by 1 source", "confirmed by 2 sources")
+    assert details(source)["figure added"] == (
+        "",
+        "digital-value-added-2021-second: 1.6 trillion yuan (Second Daily, 5 January 2023, a new source)",
+    )
+    assert details(removed)["value"] == ("13,000", "")
+    assert details(story)["sentence"] == (
+        "Its core industries alone added over 890 billion yuan.",
+        "Its core industries by themselves added over 890 billion yuan.",
+    )
+    assert story["location"] == "data/stories/2021.md:4"
+    assert details(template)["text"] == ("", "Every article the site quotes.")
+    assert template["pages"] == ["sources/"]
+    assert [(c["id"], c["status"]) for c in result["charts"]] == [("chart-digital-share-gdp", "changed")]
+    assert [(d["field"], d["before"], d["after"]) for d in result["charts"][0]["marks"]] == [
+        ("mark", "2021: 40.4% (exact)", "2021: 40.5% (exact)")
+    ]
+
+
+def test_a_published_value_changed_without_a_correction_warns_on_its_yaml_line(history, checkout, capsys):
+    _, commits = history
+    work = checkout("value")
+    result = review_json(commits["base"], capsys)
+    [warning] = result["warnings"]
+    assert warning["rule"] == "uncorrected-change"
+    lines = (work / "data/figures/sample-news.yaml").read_text(encoding="utf-8").splitlines()
+    assert lines[warning["location"]["line"] - 1].strip() == "value: 40.5"
+
+
+def test_a_correction_entry_silences_the_warning(history, checkout, capsys):
+    _, commits = history
+    work = checkout("value")
+    figures = work / "data/figures/sample-news.yaml"
+    text = figures.read_text(encoding="utf-8")
+    correction = (
+        "    corrections:\n"
+        '      - date: "2026-12-01"\n'
+        "        what: value 40.4% -> 40.5%\n"
+        "        why: the revised figure of the same article\n"
+    )
+    anchor = f"    quote: {REVISED_QUOTE}\n"
+    figures.write_text(text.replace(anchor, anchor + correction), encoding="utf-8")
+    result = review_json(commits["base"], capsys)
+    assert result["warnings"] == []
+    change = result["changes"][0]
+    assert details(change)["corrections"] == ("", "Corrected 2026-12-01: value 40.4% -> 40.5%")
+
+
+def test_the_pull_request_of_three_changes_shows_those_three_in_markdown(history, checkout, capsys, tmp_path):
+    _, commits = history
+    checkout("story")
+    charts = tmp_path / "chart-diff"
+    code, out = diff("--base", commits["base"], "--markdown", "--charts", str(charts), capsys=capsys)
+    assert code == 0
+    assert "3 changes a reader would see, 1 chart redrawn" in out
+    assert out.count("- **") == 4  # three changes and one chart
+    assert "- **Figure changed**: Digital economy, share of GDP, 2021 `digital-share-gdp-2021`" in out
+    assert "  - value: 40.4% → **40.5%**" in out
+    assert "- **Fact changed**: Digital economy, value added, 2021" in out
+    assert "  - fact: stated by 1 source → **confirmed by 2 sources**" in out
+    assert "- **Story edited**: Story on /2021/ `2021`" in out
+    assert "  - before: Its core industries alone added over 890 billion yuan." in out
+    assert "  - after: Its core industries by themselves added over 890 billion yuan." in out
+    assert sorted(p.name for p in charts.iterdir()) == [
+        "chart-digital-share-gdp.after.png",
+        "chart-digital-share-gdp.before.png",
+    ]
+    before, after = (charts / f"chart-digital-share-gdp.{s}.png" for s in ("before", "after"))
+    assert before.read_bytes()[:8] == after.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert before.read_bytes() != after.read_bytes()
+
+
+def test_no_change_says_so(history, checkout, capsys):
+    checkout("delete")
+    code, out = diff("--base", "HEAD", capsys=capsys)
+    assert code == 0
+    assert out.endswith(": no change a reader would see.\n")
+
+
+def test_a_whitespace_only_yaml_edit_is_no_change(history, checkout, capsys):
+    work = checkout("delete")
+    figures = work / "data/figures/sample-news.yaml"
+    text = figures.read_text(encoding="utf-8")
+    reflowed = "\n\n".join(text.replace("\n  - id:", "\n\n  - id:").splitlines()) + "\n\n# a comment\n"
+    reflowed = reflowed.replace("qualifier: exact", "qualifier:   'exact'   ")
+    figures.write_text(reflowed, encoding="utf-8")
+    assert git(work, "status", "--porcelain")  # the file did change
+    story = work / "data/stories/2021.md"
+    story.write_text(story.read_text(encoding="utf-8").replace(" of GDP.\n", "\nof   GDP.\n"), encoding="utf-8")
+    code, out = diff("--base", "HEAD", capsys=capsys)
+    assert (code, out.split(": ", 1)[1]) == (0, "no change a reader would see.\n")
+
+
+def test_the_base_is_read_from_git_without_touching_the_working_tree(history, checkout, capsys):
+    _, commits = history
+    work = checkout("delete")
+    (work / "data/stories/2021.md").write_text(STORY + "\nAn unsaved edit.\n", encoding="utf-8")
+    before = {p: p.read_bytes() for p in work.rglob("*") if p.is_file() and ".git" not in p.parts}
+    head = git(work, "rev-parse", "HEAD")
+    review_json(commits["base"], capsys)
+    after = {p: p.read_bytes() for p in work.rglob("*") if p.is_file() and ".git" not in p.parts}
+    assert {p: b for p, b in after.items() if ".cache" not in p.parts} == before
+    assert git(work, "rev-parse", "HEAD") == head
+    assert "An unsaved edit." in json.dumps(review_json("HEAD", capsys)["changes"])
+
+
+def test_a_published_export_is_a_base_too(history, checkout, capsys):
+    _, commits = history
+    work = checkout("base")
+    main(["build", "--out", "published", "--quiet"])
+    git(work, "checkout", "-q", commits["source"])
+    code, out = diff("--base-export", "published/data/figures.json", "--json", capsys=capsys)
+    assert code == 0
+    result = json.loads(out)
+    assert listed(result) == [
+        ("figure-changed", "digital-share-gdp-2021"),
+        ("fact-changed", "digital-value-added--2021--beijing"),
+    ]
+    assert [c["id"] for c in result["charts"]] == ["chart-digital-share-gdp"]
+    assert result["notes"] == [
+        "the export published/data/figures.json holds figures only: stories, templates and style files were not compared"
+    ]
+    assert result["warnings"][0]["rule"] == "uncorrected-change"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--base", "no-such-ref"], "'no-such-ref' is not a commit"),
+        (["--base=--output=/tmp/x"], "is not a commit"),
+        (["--base-export", "missing.json"], "cannot read the export missing.json"),
+        (["--base", "HEAD", "--base-export", "x.json"], "not allowed with argument"),
+        (["--json", "--markdown"], "not allowed with argument"),
+    ],
+)
+def test_bad_usage_exits_2_with_a_message(history, checkout, capsys, args, message):
+    checkout("delete")
+    capsys.readouterr()
+    try:
+        code = main(["diff", *args])
+    except SystemExit as stop:  # argparse's own refusals
+        code = stop.code
+    assert code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_data_error_exits_1_naming_the_line(history, checkout, capsys):
+    work = checkout("delete")
+    figures = work / "data/figures/sample-news.yaml"
+    figures.write_text(figures.read_text(encoding="utf-8").replace("value: 40.5", "value: 40.6"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["diff", "--base", "HEAD"]) == 1
+    assert "data/figures/sample-news.yaml:" in capsys.readouterr().err
+
+
+def test_chart_images_never_go_into_the_data(history, checkout, capsys):
+    _, commits = history
+    work = checkout("story")
+    capsys.readouterr()
+    assert main(["diff", "--base", commits["base"], "--charts", "data/charts"]) == 2
+    assert not (work / "data/charts").exists()
+
+
+def test_text_from_the_data_cannot_inject_markup_into_the_pull_request(history, checkout, capsys):
+    _, commits = history
+    work = checkout("story")
+    story = work / "data/stories/2021.md"
+    story.write_text(
+        story.read_text(encoding="utf-8") + "\n<img src=x onerror=alert()> [click](https://evil.example) `code`\n",
+        encoding="utf-8",
+    )
+    code, out = diff("--base", commits["base"], "--markdown", capsys=capsys)
+    assert code == 0
+    [line] = [line for line in out.splitlines() if "onerror" in line]
+    assert not re.search(r"(?<!\\)[<>\[\]`()]", line)
+    assert "\\<img src=x onerror=alert\\(\\)\\>" in out
