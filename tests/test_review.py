@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from beijing_econ_site.cli import main
-from tests.helpers import ARTICLE, FIGURES, dataset_files, sha256, source_yaml, write_tree
+from tests.helpers import ARTICLE, FIGURES, dataset_files, source_yaml, write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 

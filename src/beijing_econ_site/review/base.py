@@ -63,10 +63,10 @@ def working_side(data_dir: Path, templates_dir: Path, memo: Memo | None) -> Side
 def git_side(ref: str, data_dir: Path, templates_dir: Path, memo: Memo | None) -> Side:
     """The data, stories and templates of a commit, read from git's objects."""
     top = _repository_top(data_dir)
-    commit = _git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
-    if commit is None:
+    found = _git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+    if found is None:
         raise BadBase(f"{ref!r} is not a commit of the repository at {top}")
-    commit = commit.decode().strip()
+    commit = found.decode().strip()
     data_rel = _inside(top, data_dir)
     templates_rel = _inside(top, templates_dir)
     blobs = _read_tree(top, commit, [data_rel, templates_rel])
@@ -155,16 +155,17 @@ def _indicator_of(row: dict[str, object], working: Dataset) -> Indicator:
 
 def _source_of(row: dict[str, object], working: Dataset) -> Source:
     known = working.sources.get(str(row["source"]))
-    update = {"title": str(row.get("source_title") or row["source"]), "published": str(row["published"])}
+    title, published = str(row.get("source_title") or row["source"]), str(row["published"])
     if known is not None:
-        return known.model_copy(update=update)
+        return known.model_copy(update={"title": title, "published": published})
     return Source(
         id=str(row["source"]),
+        title=title,
         publisher="(named in the export by title only)",
+        published=published,
         language="en",
         archive="archive.txt",
         sha256="0" * 64,
-        **update,
     )
 
 
@@ -215,10 +216,10 @@ def _read_tree(top: Path, commit: str, folders: list[PurePosixPath]) -> dict[str
     for record in listing.split(b"\0"):
         if not record:
             continue
-        meta, _, name = record.partition(b"\t")
-        mode, kind, sha = meta.split(b" ")
+        meta, _, path = record.partition(b"\t")
+        mode, kind, object_id = meta.split(b" ")
         if kind == b"blob" and mode in (b"100644", b"100755"):  # not links, nor submodules
-            entries.append((name.decode("utf-8", "surrogateescape"), sha.decode()))
+            entries.append((path.decode("utf-8", "surrogateescape"), object_id.decode()))
     if not entries:
         return {}
     batch = _git(top, "cat-file", "--batch", stdin="".join(f"{sha}\n" for _, sha in entries).encode())
@@ -228,8 +229,8 @@ def _read_tree(top: Path, commit: str, folders: list[PurePosixPath]) -> dict[str
     at = 0
     for name, sha in entries:
         header_end = batch.index(b"\n", at)
-        header = batch[at:header_end].split(b" ")
-        if header[0].decode() != sha or len(header) != 3:
+        header = batch[at:header_end].decode().split(" ")
+        if header[0] != sha or len(header) != 3:
             raise BadBase(f"git returned an unexpected object for {name}")
         size = int(header[2])
         files[name] = batch[header_end + 1 : header_end + 1 + size]

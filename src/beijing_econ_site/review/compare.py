@@ -29,7 +29,6 @@ from beijing_econ_site.facts import statement
 from beijing_econ_site.review.base import Side
 from beijing_econ_site.review.text import visible_lines, visible_text
 from beijing_econ_site.site.charts import Chart, Templates, chart_sources
-from beijing_econ_site.site.digests import Digests
 from beijing_econ_site.site.export import figure_rows
 from beijing_econ_site.site.markdown import render_markdown, render_story
 from beijing_econ_site.site.pages import PageRenderer, SiteConfig, environment_of, page_jobs
@@ -95,18 +94,24 @@ class Review:
 
 def review(base: Side, head: Side, chart_templates: Templates) -> Review:
     base_site, head_site = derive(base.dataset), derive(head.dataset)
+    moved = touched(base_site.figures, head_site.figures)
     notes = _notes(base, head)
     story_pages = _story_pages(head.stories)
     changes = [
-        *_figure_changes(base_site, head_site, head, base, story_pages),
+        *_figure_changes(base_site, head_site, head, base, story_pages, moved),
         *_indicator_changes(base, head, head_site),
         *_source_changes(base, head, base_site, head_site),
         *_story_changes(base, head, base_site, head_site),
     ]
     page_changes, page_notes = _template_changes(base, head, head_site, chart_templates)
     changes += page_changes + list(_asset_changes(base, head))
-    warnings = check_corrections(head.dataset, head.locator, figure_rows(base.dataset))
-    charts = list(_chart_changes(base_site, head_site, chart_templates))
+    published = figure_rows(
+        base.dataset.model_copy(
+            update={"figures": {i: base.dataset.figures[i] for i in moved if i in base.dataset.figures}}
+        )
+    )
+    warnings = check_corrections(head.dataset, head.locator, published)
+    charts = list(_chart_changes(base_site, head_site, chart_templates, moved))
     changes.sort(key=lambda change: KINDS.index(change.kind))  # stable: in data order within a kind
     return Review(base.label, changes, charts, sorted(warnings), notes + page_notes)
 
@@ -179,6 +184,8 @@ def _figure_details(before: FigureView, after: FigureView) -> list[Detail]:
     ]
     if old["value"] != new["value"]:
         details.append(Detail(" and ".join(value_fields) or "value", old["value"], new["value"]))
+    elif before.figure.value != after.figure.value:  # the page rounds it alike: the downloads do not
+        details.append(Detail("value in the data files", repr(before.figure.value), repr(after.figure.value)))
     same_ids = {
         "indicator": before.figure.indicator == after.figure.indicator,
         "source": before.figure.source == after.figure.source,
@@ -191,15 +198,44 @@ def _figure_details(before: FigureView, after: FigureView) -> list[Detail]:
     return details
 
 
+def _same_row(before: FigureView, after: FigureView) -> bool:
+    """Whether a figure's row reads the same: it is made of the figure, its indicator and its source alone."""
+    return before.figure == after.figure and before.indicator == after.indicator and before.source == after.source
+
+
+def touched(before: dict[str, FigureView], after: dict[str, FigureView]) -> set[str]:
+    """The figures whose row, page or fact differs (a chart that draws none of them is unchanged)."""
+    found = set(before) ^ set(after)
+    for figure_id, now in after.items():
+        was = before.get(figure_id)
+        if was is None or figure_id in found:
+            continue
+        if not _same_row(was, now) or was.home != now.home or _cluster(was) != _cluster(now):
+            found.add(figure_id)
+    return found
+
+
+def _cluster(view: FigureView) -> tuple[list[str], list[str]]:
+    return [v.id for v in view.confirmed_with], [v.id for v in view.conflicts_with]
+
+
 def _pages_of(view: FigureView, story_pages: dict[str, list[str]]) -> list[str]:
     return list(dict.fromkeys([view.home, f"sources/{view.figure.source}/", *story_pages.get(view.id, [])]))
 
 
 def _figure_changes(
-    base_site: SiteView, head_site: SiteView, head: Side, base: Side, story_pages: dict[str, list[str]]
+    base_site: SiteView,
+    head_site: SiteView,
+    head: Side,
+    base: Side,
+    story_pages: dict[str, list[str]],
+    moved: set[str],
 ) -> list[Change]:
+    """The changes of the figures in moved (touched), and of their facts."""
     before, after = base_site.figures, head_site.figures
-    base_facts, head_facts = _facts(before), _facts(after)
+    facts = {side[i].fact_id for side in (before, after) for i in moved if i in side}
+    base_facts = _facts(v for v in before.values() if v.fact_id in facts)
+    head_facts = _facts(v for v in after.values() if v.fact_id in facts)
     new_sources = set(head.dataset.sources) - set(base.dataset.sources)
 
     def where(view: FigureView, side: Side) -> str:
@@ -212,8 +248,10 @@ def _figure_changes(
 
     changed: dict[str, Change] = {}
     for figure_id, now in after.items():
+        if figure_id not in moved:
+            continue
         was = before.get(figure_id)
-        details = _figure_details(was, now) if was is not None else []
+        details = _figure_details(was, now) if was is not None and not _same_row(was, now) else []
         if details:
             changed[figure_id] = Change(
                 "figure-changed", figure_id, _fact_title(now), details, where(now, head), _pages_of(now, story_pages)
@@ -269,9 +307,9 @@ def _figure_changes(
 _NEW_FIELDS = ("value", "period", "scope", "source", "quote", "note")
 
 
-def _facts(views: dict[str, FigureView]) -> dict[str, list[FigureView]]:
+def _facts(views: Iterable[FigureView]) -> dict[str, list[FigureView]]:
     grouped: dict[str, list[FigureView]] = defaultdict(list)
-    for view in views.values():
+    for view in views:
         grouped[view.fact_id].append(view)
     return {key: sorted(members, key=lambda v: (v.source.published, v.id)) for key, members in grouped.items()}
 
@@ -418,7 +456,7 @@ def _story_changes(base: Side, head: Side, base_site: SiteView, head_site: SiteV
         old = sentences(was.text) if was else []
         new = sentences(now.text) if now else []
         page = _story_page(name)
-        path = (now or was).path if (now or was) else name
+        path = now.path if now else was.path if was else name
         title = f"Story on {'/' + page if page else 'the front page'}"
         matcher = difflib.SequenceMatcher(a=[s for s, _ in old], b=[s for s, _ in new], autojunk=False)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -476,7 +514,9 @@ def _template_changes(
             if tag != "equal":
                 grouped[(" / ".join(old_lines[i1:i2]), " / ".join(new_lines[j1:j2]))].append(job.path)
     changes = []
-    written = sorted(n for n in set(base.templates) | set(head.templates) if base.templates.get(n) != head.templates.get(n))
+    written = sorted(
+        n for n in set(base.templates) | set(head.templates) if base.templates.get(n) != head.templates.get(n)
+    )
     names = ", ".join(written)
     for (before, after), paths in grouped.items():
         where = ", ".join(f"templates/{name}" for name in written)
@@ -539,19 +579,31 @@ def _mark_details(before: dict[str, str], after: dict[str, str]) -> list[Detail]
     for name in dict.fromkeys([*before, *after]):
         old, new = before.get(name, ""), after.get(name, "")
         if old != new:
-            details.append(Detail(name.split(" ", 1)[0], old.split("\0", 1)[0], new.split("\0", 1)[0]))
+            old_words, new_words = old.split("\0", 1)[0], new.split("\0", 1)[0]
+            if old_words == new_words:  # drawn elsewhere on the axis, labelled alike (rounded)
+                old_words, new_words = old.replace("\0", " "), new.replace("\0", " ")
+            details.append(Detail(name.split(" ", 1)[0], old_words, new_words))
     return details
 
 
-def _chart_changes(base_site: SiteView, head_site: SiteView, templates: Templates) -> Iterator[ChartChange]:
-    """Charts whose marks differ: only the charts whose inputs' digests differ are made again, on
-    each side, to be compared."""
+def _title(drawn_from: object) -> str:
+    """A group's title names its part ('(1 of 3)'), which other groups decide; a series' comes from its figures."""
+    return str(getattr(drawn_from, "title", ""))
+
+
+def _chart_changes(
+    base_site: SiteView, head_site: SiteView, templates: Templates, moved: set[str]
+) -> Iterator[ChartChange]:
+    """Charts whose marks differ. As in the build's graph, a chart is made from its group or series
+    alone: one that draws the same figures, none of them touched, is unchanged; the others are
+    made on each side and their marks compared."""
     old = {key: (drawn_from, make) for key, drawn_from, make in chart_sources(base_site)}
     new = {key: (drawn_from, make) for key, drawn_from, make in chart_sources(head_site)}
-    old_digests, new_digests = Digests(), Digests()
     for key in dict.fromkeys([*new, *old]):
-        if key in old and key in new and old_digests.of(old[key][0]) == new_digests.of(new[key][0]):
-            continue
+        if key in old and key in new:
+            was, now = [v.id for v in old[key][0].figures], [v.id for v in new[key][0].figures]
+            if was == now and moved.isdisjoint(now) and _title(old[key][0]) == _title(new[key][0]):
+                continue
         before = old[key][1](templates) if key in old else None
         after = new[key][1](templates) if key in new else None
         details = _mark_details(drawn(before) if before else {}, drawn(after) if after else {})

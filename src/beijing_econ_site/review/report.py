@@ -147,7 +147,7 @@ def _markdown_detail(detail: Detail) -> list[str]:
 
 def as_json(result: Review, pngs: dict[str, tuple[str, str]] | None = None) -> str:
     def chart(change: ChartChange) -> dict[str, object]:
-        found = {"id": change.id, "title": change.title, "status": change.status}
+        found: dict[str, object] = {"id": change.id, "title": change.title, "status": change.status}
         found["marks"] = [asdict(detail) for detail in change.marks]
         if pngs and change.id in pngs:
             found["png"] = {"before": pngs[change.id][0], "after": pngs[change.id][1]}
