@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from beijing_econ_site.cli import main
-from tests.helpers import ARTICLE, FIGURES, dataset_files, source_yaml, write_tree
+from tests.helpers import ARTICLE, FIGURES, dataset_files, sha256, source_yaml, write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -126,12 +126,14 @@ def checkout(history, tmp_path, monkeypatch):
 def diff(*args: str, capsys) -> tuple[int, str]:
     capsys.readouterr()
     code = main(["diff", *args])
-    return code, capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert code != 1 or not captured.out, captured.err
+    return code, captured.out if code == 0 else captured.err
 
 
 def review_json(base: str, capsys) -> dict:
     code, out = diff("--base", base, "--json", capsys=capsys)
-    assert code == 0
+    assert code == 0, out
     return json.loads(out)
 
 
@@ -334,3 +336,120 @@ def test_text_from_the_data_cannot_inject_markup_into_the_pull_request(history, 
     [line] = [line for line in out.splitlines() if "onerror" in line]
     assert not re.search(r"(?<!\\)[<>\[\]`()]", line)
     assert "\\<img src=x onerror=alert\\(\\)\\>" in out
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_second_source_stating_another_value_is_a_conflict(history, checkout, capsys):
+    work = checkout("delete")
+    edit(work / "data/sources/second-daily.txt", "1.6 trillion", "1.7 trillion")
+    text = (work / "data/sources/second-daily.txt").read_text(encoding="utf-8")
+    edit(work / "data/sources/second-daily.yaml", SECOND_SOURCE.split("sha256: ")[1].split("\n")[0], sha256(text))
+    edit(work / "data/figures/second-daily.yaml", "value: 1600000000000", "value: 1700000000000")
+    edit(work / "data/figures/second-daily.yaml", "1.6 trillion", "1.7 trillion")
+    with (work / "data/figures/second-daily.yaml").open("a", encoding="utf-8") as figures:
+        figures.write("    note: The two articles differ.\n")
+    result = review_json("HEAD", capsys)
+    assert listed(result) == [("figure-changed", "digital-value-added-2021-second"), ("source-changed", "second-daily")]
+    found = details(result["changes"][0])
+    assert found["value"] == ("1.6 trillion yuan", "1.7 trillion yuan")
+    assert found["note"] == ("", "The two articles differ.")
+    assert found["fact"] == (
+        "confirmed by 2 sources",
+        "sources differ: 1.6 trillion yuan (Sample News); 1.7 trillion yuan (Second Daily)",
+    )
+    assert details(result["changes"][1])["sha256"][0].startswith("archived text ")
+
+
+def test_a_half_year_beside_a_year_is_another_fact(history, checkout, capsys):
+    work = checkout("delete")
+    edit(work / "data/figures/second-daily.yaml", "period: 2021", "period: 2021-H1")
+    result = review_json("HEAD", capsys)
+    assert listed(result) == [("figure-changed", "digital-value-added-2021-second")]
+    found = details(result["changes"][0])
+    assert found["period"] == ("2021", "H1 2021")
+    assert found["fact"] == ("confirmed by 2 sources", "stated by 1 source")
+
+
+def test_a_renamed_figure_is_one_change_of_its_fact(history, checkout, capsys):
+    work = checkout("delete")
+    edit(work / "data/figures/second-daily.yaml", "id: digital-value-added-2021-second", "id: second-daily-value-2021")
+    result = review_json("HEAD", capsys)
+    assert listed(result) == [("fact-changed", "digital-value-added--2021--beijing")]
+    found = [(d["field"], d["before"][:25], d["after"][:25]) for d in result["changes"][0]["details"]]
+    assert found == [
+        ("figure added", "", "second-daily-value-2021: "),
+        ("figure removed", "digital-value-added-2021-", ""),
+    ]
+
+
+def test_an_indicator_label_is_told_once_and_redraws_its_charts(history, checkout, capsys):
+    work = checkout("delete")
+    edit(
+        work / "data/indicators/all.yaml",
+        "label: Digital economy, share of GDP",
+        "label: Digital economy's share of GDP",
+    )
+    result = review_json("HEAD", capsys)
+    assert listed(result) == [("indicator-changed", "digital-share-gdp")]
+    assert details(result["changes"][0])["label"] == ("Digital economy, share of GDP", "Digital economy's share of GDP")
+    assert sorted(result["changes"][0]["pages"]) == ["2019/", "2021/"]
+    [chart] = result["charts"]
+    assert (chart["id"], chart["marks"][0]["field"]) == ("chart-digital-share-gdp", "title")
+
+
+def test_a_note_edited_shows_as_the_page_renders_it(history, checkout, capsys):
+    work = checkout("delete")
+    edit(
+        work / "data/figures/sample-news.yaml",
+        "note: Percentage points, though the article writes %.",
+        "note: '*Percentage points*, though the article writes %.'",
+    )
+    result = review_json("HEAD", capsys)
+    assert listed(result) == [("figure-changed", "gdp-growth-change-2020-h1")]
+    assert details(result["changes"][0]) == {
+        "note, formatting only": (
+            "Percentage points, though the article writes %.",
+            "*Percentage points*, though the article writes %.",
+        )
+    }
+
+
+def test_under_actions_the_warnings_are_annotations_and_stdout_stays_markdown(history, checkout, capsys, monkeypatch):
+    _, commits = history
+    checkout("value")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    capsys.readouterr()
+    assert main(["diff", "--base", commits["base"], "--markdown"]) == 0
+    captured = capsys.readouterr()
+    [annotation] = captured.err.splitlines()
+    assert annotation.startswith("::warning file=data/figures/sample-news.yaml,line=")
+    assert ",title=uncorrected-change::" in annotation
+    assert "::" not in captured.out and captured.out.startswith("### What readers would see change\n")
+
+
+def test_the_pull_request_workflow_posts_the_review(tmp_path):
+    import shlex
+
+    import yaml
+
+    from beijing_econ_site.cli import build_parser
+
+    workflow = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text(encoding="utf-8"))
+    job = workflow["jobs"]["review"]
+    assert job["if"] == "github.event_name == 'pull_request'"
+    steps = job["steps"]
+    assert steps[0]["uses"].startswith("actions/checkout@") and steps[0]["with"]["fetch-depth"] == 0
+    [run] = [step["run"] for step in steps if "diff" in step.get("run", "")]
+    command, summary = run.replace("\\\n", " ").split(">>")
+    assert summary.strip() == '"$GITHUB_STEP_SUMMARY"'
+    words = shlex.split(command)
+    assert words[0] == ".venv/bin/beijing-econ-site"
+    args = build_parser().parse_args(words[1:])
+    assert (args.command, args.markdown, args.base) == ("diff", True, "origin/$BASE_REF")
+    [upload] = [step for step in steps if step.get("uses", "").startswith("actions/upload-artifact@")]
+    assert upload["with"]["path"].rstrip("/") == str(args.charts)

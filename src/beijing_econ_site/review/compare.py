@@ -46,6 +46,7 @@ KINDS = (
     "source-removed",
     "story-changed",
     "page-text-changed",
+    "page-added",
     "asset-changed",
 )
 
@@ -195,6 +196,10 @@ def _figure_details(before: FigureView, after: FigureView) -> list[Detail]:
             continue
         if old[name] != new[name]:
             details.append(Detail(name, old[name], new[name]))
+        elif name in ("note", "comparability"):  # the words alike, the emphasis or a link not
+            written = getattr(before.figure, name), getattr(after.figure, name)
+            if render_markdown(written[0]) != render_markdown(written[1]):
+                details.append(Detail(f"{name}, formatting only", written[0] or "", written[1] or ""))
     return details
 
 
@@ -501,8 +506,13 @@ def _template_changes(
     old_renderer = PageRenderer(None, config, env=base_env)
     new_renderer = PageRenderer(None, config, env=head_env)
     grouped: dict[tuple[str, str], list[str]] = defaultdict(list)
+    new_pages: dict[str, list[tuple[str, str]]] = defaultdict(list)  # a new template's pages, and their titles
     notes: list[str] = []
     for job in jobs:
+        if job.template not in base.templates:
+            lines = visible_lines(b"".join(new_renderer.stream(job)).decode())
+            new_pages[job.template].append((job.path, lines[0] if lines else ""))
+            continue
         try:
             old_lines = visible_lines(b"".join(old_renderer.stream(job)).decode())
         except TemplateError as exc:
@@ -522,6 +532,12 @@ def _template_changes(
         where = ", ".join(f"templates/{name}" for name in written)
         changes.append(
             Change("page-text-changed", names, "Page text", [Detail("text", before, after)], where, sorted(set(paths)))
+        )
+    for template, made in sorted(new_pages.items()):
+        titles = "; ".join(dict.fromkeys(title for _, title in made))
+        pages = sorted(path for path, _ in made)
+        changes.append(
+            Change("page-added", template, "New page", [Detail("title", "", titles)], f"templates/{template}", pages)
         )
     if not changes:
         notes.append(f"templates changed ({names}) but no page's visible text did")

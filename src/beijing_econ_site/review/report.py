@@ -19,6 +19,7 @@ KIND_LABELS = {
     "source-changed": "Source changed",
     "story-changed": "Story edited",
     "page-text-changed": "Page text changed",
+    "page-added": "Page added",
     "asset-changed": "Style or script file",
 }
 LONG = 60  # characters of before and after together, past which they go on lines of their own
