@@ -36,22 +36,22 @@ log = logging.getLogger(__name__)
 STATE_VERSION = 3
 
 
-def template_digests(env: jinja2.Environment) -> dict[str, str]:
+def template_digests(env: jinja2.Environment, parsed: dict[str, set[str] | None] | None = None) -> dict[str, str]:
     """For each template, a digest of its source and of every template it extends, includes or
-    imports (all templates, if it names one by a variable)."""
+    imports (all templates, if it names one by a variable). parsed keeps the references found in
+    each source text, for environments that share most templates (diff's two sides)."""
     loader = env.loader
     assert loader is not None
+    parsed = {} if parsed is None else parsed
     names = sorted(env.list_templates(filter_func=lambda name: name.endswith((".html", ".xml", ".j2"))))
     sources: dict[str, str] = {}
     references: dict[str, set[str] | None] = {}
     for name in names:
         source = loader.get_source(env, name)[0]
         sources[name] = source
-        try:
-            found = set(meta.find_referenced_templates(env.parse(source)))
-        except jinja2.TemplateSyntaxError:
-            found = None  # rendering reports it; until then, it depends on everything
-        references[name] = None if found is None or None in found else {str(n) for n in found}
+        if source not in parsed:
+            parsed[source] = _references(env, source)
+        references[name] = parsed[source]
     digests = {}
     for name in names:
         closure = _closure(name, references, set(names))
@@ -60,6 +60,16 @@ def template_digests(env: jinja2.Environment) -> dict[str, str]:
             digest.update(member.encode() + b"\0" + sources.get(member, "<missing>").encode() + b"\0")
         digests[name] = digest.hexdigest()
     return digests
+
+
+def _references(env: jinja2.Environment, source: str) -> set[str] | None:
+    """The templates a source names; None when it names one by a variable, or cannot be parsed
+    (rendering reports that; until then, it depends on everything)."""
+    try:
+        found = set(meta.find_referenced_templates(env.parse(source)))
+    except jinja2.TemplateSyntaxError:
+        return None
+    return None if None in found else {str(n) for n in found}
 
 
 def _closure(name: str, references: dict[str, set[str] | None], every: set[str]) -> set[str]:

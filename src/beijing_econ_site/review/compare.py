@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from jinja2 import DictLoader, TemplateError
@@ -93,7 +94,8 @@ class Review:
         return not self.changes and not self.charts
 
 
-def review(base: Side, head: Side, chart_templates: Templates) -> Review:
+def review(base: Side, head: Side, chart_templates: Templates, bytecode_dir: Path | None = None) -> Review:
+    """What readers would see change from base to head. bytecode_dir keeps compiled templates."""
     base_site, head_site = derive(base.dataset), derive(head.dataset)
     moved = touched(base_site.figures, head_site.figures)
     notes = _notes(base, head)
@@ -104,7 +106,7 @@ def review(base: Side, head: Side, chart_templates: Templates) -> Review:
         *_source_changes(base, head, base_site, head_site),
         *_story_changes(base, head, base_site, head_site),
     ]
-    page_changes, page_notes = _template_changes(base, head, head_site, chart_templates)
+    page_changes, page_notes = _template_changes(base, head, head_site, chart_templates, bytecode_dir)
     changes += page_changes + list(_asset_changes(base, head))
     published = figure_rows(
         base.dataset.model_copy(
@@ -480,15 +482,16 @@ def _story_changes(base: Side, head: Side, base_site: SiteView, head_site: SiteV
 
 
 def _template_changes(
-    base: Side, head: Side, head_site: SiteView, chart_templates: Templates
+    base: Side, head: Side, head_site: SiteView, chart_templates: Templates, bytecode_dir: Path | None
 ) -> tuple[list[Change], list[str]]:
     """The text each edited template changes on the pages it makes, both rendered on the working
     data (so a figure's change is not told again here); identical changes on several pages are one."""
     if base.templates is None or head.templates is None or base.templates == head.templates:
         return [], []
-    base_env = environment_of(DictLoader(base.templates))
-    head_env = environment_of(DictLoader(head.templates))
-    old_keys, new_keys = template_digests(base_env), template_digests(head_env)
+    base_env = environment_of(DictLoader(base.templates), bytecode_dir)
+    head_env = environment_of(DictLoader(head.templates), bytecode_dir)
+    parsed: dict[str, set[str] | None] = {}
+    old_keys, new_keys = template_digests(base_env, parsed), template_digests(head_env, parsed)
     edited = {name for name in set(old_keys) | set(new_keys) if old_keys.get(name) != new_keys.get(name)}
     if not edited:
         return [], []

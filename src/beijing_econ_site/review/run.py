@@ -34,7 +34,10 @@ def make_review(
     else:
         base = git_side(base_ref or "HEAD", data_dir, templates_dir, memo)
     templates = ChartTemplates(cache_dir / "chart-templates" if cache_dir else None)
-    return review(base, head, templates)
+    bytecode = cache_dir / "templates" if cache_dir else None
+    if bytecode is not None:
+        bytecode.mkdir(parents=True, exist_ok=True)
+    return review(base, head, templates, bytecode)
 
 
 PNG_SUFFIXES = (".before.png", ".after.png")

@@ -1,73 +1,81 @@
 """The text a reader sees on a page: its title and body, one line per block, without scripts,
-styles, drawings (charts are compared by their data) or tooltips (they repeat the quote)."""
+styles, drawings (charts are compared by their data) or tooltips (they repeat the quote).
+
+Pages are parsed as browsers parse them (lexbor, through selectolax): implied end tags and
+misnested markup end where a browser ends them.
+"""
 
 from __future__ import annotations
 
-import html as html_module
-import re
-from html.parser import HTMLParser
+from selectolax.lexbor import LexborHTMLParser
 
-_SKIPPED = {"script", "style", "svg", "template", "head"}
-_BLOCKS = {
-    "address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "div", "dl", "dt",
-    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li",
-    "main", "nav", "ol", "p", "pre", "section", "summary", "table", "td", "th", "tr", "ul", "title",
-}  # fmt: skip
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-_SPACE = re.compile(r"\s+")
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.lines: list[str] = []
-        self._line: list[str] = []
-        self._hidden: list[str] = []  # the open elements whose text is not shown, innermost last
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _VOID:
-            if tag == "br":
-                self._break()
-            return
-        named = dict(attrs)
-        if self._hidden or (tag in _SKIPPED) or named.get("role") == "tooltip" or "hidden" in named:
-            self._hidden.append(tag)
-            return
-        if tag in _BLOCKS:
-            self._break()
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._hidden:
-            if self._hidden[-1] == tag:
-                self._hidden.pop()
-            return
-        if tag in _BLOCKS:
-            self._break()
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self._line.append(data)
-
-    def _break(self) -> None:
-        line = _SPACE.sub(" ", "".join(self._line)).strip()
-        if line:
-            self.lines.append(line)
-        self._line = []
+_NOT_SHOWN = "script, style, svg, template, noscript, [hidden], [role=tooltip]"
+_BLOCKS = ", ".join(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "caption",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "td",
+        "th",
+        "tr",
+        "ul",
+    ]
+)
+_BREAK = "\x1e"  # a character no page holds: where a block begins or ends
 
 
 def visible_lines(html: str) -> list[str]:
     """The page's title, then its body's text, a line per block."""
-    title = re.search(r"<title>(.*?)</title>", html, re.S)
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
-    parser._break()
-    lines = parser.lines
-    if title:
-        lines = [_SPACE.sub(" ", html_module.unescape(title.group(1))).strip(), *lines]
-    return lines
+    tree = LexborHTMLParser(html)
+    title = tree.css_first("title")
+    lines = [" ".join(title.text().split())] if title is not None else []
+    body = tree.body
+    if body is None:
+        return lines
+    for node in body.css(_NOT_SHOWN):
+        node.decompose()
+    for node in body.css(_BLOCKS):
+        node.insert_before(_BREAK)
+        node.insert_after(_BREAK)
+    text = body.text(deep=True, separator="")
+    return lines + [words for part in text.split(_BREAK) if (words := " ".join(part.split()))]
 
 
 def visible_text(html: str) -> str:
     """An HTML fragment's text on one line (a sentence of a story, a note)."""
-    return " ".join(visible_lines(html))
+    tree = LexborHTMLParser(f"<body>{html}</body>")
+    body = tree.body
+    if body is None:
+        return ""
+    for node in body.css(_NOT_SHOWN):
+        node.decompose()
+    return " ".join(body.text(deep=True, separator="").split())
