@@ -315,14 +315,6 @@ def test_a_data_error_exits_1_naming_the_line(history, checkout, capsys):
     assert "data/figures/sample-news.yaml:" in capsys.readouterr().err
 
 
-def test_chart_images_never_go_into_the_data(history, checkout, capsys):
-    _, commits = history
-    work = checkout("story")
-    capsys.readouterr()
-    assert main(["diff", "--base", commits["base"], "--charts", "data/charts"]) == 2
-    assert not (work / "data/charts").exists()
-
-
 def test_text_from_the_data_cannot_inject_markup_into_the_pull_request(history, checkout, capsys):
     _, commits = history
     work = checkout("story")
@@ -453,3 +445,41 @@ def test_the_pull_request_workflow_posts_the_review(tmp_path):
     assert (args.command, args.markdown, args.base) == ("diff", True, "origin/$BASE_REF")
     [upload] = [step for step in steps if step.get("uses", "").startswith("actions/upload-artifact@")]
     assert upload["with"]["path"].rstrip("/") == str(args.charts)
+
+
+def test_a_review_too_long_for_a_job_summary_says_how_much_it_leaves_out():
+    from beijing_econ_site.review.compare import Change, Detail, Review
+    from beijing_econ_site.review.report import as_markdown
+
+    changes = [
+        Change("figure-changed", f"figure-{n}", "A figure", [Detail("value", "1", "2")], "data/figures/x.yaml:1")
+        for n in range(1000)
+    ]
+    out = as_markdown(Review("main", changes, [], [], []), limit=10_000)
+    assert len(out.encode()) < 11_000
+    shown = out.count("- **Figure changed**")
+    assert 50 < shown < 1000
+    assert f"- and {1000 - shown} more changes not shown here" in out
+
+
+@pytest.mark.parametrize("folder", [".", "data", "data/charts", "templates", ".git/x", ".."])
+def test_chart_images_go_to_a_folder_of_their_own(history, checkout, capsys, folder):
+    _, commits = history
+    work = checkout("story")
+    before = sorted(p.relative_to(work) for p in work.rglob("*") if ".cache" not in p.parts)
+    capsys.readouterr()
+    assert main(["diff", "--base", commits["base"], "--charts", folder]) == 2
+    assert "a folder of their own" in capsys.readouterr().err
+    assert sorted(p.relative_to(work) for p in work.rglob("*") if ".cache" not in p.parts) == before
+
+
+def test_the_chart_folder_holds_the_last_review_s_images_alone(history, checkout, capsys, tmp_path):
+    _, commits = history
+    checkout("story")
+    charts = tmp_path / "charts"
+    charts.mkdir()
+    (charts / "notes.txt").write_text("kept", encoding="utf-8")
+    assert main(["diff", "--base", commits["base"], "--charts", str(charts)]) == 0
+    assert len(list(charts.glob("*.png"))) == 2
+    assert main(["diff", "--base", commits["value"], "--charts", str(charts)]) == 0  # no chart redrawn since
+    assert sorted(p.name for p in charts.iterdir()) == ["notes.txt"]

@@ -98,16 +98,20 @@ def _code(text: str) -> str:
     return f"`{safe}`"
 
 
-def as_markdown(result: Review, pngs: dict[str, tuple[str, str]] | None = None, artifact: str = "") -> str:
+MARKDOWN_LIMIT = 800_000  # bytes of changes; a job summary holds at most 1 MiB
+
+
+def as_markdown(
+    result: Review, pngs: dict[str, tuple[str, str]] | None = None, artifact: str = "", limit: int = MARKDOWN_LIMIT
+) -> str:
     lines = ["### What readers would see change", "", escape(summary(result))]
+    budget = [limit]  # what is left of it, shared by the changes and the charts
     if result.changes:
         lines.append("")
-        lines += [line for change in result.changes for line in _markdown_change(change)]
+        lines += _within(budget, [_markdown_change(change) for change in result.changes], "change")
     if result.charts:
         lines += ["", f"#### Charts whose drawn data changed ({len(result.charts)})", ""]
-        for chart in result.charts:
-            lines.append(f"- **{escape(chart.title)}** {_code(chart.id)} ({chart.status})")
-            lines += [f"  {line}" for detail in chart.marks for line in _markdown_detail(detail)]
+        lines += _within(budget, [_markdown_chart(chart) for chart in result.charts], "chart")
         if pngs:
             where = f" in the artifact {_code(artifact)}" if artifact else ""
             lines += [
@@ -120,6 +124,24 @@ def as_markdown(result: Review, pngs: dict[str, tuple[str, str]] | None = None, 
     if result.notes:
         lines += ["", "#### Not compared", ""] + [f"- {escape(note)}" for note in result.notes]
     return "\n".join(lines) + "\n"
+
+
+def _within(budget: list[int], items: list[list[str]], noun: str) -> list[str]:
+    """The items' lines while the budget lasts, then a line saying how many are left out."""
+    lines: list[str] = []
+    for number, told in enumerate(items):
+        budget[0] -= sum(len(line.encode()) + 1 for line in told)
+        if budget[0] < 0:
+            rest = _count(len(items) - number, f"more {noun}")
+            lines.append(f"- and {rest} not shown here (a job summary holds 1 MiB): `beijing-econ-site diff` lists all")
+            break
+        lines += told
+    return lines
+
+
+def _markdown_chart(chart: ChartChange) -> list[str]:
+    head = f"- **{escape(chart.title)}** {_code(chart.id)} ({chart.status})"
+    return [head] + [f"  {line}" for detail in chart.marks for line in _markdown_detail(detail)]
 
 
 def _markdown_change(change: Change) -> list[str]:

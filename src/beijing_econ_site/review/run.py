@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from beijing_econ_site.build.output import repository_root
 from beijing_econ_site.build.renderer import ChartTemplates, Renderer
 from beijing_econ_site.diagnostics import DataError
 from beijing_econ_site.memo import Memo
@@ -52,8 +53,13 @@ def write_chart_pngs(
     target = folder.resolve()
     for path in protected:
         inner = path.resolve()
-        if target == inner or target.is_relative_to(inner):
-            raise BadBase(f"--charts {folder} lies in {path}: write the chart images elsewhere")
+        if target == inner or target.is_relative_to(inner) or inner.is_relative_to(target):
+            raise BadBase(f"--charts {folder} holds or lies in {path}: write the chart images to a folder of their own")
+    top = repository_root(Path.cwd().resolve())
+    if top is not None and (target == top or target.is_relative_to(top / ".git")):
+        raise BadBase(
+            f"--charts {folder} is the repository or its .git: write the chart images to a folder of their own"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.iterdir():
         if stale.is_file() and stale.name.endswith(PNG_SUFFIXES):
