@@ -13,14 +13,19 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from beijing_econ_site.data.models import Figure, Qualifier
 
 
 def fact_id(figure: Figure) -> str:
     """A stable id for the fact a figure states, e.g. 'digital-share-gdp--2021--beijing'."""
-    period = re.sub(r"[^a-z0-9]+", "-", figure.period.lower()).strip("-")
-    return f"{figure.indicator}--{period}--{figure.scope.value}"
+    return f"{figure.indicator}--{_period_slug(figure.period)}--{figure.scope.value}"
+
+
+@lru_cache(maxsize=4096)
+def _period_slug(period: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", period.lower()).strip("-")
 
 
 def statement(figure: Figure) -> tuple[Decimal, Qualifier]:

@@ -35,7 +35,7 @@ def validate_documents(documents: list[Document]) -> tuple[Dataset, Locator, lis
 
     for document in documents:
         try:
-            data_file = DataFile.model_validate(document.data)
+            data_file = _validated(document)
         except ValidationError as exc:
             diagnostics += [_diagnostic(document, error) for error in exc.errors(include_url=False)]
             continue
@@ -62,6 +62,24 @@ def validate_documents(documents: list[Document]) -> tuple[Dataset, Locator, lis
 
     dataset = Dataset(sources=sources, indicators=indicators, figures=figures)
     return dataset, Locator({d.path: d for d in documents}, origins), diagnostics
+
+
+_VALIDATED: dict[str, DataFile] = {}  # by the file's sha256; models are frozen, so they can be shared
+_VALIDATED_FILES = 4096
+
+
+def _validated(document: Document) -> DataFile:
+    """A file's models: a file of the same bytes validated before in this process (serve's last
+    build, or diff's other side) is not validated again."""
+    if not document.digest:
+        return DataFile.model_validate(document.data)
+    found = _VALIDATED.get(document.digest)
+    if found is None:
+        found = DataFile.model_validate(document.data)
+        if len(_VALIDATED) >= _VALIDATED_FILES:
+            _VALIDATED.clear()
+        _VALIDATED[document.digest] = found
+    return found
 
 
 @dataclass(frozen=True)

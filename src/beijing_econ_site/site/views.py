@@ -65,7 +65,7 @@ class FigureView:
     def id(self) -> str:
         return self.figure.id
 
-    @property
+    @cached_property
     def fact_id(self) -> str:
         return fact_id(self.figure)
 
