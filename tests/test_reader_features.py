@@ -175,3 +175,51 @@ def test_the_data_page_describes_a_schema_org_dataset_with_what_search_engines_r
     for download in dataset["distribution"]:
         assert download["@type"] == "DataDownload" and download["encodingFormat"] in ("text/csv", "application/json")
         assert download["contentUrl"].startswith(BASE) and (site / download["contentUrl"].removeprefix(BASE)).is_file()
+
+
+TSC = ROOT / "node_modules" / "typescript" / "bin" / "tsc"
+SCHEMA_DTS = ROOT / "node_modules" / "schema-dts"
+
+
+def _as_typescript(data: object) -> str:
+    import json
+
+    return (
+        'import type { Dataset, WithContext } from "schema-dts";\n\n'
+        f"export const dataset: WithContext<Dataset> = {json.dumps(data, indent=2, ensure_ascii=False)};\n"
+    )
+
+
+@pytest.mark.skipif(
+    not TSC.exists() or not SCHEMA_DTS.exists() or shutil.which("node") is None,
+    reason="npm typescript or schema-dts missing: python3 tasks.py test",
+)
+def test_the_data_page_s_json_ld_is_a_valid_schema_org_dataset_and_the_check_can_fail(published, tmp_path):
+    """The JSON-LD, type-checked offline against schema-dts (Google's typings of the whole
+    schema.org vocabulary) by the TypeScript compiler: every property must be one schema.org
+    defines for its type, and every value of a type the property takes. Two broken copies
+    prove that the check fails."""
+    import json
+    import re
+    import subprocess
+
+    _, site = published
+    page = (site / "data" / "index.html").read_text(encoding="utf-8")
+    [block] = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    dataset = json.loads(block)
+    misspelled = {("temporalCoverge" if key == "temporalCoverage" else key): value for key, value in dataset.items()}
+    mistyped = {**dataset, "spatialCoverage": {"@type": "Place", "name": "Beijing", "population": 21_000_000}}
+    project = tmp_path / "jsonld"
+    project.mkdir()
+    (project / "node_modules").symlink_to(ROOT / "node_modules")
+    for name, data in (("published", dataset), ("misspelled", misspelled), ("mistyped", mistyped)):
+        (project / f"{name}.ts").write_text(_as_typescript(data), encoding="utf-8")
+    done = subprocess.run(
+        ["node", str(TSC), "--noEmit", "--strict", "--skipLibCheck", "--module", "nodenext",
+         "--moduleResolution", "nodenext", "published.ts", "misspelled.ts", "mistyped.ts"],
+        cwd=project, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    errors = [line for line in done.stdout.splitlines() if ": error TS" in line]
+    assert {line.split("(", 1)[0] for line in errors} == {"misspelled.ts", "mistyped.ts"}, done.stdout
+    assert any("'\"temporalCoverge\"' does not exist" in line for line in errors)
+    assert any("'\"population\"' does not exist" in line for line in errors)
