@@ -5,6 +5,7 @@
     python3 tasks.py test        set up everything the tests need, then run the whole suite
     python3 tasks.py serve       set up, then serve with live rebuild on http://127.0.0.1:8000/
     python3 tasks.py bench       set up, then run the benchmark (bench/README.md)
+    python3 tasks.py diff        set up, then say what the working data changes for readers (diff --help)
     python3 tasks.py lock        update uv.lock after editing pyproject.toml (--upgrade: newest allowed)
 
 Every Python package comes from uv.lock, with its hash checked: uv itself (pinned and hashed in
@@ -33,7 +34,7 @@ APT_PACKAGES_FOR_TESTS = ["chromium", "fonts-dejavu-core", "fonts-liberation", "
 
 
 def say(message: str) -> None:
-    print(f"[tasks] {message}", flush=True)
+    print(f"[tasks] {message}", file=sys.stderr, flush=True)  # stdout is the command's (diff --markdown)
 
 
 def run(*command: str | Path, **kwargs) -> None:
@@ -167,11 +168,16 @@ def bench(args: list[str]) -> int:
     return subprocess.call([str(BIN / "python"), "bench/run.py", *args], cwd=ROOT)
 
 
+def diff(args: list[str]) -> int:
+    ensure_venv()
+    return subprocess.call([str(BIN / "beijing-econ-site"), "diff", *args], cwd=ROOT)
+
+
 def lock(args: list[str]) -> int:
     return subprocess.call([str(ensure_uv()), "lock", *args], cwd=ROOT, env=uv_env())
 
 
-COMMANDS = {"site": site, "test": test, "serve": serve, "bench": bench, "lock": lock}
+COMMANDS = {"site": site, "test": test, "serve": serve, "bench": bench, "diff": diff, "lock": lock}
 
 
 def main() -> int:

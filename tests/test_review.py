@@ -440,8 +440,8 @@ def test_the_pull_request_workflow_posts_the_review(tmp_path):
     command, summary = run.replace("\\\n", " ").split(">>")
     assert summary.strip() == '"$GITHUB_STEP_SUMMARY"'
     words = shlex.split(command)
-    assert words[0] == ".venv/bin/beijing-econ-site"
-    args = build_parser().parse_args(words[1:])
+    assert words[:3] == ["python3", "tasks.py", "diff"]
+    args = build_parser().parse_args(words[2:])
     assert (args.command, args.markdown, args.base) == ("diff", True, "origin/$BASE_REF")
     [upload] = [step for step in steps if step.get("uses", "").startswith("actions/upload-artifact@")]
     assert upload["with"]["path"].rstrip("/") == str(args.charts)
@@ -483,3 +483,17 @@ def test_the_chart_folder_holds_the_last_review_s_images_alone(history, checkout
     assert len(list(charts.glob("*.png"))) == 2
     assert main(["diff", "--base", commits["value"], "--charts", str(charts)]) == 0  # no chart redrawn since
     assert sorted(p.name for p in charts.iterdir()) == ["notes.txt"]
+
+
+def test_tasks_diff_prints_the_command_s_output_alone():
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "tasks.py", "diff", "--base", "HEAD", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["base"].startswith("HEAD (")

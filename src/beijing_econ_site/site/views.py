@@ -265,6 +265,8 @@ def _link_statements(views: dict[str, FigureView], dataset: Dataset) -> None:
     """Tell each view which figures confirm it and which state another value of its fact."""
     facts = facts_of(dataset.figures.values(), lambda f: (dataset.sources[f.source].published, f.id))
     for fact in facts.values():
+        if len(fact.figures) == 1:  # most facts: stated once, confirmed by none, in conflict with none
+            continue
         for members in fact.statements.values():
             for figure in members:
                 view = views[figure.id]
