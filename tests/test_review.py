@@ -221,8 +221,8 @@ def test_the_pull_request_of_three_changes_shows_those_three_in_markdown(history
     assert "- **Fact changed**: Digital economy, value added, 2021" in out
     assert "  - fact: stated by 1 source → **confirmed by 2 sources**" in out
     assert "- **Story edited**: Story on /2021/ `2021`" in out
-    assert "  - before: Its core industries alone added over 890 billion yuan." in out
-    assert "  - after: Its core industries by themselves added over 890 billion yuan." in out
+    assert "    - before: Its core industries ~~alone~~ added over 890 billion yuan." in out  # the words marked
+    assert "    - after: Its core industries **by themselves** added over 890 billion yuan." in out
     assert sorted(p.name for p in charts.iterdir()) == [
         "chart-digital-share-gdp.after.png",
         "chart-digital-share-gdp.before.png",
@@ -497,3 +497,14 @@ def test_tasks_diff_prints_the_command_s_output_alone():
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["base"].startswith("HEAD (")
+
+
+def test_long_texts_mark_the_words_that_changed_and_nothing_else():
+    from beijing_econ_site.review.report import escape, marked_words
+
+    before = "The report says *now*; in a review of 2023 this is read as the share for 2023."
+    after = "The report says *now*; in the work report of 2023 this is read as the share for 2023."
+    old, new = marked_words(before, after, escape, ("~~", "~~"), ("**", "**"))
+    assert old == "The report says \\*now\\*; in ~~a review~~ of 2023 this is read as the share for 2023."
+    assert new == "The report says \\*now\\*; in **the work report** of 2023 this is read as the share for 2023."
+    assert marked_words("same words", "same  words", str, ("[-", "-]"), ("{+", "+}")) == ("same words", "same words")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict
 
 from beijing_econ_site.review.compare import NO_CHANGE, Change, ChartChange, Detail, Review
@@ -74,7 +76,34 @@ def _text_detail(detail: Detail) -> list[str]:
         return [f"{detail.field}: - {before}"]
     if len(before) + len(after) <= LONG:
         return [f"{detail.field}: {before} -> {after}"]
-    return [f"{detail.field}:", f"  before: {before}", f"  after:  {after}"]
+    old, new = marked_words(before, after, lambda w: w, ("[-", "-]"), ("{+", "+}"))
+    return [f"{detail.field}:", f"  before: {old}", f"  after:  {new}"]
+
+
+def marked_words(
+    before: str,
+    after: str,
+    shown: Callable[[str], str],
+    removed: tuple[str, str],
+    added: tuple[str, str],
+) -> tuple[str, str]:
+    """Before and after with the words that differ marked, as `git diff --word-diff` marks them:
+    a reviewer reads a long note or sentence for the few words that changed."""
+    old, new = before.split(), after.split()
+    old_out: list[str] = []
+    new_out: list[str] = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        was, now = " ".join(shown(w) for w in old[i1:i2]), " ".join(shown(w) for w in new[j1:j2])
+        if tag == "equal":
+            old_out.append(was)
+            new_out.append(now)
+            continue
+        if was:
+            old_out.append(f"{removed[0]}{was}{removed[1]}")
+        if now:
+            new_out.append(f"{added[0]}{now}{added[1]}")
+    return " ".join(old_out), " ".join(new_out)
 
 
 def _printable(text: str) -> str:
@@ -162,7 +191,8 @@ def _markdown_detail(detail: Detail) -> list[str]:
         return [f"- {name}: **removed** {before}"]
     if len(detail.before) + len(detail.after) <= LONG:
         return [f"- {name}: {before} → **{after}**"]
-    return [f"- {name}", f"  - before: {before}", f"  - after: {after}"]
+    old, new = marked_words(_printable(detail.before), _printable(detail.after), escape, ("~~", "~~"), ("**", "**"))
+    return [f"- {name}", f"  - before: {old}", f"  - after: {new}"]
 
 
 # ---- JSON -------------------------------------------------------------------------------------------
