@@ -508,3 +508,47 @@ def test_long_texts_mark_the_words_that_changed_and_nothing_else():
     assert old == "The report says \\*now\\*; in ~~a review~~ of 2023 this is read as the share for 2023."
     assert new == "The report says \\*now\\*; in **the work report** of 2023 this is read as the share for 2023."
     assert marked_words("same words", "same  words", str, ("[-", "-]"), ("{+", "+}")) == ("same words", "same words")
+
+
+def test_the_terminal_shows_each_change_before_and_after(history, checkout, capsys):
+    _, commits = history
+    checkout("story")
+    code, out = diff("--base", commits["base"], capsys=capsys)
+    assert code == 0
+    assert out.startswith(f"Compared with {commits['base']} ({commits['base'][:12]}): 3 changes a reader would see")
+    assert "Figure changed: Digital economy, share of GDP, 2021 [digital-share-gdp-2021]\n" in out
+    assert "  value: 40.4% -> 40.5%\n" in out
+    assert "  fact: stated by 1 source -> confirmed by 2 sources\n" in out
+    assert "    before: Its core industries [-alone-] added over 890 billion yuan.\n" in out
+    assert "    after:  Its core industries {+by themselves+} added over 890 billion yuan.\n" in out
+    assert "Warnings:\n  data/figures/sample-news.yaml:" in out
+
+
+def test_a_base_with_broken_files_is_compared_for_what_it_holds(history, checkout, capsys):
+    work = checkout("delete")
+    bomb = "a: &a [" + ",".join(["*a"] * 50) + "]\n"
+    write_tree(work, {"data/figures/broken.yaml": bomb, "data/figures/huge.yaml": "# x\n" * 300_000})
+    commit(work, "broken files")
+    (work / "data/figures/broken.yaml").unlink()
+    (work / "data/figures/huge.yaml").unlink()
+    result = review_json("HEAD", capsys)
+    assert listed(result) == []
+    [note] = result["notes"]
+    assert "has 2 data error(s)" in note and "the figures of the files that failed are not in the base" in note
+
+
+@pytest.mark.parametrize(
+    ("export", "message"),
+    [
+        ('{"not": "a list"}', "is not a figures.json export"),
+        ('[{"id": "x"}]', "row 1 is not a figure of an export"),
+        ("[1, 2]", "row 1 is not a figure of an export"),
+        ("not json", "cannot read the export"),
+    ],
+)
+def test_an_export_that_is_not_one_is_bad_usage(history, checkout, capsys, export, message):
+    work = checkout("delete")
+    (work / "figures.json").write_text(export, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["diff", "--base-export", "figures.json"]) == 2
+    assert message in capsys.readouterr().err

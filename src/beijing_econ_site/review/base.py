@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from beijing_econ_site.checks.run import check_data
-from beijing_econ_site.data.load import Document, load_bytes
+from beijing_econ_site.data.load import MAX_FILE_BYTES, Document, load_bytes
 from beijing_econ_site.data.models import Correction, Dataset, Figure, Indicator, Kind, Source
 from beijing_econ_site.data.stories import MAX_STORY_BYTES, STORY_NAME, Story
 from beijing_econ_site.data.validate import Locator, validate_documents
-from beijing_econ_site.diagnostics import Diagnostic, relative_path
+from beijing_econ_site.diagnostics import Diagnostic, Location, relative_path
 from beijing_econ_site.memo import Memo
 
 TEMPLATE_SUFFIXES = (".html", ".xml", ".j2")
@@ -79,7 +79,10 @@ def git_side(ref: str, data_dir: Path, templates_dir: Path, memo: Memo | None) -
         posix = PurePosixPath(path)
         if posix.is_relative_to(data_rel):
             inner = posix.relative_to(data_rel)
-            if posix.suffix == ".yaml":
+            if posix.suffix == ".yaml" and len(raw) > MAX_FILE_BYTES:  # as load_file refuses it
+                message = f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}"
+                diagnostics.append(Diagnostic(Location(shown), "yaml-too-large", message))
+            elif posix.suffix == ".yaml":
                 document, problems = load_bytes(raw, shown, memo)
                 diagnostics += problems
                 if document is not None:
