@@ -75,9 +75,11 @@ def read_published_figures(path: Path) -> list[dict[str, object]] | None:
     return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else None
 
 
-def check_corrections(dataset: Dataset, locator: Locator, published: list[dict[str, object]]) -> list[Diagnostic]:
+def check_corrections(
+    dataset: Dataset, locator: Locator, published: list[dict[str, object]], shown_by: str = "the published site"
+) -> list[Diagnostic]:
     """uncorrected-change: a published figure whose value, qualifier, period or quote changed since
-    the published build, with no new entry under its corrections."""
+    the published build (or the base shown_by names), with no new entry under its corrections."""
     problems = []
     for row in published:
         figure = dataset.figures.get(str(row.get("id")))
@@ -97,7 +99,7 @@ def check_corrections(dataset: Dataset, locator: Locator, published: list[dict[s
             Diagnostic(
                 locator("figure", figure.id, changed[0]),
                 "uncorrected-change",
-                f"the published site shows another {', '.join(changed)} ({said}): readers must see the change; "
+                f"{shown_by} shows another {', '.join(changed)} ({said}): readers must see the change; "
                 "add under corrections a date, what changed and why",
                 Severity.WARNING,
             )

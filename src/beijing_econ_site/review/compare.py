@@ -113,7 +113,7 @@ def review(base: Side, head: Side, chart_templates: Templates, bytecode_dir: Pat
             update={"figures": {i: base.dataset.figures[i] for i in moved if i in base.dataset.figures}}
         )
     )
-    warnings = check_corrections(head.dataset, head.locator, published)
+    warnings = check_corrections(head.dataset, head.locator, published, base.label)
     charts = list(_chart_changes(base_site, head_site, chart_templates, moved))
     changes.sort(key=lambda change: KINDS.index(change.kind))  # stable: in data order within a kind
     return Review(base.label, changes, charts, sorted(warnings), notes + page_notes)
