@@ -552,3 +552,15 @@ def test_an_export_that_is_not_one_is_bad_usage(history, checkout, capsys, expor
     capsys.readouterr()
     assert main(["diff", "--base-export", "figures.json"]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_paragraph_split_in_a_story_is_a_change_and_a_reflowed_line_is_not(history, checkout, capsys):
+    work = checkout("delete")
+    story = work / "data/stories/2021.md"
+    edit(story, "of GDP.\nIts core", "of GDP.\n\nIts   core")
+    result = review_json("HEAD", capsys)
+    assert listed(result) == [("story-changed", "2021")]
+    assert details(result["changes"][0]) == {
+        "paragraph break": ("", "before “Its core industries by themselves added over 890 billion yuan.”")
+    }
+    assert result["changes"][0]["location"] == "data/stories/2021.md:5"

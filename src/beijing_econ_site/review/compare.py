@@ -439,12 +439,17 @@ def sentences(text: str) -> list[tuple[str, int]]:
 
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
+            if not block and found:
+                found.append((PARAGRAPH, number))
             block.append((line.strip(), number))
         elif block:
             flush()
     if block:
         flush()
     return found
+
+
+PARAGRAPH = "\u00b6"  # between two blocks of a story: a paragraph break is something a reader sees
 
 
 def _rendered(sentence: str, views: dict[str, FigureView]) -> str:
@@ -469,13 +474,19 @@ def _story_changes(base: Side, head: Side, base_site: SiteView, head_site: SiteV
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal":
                 continue
-            before = " ".join(_rendered(s, base_site.figures) for s, _ in old[i1:i2])
-            after = " ".join(_rendered(s, head_site.figures) for s, _ in new[j1:j2])
+            before = " ".join(_rendered(s, base_site.figures) for s, _ in old[i1:i2] if s != PARAGRAPH)
+            after = " ".join(_rendered(s, head_site.figures) for s, _ in new[j1:j2] if s != PARAGRAPH)
             line = new[j1][1] if j1 < len(new) and j2 > j1 else (old[i1][1] if i1 < len(old) else 0)
             where = f"{path}:{line}" if line else path
             if now is None:
                 where += f" in {base.label}"
-            yield Change("story-changed", name, title, [Detail("sentence", before, after)], where, [page])
+            if before or after:
+                detail = Detail("sentence", before, after)
+            else:  # only the blocks differ: a paragraph split or joined
+                following = next((s for s, _ in new[j2:] if s != PARAGRAPH), "")
+                at = f"before “{_rendered(following, head_site.figures)}”" if following else "at the end"
+                detail = Detail("paragraph break", "" if j2 > j1 else at, at if j2 > j1 else "")
+            yield Change("story-changed", name, title, [detail], where, [page])
 
 
 # ---- templates and style files -----------------------------------------------------------------------
