@@ -564,3 +564,9 @@ def test_a_paragraph_split_in_a_story_is_a_change_and_a_reflowed_line_is_not(his
         "paragraph break": ("", "before “Its core industries by themselves added over 890 billion yuan.”")
     }
     assert result["changes"][0]["location"] == "data/stories/2021.md:5"
+
+
+def test_outside_a_repository_the_base_must_be_an_export(project, capsys):
+    capsys.readouterr()
+    assert main(["diff"]) == 2
+    assert "is not in a git repository: give --base-export PATH instead" in capsys.readouterr().err
