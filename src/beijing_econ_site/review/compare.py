@@ -25,7 +25,7 @@ from beijing_econ_site.checks.archives import check_corrections
 from beijing_econ_site.data.models import Indicator, Source
 from beijing_econ_site.data.periods import format_published
 from beijing_econ_site.data.stories import REFERENCE, Story
-from beijing_econ_site.diagnostics import Diagnostic
+from beijing_econ_site.diagnostics import Diagnostic, Severity
 from beijing_econ_site.facts import statement
 from beijing_econ_site.review.base import Side
 from beijing_econ_site.review.text import visible_lines, visible_text
@@ -123,7 +123,7 @@ def _notes(base: Side, head: Side) -> list[str]:
     notes = []
     if base.templates is None:
         notes.append(f"{base.label} holds figures only: stories, templates and style files were not compared")
-    problems = [d for d in base.diagnostics if d.severity.value == "error"]
+    problems = [d for d in base.diagnostics if d.severity is Severity.ERROR]
     if problems:
         notes.append(
             f"{base.label} has {len(problems)} data error(s) (first: {problems[0].format()}): "
@@ -189,12 +189,10 @@ def _figure_details(before: FigureView, after: FigureView) -> list[Detail]:
         details.append(Detail(" and ".join(value_fields) or "value", old["value"], new["value"]))
     elif before.figure.value != after.figure.value:  # the page rounds it alike: the downloads do not
         details.append(Detail("value in the data files", repr(before.figure.value), repr(after.figure.value)))
-    same_ids = {
-        "indicator": before.figure.indicator == after.figure.indicator,
-        "source": before.figure.source == after.figure.source,
-    }
+    # a label or a publisher edited is the indicator's or the source's change, not each figure's
+    others = {name for name in ("indicator", "source") if getattr(before.figure, name) == getattr(after.figure, name)}
     for name in ("indicator", "period", "scope", "source", "quote", "note", "comparability", "headline", "corrections"):
-        if same_ids.get(name):  # a label or a publisher edited is the indicator's or the source's change
+        if name in others:
             continue
         if old[name] != new[name]:
             details.append(Detail(name, old[name], new[name]))
@@ -510,8 +508,6 @@ def _template_changes(
 
     config = SiteConfig()
     charts = {key: make(chart_templates) for key, _, make in chart_sources(head_site)}
-    for chart in charts.values():
-        chart.inputs = chart.id  # pages are rendered here, not keyed
     jobs = [
         job
         for job in page_jobs(head_site, charts, dataset_jsonld(head.dataset, config), head.stories)
@@ -577,7 +573,7 @@ def _asset_changes(base: Side, head: Side) -> Iterator[Change]:
 _NOT_DRAWN = {"source", "figure", "fact", "name"}  # tooltip and link fields: not what the marks draw
 
 
-def drawn(chart: Chart) -> dict[str, str]:
+def drawn_marks(chart: Chart) -> dict[str, str]:
     """What a chart draws, mark by mark, in its own words: each bar or point, each break, its title
     and axis title."""
     marks = {"title": chart.title}
@@ -636,7 +632,7 @@ def _chart_changes(
                 continue
         before = old[key][1](templates) if key in old else None
         after = new[key][1](templates) if key in new else None
-        details = _mark_details(drawn(before) if before else {}, drawn(after) if after else {})
+        details = _mark_details(drawn_marks(before) if before else {}, drawn_marks(after) if after else {})
         if not details:
             continue
         chart = after or before

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from beijing_econ_site.build.output import repository_root
 from beijing_econ_site.build.renderer import ChartTemplates, Renderer
-from beijing_econ_site.diagnostics import DataError
+from beijing_econ_site.diagnostics import DataError, Severity
 from beijing_econ_site.memo import Memo
 from beijing_econ_site.review.base import BadBase, export_side, git_side, working_side
 from beijing_econ_site.review.compare import Review, review
@@ -27,7 +27,7 @@ def make_review(
     Raises DataError when the working data has errors, BadBase when the base cannot be read."""
     memo = Memo(cache_dir / "memo") if cache_dir else None
     head = working_side(data_dir, templates_dir, memo)
-    errors = [d for d in head.diagnostics if d.severity.value == "error"]
+    errors = [d for d in head.diagnostics if d.severity is Severity.ERROR]
     if errors:
         raise DataError(errors)
     if base_export is not None:
@@ -64,18 +64,16 @@ def write_chart_pngs(
     for stale in folder.iterdir():
         if stale.is_file() and stale.name.endswith(PNG_SUFFIXES):
             stale.unlink()
-    written: dict[str, tuple[str, str]] = {}
     with Renderer(cache_dir / "charts" if cache_dir else None, workers=1) as renderer:
-        for index, suffix in enumerate(PNG_SUFFIXES):
-            charts = [c.before if index == 0 else c.after for c in result.charts]
-            present = [chart for chart in charts if chart is not None]
-            renderer.render_all(present)
-            for change, chart in zip(result.charts, charts, strict=True):
-                path = folder / f"{change.id}{suffix}"
-                if chart is not None:
-                    path.write_bytes(chart.png)
-                paths = written.get(change.id, ("", ""))
-                shown = str(path) if chart is not None else ""
-                written[change.id] = (shown, paths[1]) if index == 0 else (paths[0], shown)
+        renderer.render_all(chart for change in result.charts for chart in (change.before, change.after) if chart)
+    written: dict[str, tuple[str, str]] = {}
+    for change in result.charts:
+        paths = []
+        for chart, suffix in zip((change.before, change.after), PNG_SUFFIXES, strict=True):
+            path = folder / f"{change.id}{suffix}"
+            if chart is not None:
+                path.write_bytes(chart.png)
+            paths.append(str(path) if chart is not None else "")
+        written[change.id] = (paths[0], paths[1])
     log.info("wrote %d chart images to %s", sum(bool(p) for pair in written.values() for p in pair), folder)
     return written

@@ -7,7 +7,7 @@ misnested markup end where a browser ends them.
 
 from __future__ import annotations
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 _NOT_SHOWN = "script, style, svg, template, noscript, [hidden], [role=tooltip]"
 _BLOCKS = ", ".join(
@@ -58,11 +58,9 @@ def visible_lines(html: str) -> list[str]:
     tree = LexborHTMLParser(html)
     title = tree.css_first("title")
     lines = [" ".join(title.text().split())] if title is not None else []
-    body = tree.body
+    body = _shown_body(tree)
     if body is None:
         return lines
-    for node in body.css(_NOT_SHOWN):
-        node.decompose()
     for node in body.css(_BLOCKS):
         node.insert_before(_BREAK)
         node.insert_after(_BREAK)
@@ -72,10 +70,14 @@ def visible_lines(html: str) -> list[str]:
 
 def visible_text(html: str) -> str:
     """An HTML fragment's text on one line (a sentence of a story, a note)."""
-    tree = LexborHTMLParser(f"<body>{html}</body>")
+    body = _shown_body(LexborHTMLParser(f"<body>{html}</body>"))
+    return " ".join(body.text(deep=True, separator="").split()) if body is not None else ""
+
+
+def _shown_body(tree: LexborHTMLParser) -> LexborNode | None:
+    """The body without what a reader does not see as text."""
     body = tree.body
-    if body is None:
-        return ""
-    for node in body.css(_NOT_SHOWN):
-        node.decompose()
-    return " ".join(body.text(deep=True, separator="").split())
+    if body is not None:
+        for node in body.css(_NOT_SHOWN):
+            node.decompose()
+    return body
