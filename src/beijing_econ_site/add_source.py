@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from beijing_econ_site.data.models import SLUG_PATTERN
+from beijing_econ_site.data.fields import SLUG_PATTERN
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/data-file.schema.json"
 

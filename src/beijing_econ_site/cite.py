@@ -4,8 +4,8 @@ The editor gives a source id and the words; the tool finds them in the archive (
 nearest passage), reads every number in them as the checker reads it (value, scale, sign,
 qualifier), and drafts the rest of each figure from the words and the article:
 
-- the unit from the words around the number: "percentage points", "yuan", "U.S. dollars",
-  "square kilometers", "km", "top 20"...;
+- the unit from the words around the number: "percentage points", a currency's marks and
+  words as the site profile lists them, "square kilometers", "km", "top 20"...;
 - the indicator: the existing ones of that unit, ranked by how well their label, description
   and kind fit the words around the number (the noun after a count weighs most), the
   runner-up in a comment; the id is built from it and the period;
@@ -13,8 +13,8 @@ qualifier), and drafts the rest of each figure from the words and the article:
   ("first half of 2023", "last year", "by the end of June", "from January to February this
   year"); a stock (a level) stated for a half-year or a quarter is as of its last day. With
   none: the year a review covers (`reviews_year` of the source), else the article's date;
-- the scope from the words ("China's", "the country's", "global trade") when Beijing is not
-  named, else the scope of the indicator's figures, else Beijing.
+- the scope from the words the profile gives a wider place ("the country's", "global trade")
+  when the home place is not named, else the scope of the indicator's figures, else the home place.
 
 Years, the ordinal of a period ("first half") and the denominator of a rate ("per 10,000
 people") are not drafted as figures.
@@ -23,6 +23,7 @@ people") are not drafted as figures.
 from __future__ import annotations
 
 import calendar
+import functools
 import json
 import re
 from collections import Counter, defaultdict
@@ -34,7 +35,14 @@ from pathlib import Path
 from beijing_econ_site.checks.citations import nearest_passage
 from beijing_econ_site.data.archive import normalize
 from beijing_econ_site.data.models import Dataset, Indicator, Kind, Source
-from beijing_econ_site.data.numbers import Mention, find_mentions, is_half_of_a_period, is_year
+from beijing_econ_site.data.numbers import (
+    CurrencyWords,
+    Mention,
+    currency_words,
+    find_mentions,
+    is_half_of_a_period,
+    is_year,
+)
 from beijing_econ_site.data.periods import parse_period, parse_published
 from beijing_econ_site.data.readings import read_span
 
@@ -45,16 +53,10 @@ MONTH = rf"(?:{'|'.join(MONTHS)}|{'|'.join(m[:3] for m in MONTHS)})\.?"
 POINTS_AFTER = re.compile(r"^\s*(?:percentage points?|pp\b|ppts?\b)", re.IGNORECASE)
 UNIT_AFTER = [
     (POINTS_AFTER, "percentage-points"),
-    (re.compile(r"^\s*(?:U\.\s?S\.\s?dollars?|US dollars?|dollars?|USD\b)", re.IGNORECASE), "USD"),
-    (re.compile(r"^\s*(?:yuan|RMB\b|CNY\b|renminbi)", re.IGNORECASE), "CNY"),
     (re.compile(r"^\s*(?:square kilomet(?:er|re)s?|sq\.? ?km\b|km2\b|km²)", re.IGNORECASE), "square-kilometers"),
     (re.compile(r"^\s*(?:square met(?:er|re)s?|sq\.? ?m\b|m2\b|m²)", re.IGNORECASE), "square-meters"),
     (re.compile(r"^\s*(?:kilomet(?:er|re)s?|km\b)", re.IGNORECASE), "kilometers"),
     (re.compile(r"^\s*(?:consecutive\s+)?years\b", re.IGNORECASE), "years"),
-]
-UNIT_BEFORE = [
-    (re.compile(r"(?:US\$|USD|U\.S\.\s?\$)\s*$", re.IGNORECASE), "USD"),
-    (re.compile(r"(?:RMB|CNY|¥)\s*$", re.IGNORECASE), "CNY"),
 ]
 TOP_N = re.compile(r"\btop\s*$", re.IGNORECASE)
 RATE_CHANGE = re.compile(r"\b(?:narrowed|widened|narrowing|widening)\s+by\s*$", re.IGNORECASE)
@@ -65,7 +67,7 @@ STOPWORDS = frozenset(
     (  # noqa: SIM905 - fifty one-word strings read worse as a list
         "a an the of in on at to for from by with and or as its it is was were has have had been be this that "
         "these those than more over about nearly almost around up into per which who all also among them "
-        "their year years last first new beijing city"
+        "their year years last first new city"
     ).split()
 )
 
@@ -155,13 +157,24 @@ def _unit_of(mention: Mention, before: str, after: str) -> str:
         return "percentage-points" if POINTS_AFTER.match(after) or RATE_CHANGE.search(before) else "percent"
     if mention.currency:
         return mention.currency
-    for pattern, unit in UNIT_BEFORE:
-        if pattern.search(before):
+    for pattern, unit in _currency_patterns(currency_words()):
+        if pattern.search(before if pattern.pattern.endswith("$") else after):
             return unit
     for pattern, unit in UNIT_AFTER:
         if pattern.match(after):
             return unit
     return "count"
+
+
+@functools.lru_cache(maxsize=16)
+def _currency_patterns(words: CurrencyWords) -> list[tuple[re.Pattern[str], str]]:
+    """The profile's currency marks just before a number ('€ ') and its words just after ('euros')."""
+    patterns = []
+    for mark, code in words.before:
+        patterns.append((re.compile(rf"{re.escape(mark)}\s*$"), code))
+    for word, code in words.after:
+        patterns.append((re.compile(rf"^\s*{re.escape(word)}(?!\w)", re.IGNORECASE), code))
+    return patterns
 
 
 # --- the period ---------------------------------------------------------------------------
@@ -272,23 +285,25 @@ def _month_end(year: int, month: int) -> date:
 
 # --- the scope ------------------------------------------------------------------------------
 
-CHINA_SUBJECT = re.compile(r"\b(?:china's|the country's|nationwide|across the country|national (?:gdp|total))\b", re.I)
-WORLD_SUBJECT = re.compile(r"\b(?:global|world) (?:trade|economy|gdp|output|market)\b|\bthe world's\b", re.I)
+
+def _phrases(words: list[str]) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
 
 
 def draft_scope(quote: str, indicator: Indicator | None, dataset: Dataset) -> str:
-    """China or the world when the words make it the subject and Beijing is not named; else the
-    scope of the indicator's figures; else Beijing."""
-    if "beijing" not in quote.lower():
-        if WORLD_SUBJECT.search(quote):
-            return "world"
-        if CHINA_SUBJECT.search(quote):
-            return "china"
+    """Another scope of the profile when the quote's words make it the subject (its `words`) and
+    the home place is not named, the widest (the last listed) first; else the scope of the
+    indicator's figures; else the home place."""
+    site = dataset.site
+    if not _phrases([site.place.label, *site.place.words]).search(quote):
+        for scope in reversed(site.scopes):
+            if scope.words and _phrases(scope.words).search(quote):
+                return scope.id
     if indicator is not None:
-        scopes = Counter(f.scope.value for f in dataset.figures.values() if f.indicator == indicator.id)
+        scopes = Counter(f.scope for f in dataset.figures.values() if f.indicator == indicator.id)
         if scopes:
             return scopes.most_common(1)[0][0]
-    return "beijing"
+    return site.place.id
 
 
 # --- the indicator --------------------------------------------------------------------------
@@ -388,10 +403,13 @@ def rank_indicators(context: Context, quote: str, unit: str, dataset: Dataset) -
     """Indicators of the unit, best first. The words just after a number (what a count counts)
     weigh most, then those just before it, then the rest of its words and the sentence's; a
     label word the quote never uses counts against; the kind the words suggest adds."""
-    after = _words(context.after)
-    before = _words(context.before)
+    place = set(_words(dataset.site.place.label))  # every figure is about it: its name tells none apart
+    after = [w for w in _words(context.after) if w not in place]
+    before = [w for w in _words(context.before) if w not in place]
     weights: dict[str, float] = defaultdict(float)
     for word in _words(quote):
+        if word in place:
+            continue
         weights[word] = max(weights[word], 0.3)
     for index, word in enumerate(reversed(before)):
         weights[word] = max(weights[word], 2.0 if index < 6 else 1.0)
@@ -400,7 +418,7 @@ def rank_indicators(context: Context, quote: str, unit: str, dataset: Dataset) -
     kind = guess_kind(context.text, unit)
     scored = []
     for indicator in dataset.indicators.values():
-        if indicator.unit.value != unit:
+        if indicator.unit != unit:
             continue
         label = set(_words(indicator.label + " " + indicator.id.replace("-", " ")))
         described = set(_words(indicator.description))
@@ -433,7 +451,7 @@ def draft_figures(quote: str, archive_text: str, source: Source, dataset: Datase
         kind = indicator.kind if indicator else guess_kind(context.text, reading.unit)
         period, why = draft_period(context, text, before, source, kind, archive_text[:600])
         scope = draft_scope(text, indicator, dataset)
-        where = "" if scope == "beijing" else f"-{scope}"  # a China figure beside Beijing's of one indicator
+        where = "" if dataset.site.is_home(scope) else f"-{scope}"  # a wider place's figure beside the home's
         base = f"{indicator.id if indicator else 'INDICATOR'}-{_period_slug(period)}{where}"
         figure_id = base if base not in used_ids else f"{base}-{source.id}"
         used_ids.add(figure_id)

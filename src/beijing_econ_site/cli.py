@@ -46,9 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     formatter = argparse.RawDescriptionHelpFormatter
     parser = _Parser(
         prog="beijing-econ-site",
-        description="Build the Beijing economy site from hand-curated, source-checked figures.",
-        epilog="examples:\n  beijing-econ-site check\n  beijing-econ-site build --out _site\n"
-        "  beijing-econ-site serve\n  beijing-econ-site diff --base origin/main",
+        description="Build a data-journalism site from hand-curated, source-checked figures: the site's profile "
+        "(data/site.yaml) says what it is about.",
+        epilog="examples:\n  beijing-econ-site new my-site\n  beijing-econ-site check\n"
+        "  beijing-econ-site build --out _site\n  beijing-econ-site serve\n  beijing-econ-site diff --base origin/main",
         formatter_class=formatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
@@ -81,7 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: data)")
     build.add_argument("--out", type=Path, default=Path("_site"), help="output directory (default: _site)")
     build.add_argument(
-        "--templates", type=Path, default=Path("templates"), help="templates directory (default: templates)"
+        "--templates",
+        type=Path,
+        default=Path("templates"),
+        help="the site's own templates, over the default theme (default: templates; may be missing)",
     )
     build.add_argument("--force", action="store_true", help="build even if nothing changed since the last build")
     build.add_argument(
@@ -101,7 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: data)")
     serve.add_argument("--out", type=Path, default=Path("_site"), help="output directory (default: _site)")
     serve.add_argument(
-        "--templates", type=Path, default=Path("templates"), help="templates directory (default: templates)"
+        "--templates",
+        type=Path,
+        default=Path("templates"),
+        help="the site's own templates, over the default theme (default: templates; may be missing)",
     )
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
 
@@ -118,7 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: data)")
     diff.add_argument(
-        "--templates", type=Path, default=Path("templates"), help="templates directory (default: templates)"
+        "--templates",
+        type=Path,
+        default=Path("templates"),
+        help="the site's own templates, over the default theme (default: templates; may be missing)",
     )
     base = diff.add_mutually_exclusive_group()
     base.add_argument("--base", metavar="REF", help="the git ref to compare with (default: HEAD)")
@@ -140,10 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="turn a quote into a figure block to paste into YAML",
         description="Find the quote in SOURCE's archived text, read its numbers (value, unit, scale, sign, qualifier) "
         "and print a figure block for each, ready to paste into data/figures/SOURCE.yaml.",
-        epilog='example:\n  beijing-econ-site cite bjinfo-2022-11-11 "accounting for 40.4% of Beijing’s GDP"',
+        epilog='example:\n  beijing-econ-site cite city-daily-2025-01-05 "accounting for 40.4% of the city’s GDP"',
         formatter_class=formatter,
     )
-    cite.add_argument("source", help="the source id, e.g. bjinfo-2022-11-11")
+    cite.add_argument("source", help="the source id, e.g. city-daily-2025-01-05")
     cite.add_argument("quote", help="the words that state the number, verbatim")
     cite.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: data)")
 
@@ -152,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="archive a new article and write its metadata stub",
         description="Copy FILE unchanged to data/sources/<id>.txt, record its sha256 and write data/sources/<id>.yaml "
         "for you to fill in. Never overwrites.",
-        epilog="example:\n  beijing-econ-site add-source ~/articles/report.txt --id beijing-daily-2025-01-05",
+        epilog="example:\n  beijing-econ-site add-source ~/articles/report.txt --id city-daily-2025-01-05",
         formatter_class=formatter,
     )
     add_source.add_argument("file", type=Path, help="the article's text, UTF-8")
@@ -229,17 +239,18 @@ def _report(diagnostics: list[Diagnostic], *, as_json: bool) -> None:
 def _run(args: argparse.Namespace) -> int:
     _setup_logging(args)
     if args.command == "check":
-        from beijing_econ_site.build.fingerprint import DEFAULT_CACHE
+        from beijing_econ_site.build.fingerprint import site_cache
         from beijing_econ_site.checks.run import check_data
         from beijing_econ_site.memo import Memo
 
-        memo = Memo(DEFAULT_CACHE / "memo")
+        cache = site_cache(args.data)
+        memo = Memo(cache / "memo")
         checked = check_data(args.data, published=args.published, memo=memo)
         if not checked.errors:  # the charts are made only from data that is sound
             from beijing_econ_site.build.renderer import ChartTemplates
             from beijing_econ_site.site.chart_rules import check_charts
 
-            templates = ChartTemplates(DEFAULT_CACHE / "chart-templates")
+            templates = ChartTemplates(cache / "chart-templates")
             checked.diagnostics = sorted(
                 checked.diagnostics + check_charts(checked.dataset, checked.locator, templates, memo)
             )
@@ -255,7 +266,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
         from beijing_econ_site.build import fingerprint
 
-        cache = fingerprint.DEFAULT_CACHE
+        cache = fingerprint.site_cache(args.data)
         inputs = fingerprint.inputs_fingerprint(args.data, args.templates)  # before the build reads them
         if not args.force and not args.no_cache and fingerprint.is_up_to_date(cache, inputs, args.out):
             log.info("nothing changed since the last build of %s", args.out)
@@ -290,18 +301,17 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from beijing_econ_site.build.fingerprint import DEFAULT_CACHE
+    from beijing_econ_site.build.fingerprint import site_cache
     from beijing_econ_site.review import report
     from beijing_econ_site.review.base import BadBase
     from beijing_econ_site.review.run import make_review, write_chart_pngs
 
+    cache = site_cache(args.data)
     try:
         result = make_review(
-            args.data, args.templates, base_ref=args.base, base_export=args.base_export, cache_dir=DEFAULT_CACHE
+            args.data, args.templates, base_ref=args.base, base_export=args.base_export, cache_dir=cache
         )
-        pngs = (
-            write_chart_pngs(result, args.charts, [args.data, args.templates], DEFAULT_CACHE) if args.charts else None
-        )
+        pngs = write_chart_pngs(result, args.charts, [args.data, args.templates], cache) if args.charts else None
     except BadBase as problem:
         print(f"beijing-econ-site: {problem}", file=sys.stderr)
         return EXIT_USAGE

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from beijing_econ_site.build.fingerprint import DEFAULT_CACHE
+from beijing_econ_site.build.fingerprint import site_cache
 from beijing_econ_site.build.output import check_output_dir
 from beijing_econ_site.build.renderer import Renderer
 from beijing_econ_site.build.run import build_site
@@ -87,7 +87,7 @@ def rebuild(
 ) -> bool:
     started = time.perf_counter()
     try:
-        result = build_site(data_dir, out_dir, templates_dir, renderer=renderer)
+        result = build_site(data_dir, out_dir, templates_dir, cache_dir=site_cache(data_dir), renderer=renderer)
     except DataError as exc:
         return _failed(render_report(exc.diagnostics), state)
     except (BuildRunning, OSError) as exc:
@@ -213,7 +213,7 @@ def watch_and_rebuild(
 def serve(data_dir: Path, out_dir: Path, templates_dir: Path, *, port: int = 8000) -> int:
     check_output_dir(out_dir, {"the data": data_dir, "the templates": templates_dir})  # watched: never inside
     state = BuildState()
-    with Renderer(DEFAULT_CACHE / "charts") as renderer:
+    with Renderer(site_cache(data_dir) / "charts") as renderer:
         renderer.start()  # kept warm: a chart an edit changes renders without starting Vega again
         rebuild(data_dir, out_dir, templates_dir, state, renderer)
         out_dir.mkdir(parents=True, exist_ok=True)

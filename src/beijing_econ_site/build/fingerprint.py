@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -16,7 +17,24 @@ from beijing_econ_site.data.files import MAX_ARCHIVE_BYTES
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CACHE = Path(".cache/beijing-econ-site")
+CACHE_ROOT = Path(".cache")
+DEFAULT_CACHE = CACHE_ROOT / "site"  # a site whose profile names none (build_site's default)
+_PROFILE_ID = re.compile(rb"^id:[ \t]*[\"']?([a-z0-9][a-z0-9-]{0,79})[\"']?[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+def site_cache(data_dir: Path) -> Path:
+    """The site's own cache folder, .cache/<its profile's id>: two sites built from one folder never
+    share memos or renders. Read with a pattern, not the YAML loader, to stay light (the profile
+    itself is checked by the build)."""
+    try:
+        with (data_dir / "site.yaml").open("rb") as stream:
+            head = stream.read(65_536)
+    except OSError:
+        return DEFAULT_CACHE
+    found = _PROFILE_ID.search(head)
+    return CACHE_ROOT / found[1].decode() if found else DEFAULT_CACHE
+
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the whole package: any code change rebuilds
 
 

@@ -13,7 +13,33 @@ from pathlib import Path
 from beijing_econ_site.diagnostics import DataError, Diagnostic
 
 STAMP = ".beijing-econ-site-build"  # a small file in every build's root: this folder is ours to replace
-STAMP_CONTENT = json.dumps({"generator": "beijing-econ-site", "note": "built output; replaced by each build"}) + "\n"
+
+
+def stamp_content(site_id: str) -> str:
+    """The stamp names the site the folder was built for: another site's build does not replace it."""
+    note = "built output; replaced by each build of this site"
+    return json.dumps({"generator": "beijing-econ-site", "site": site_id, "note": note}) + "\n"
+
+
+def stamped_site(out_dir: Path) -> str | None:
+    """The site a previous build's stamp names; None when there is no stamp or it names none."""
+    try:
+        data = json.loads((out_dir / STAMP).read_text(encoding="utf-8")[:10_000])
+    except (OSError, ValueError):
+        return None
+    site = data.get("site") if isinstance(data, dict) else None
+    return site if isinstance(site, str) else None
+
+
+def check_same_site(out_dir: Path, site_id: str) -> None:
+    """Nothing, or a DataError when out_dir holds another site's build."""
+    found = stamped_site(out_dir.resolve())
+    if found is not None and found != site_id:
+        raise _refuse(
+            out_dir,
+            f"{out_dir} holds a build of the site '{found}', and this is '{site_id}' (data/site.yaml id): "
+            "build each site into a folder of its own",
+        )
 
 
 def repository_root(start: Path) -> Path | None:

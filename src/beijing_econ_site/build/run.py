@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from beijing_econ_site.build.graph import (
     settings_key,
     template_digests,
 )
-from beijing_econ_site.build.output import check_output_dir
+from beijing_econ_site.build.output import check_output_dir, check_same_site
 from beijing_econ_site.build.provenance import BUILD_INFO_PATH, build_info_bytes
 from beijing_econ_site.build.renderer import ChartTemplates, Renderer
 from beijing_econ_site.build.write import SiteWriter
@@ -44,9 +43,10 @@ from beijing_econ_site.site.chart_rules import chart_diagnostics, chart_problems
 from beijing_econ_site.site.charts import Chart, chart_sources
 from beijing_econ_site.site.crawl import atom_feed, robots, sitemap
 from beijing_econ_site.site.digests import Digests
-from beijing_econ_site.site.export import export_files
+from beijing_econ_site.site.export import dataset_summary, dataset_title, export_files
 from beijing_econ_site.site.pages import PageRenderer, SiteConfig, page_jobs, series_pages
 from beijing_econ_site.site.search import Record, search_files, search_records
+from beijing_econ_site.site.theme import static_files
 from beijing_econ_site.site.views import SiteView, derive
 
 log = logging.getLogger(__name__)
@@ -79,9 +79,6 @@ def build_site(
     templates; cache_dir=None uses no cache at all (--no-cache). A renderer given (serve's, whose
     workers stay warm between builds) is used and left running."""
     started = time.perf_counter()
-    config = config or SiteConfig(base_url=os.environ.get("SITE_URL", ""))
-    if not templates_dir.is_dir():
-        raise DataError([Diagnostic.simple(str(templates_dir), "templates-missing", "templates directory not found")])
     check_output_dir(out_dir, {"the data": data_dir, "the templates": templates_dir})
     log.info("checking %s", data_dir)
     memo = Memo(cache_dir / "memo") if cache_dir else None
@@ -90,7 +87,10 @@ def build_site(
     )  # the last build is the last published
     if checked.errors:
         raise DataError(checked.errors)
-    with SiteWriter(out_dir) as writer, contextlib.ExitStack() as closing:
+    profile = checked.dataset.site
+    config = (config or SiteConfig()).of(profile)
+    check_same_site(out_dir, profile.id)
+    with SiteWriter(out_dir, profile.id) as writer, contextlib.ExitStack() as closing:
         settings = settings_key(repr(config))
         state = load_state(cache_dir, out_dir, settings)
         made = BuildState(settings)
@@ -106,7 +106,7 @@ def build_site(
         def to_render() -> Iterator[Chart]:
             """The charts whose inputs changed; the others are taken from the previous site."""
             for key, drawn_from, make in chart_sources(site):
-                inputs = digests.of(drawn_from)
+                inputs = digests.of((profile, drawn_from))  # scope labels and currency names are drawn
                 record = state.charts.get(key)
                 if record is not None and record.inputs == inputs and keep_chart_files(record.id, writer):
                     charts[key] = record.chart()
@@ -136,7 +136,7 @@ def build_site(
             jsonld = dataset_jsonld(checked.dataset, config)
             stories: list[tuple[str, str, Markup]] = []  # page path, title, story: for the search index
             cards: dict[str, Card] = {}
-            for job in page_jobs(site, charts, jsonld, checked.stories, config.base_url, config.title):
+            for job in page_jobs(site, charts, jsonld, checked.stories, config.url):
                 card = job.context["card"]
                 cards[card.path] = card
                 if job.context.get("story"):
@@ -161,7 +161,7 @@ def build_site(
         schemas = {chart.schema for chart in charts.values() if chart.schema}
         for files in (
             export_files(checked.dataset, state.rows, made.rows),
-            static_files(templates_dir / "static"),
+            static_files(templates_dir),
             archive_files(site, checked.archives),
             {ARCHIVES_EXPORT: archives_export(checked.dataset)},
             {BUILD_INFO_PATH: build_info_bytes(schemas)},
@@ -226,8 +226,8 @@ def keep_chart_files(chart_id: str, writer: SiteWriter) -> bool:
 
 
 def crawler_files(site: SiteView, page_paths: list[str], config: SiteConfig) -> dict[str, bytes]:
-    files = {"robots.txt": robots(config.base_url), "feed.xml": atom_feed(site, config.title, config.base_url)}
-    mapped = sitemap(page_paths, config.base_url)
+    files = {"robots.txt": robots(config.url), "feed.xml": atom_feed(site, config.url)}
+    mapped = sitemap(page_paths, config.url)
     if mapped is not None:
         files["sitemap.xml"] = mapped
     return files
@@ -262,31 +262,22 @@ def archive_files(site: SiteView, archives: dict[str, Archive]) -> dict[str, byt
     }
 
 
-def static_files(static_dir: Path) -> dict[str, bytes]:
-    if not static_dir.is_dir():
-        return {}
-    return {
-        f"assets/{path.relative_to(static_dir).as_posix()}": path.read_bytes()
-        for path in sorted(static_dir.rglob("*"))
-        if path.is_file()
-    }
-
-
 def dataset_jsonld(dataset: Dataset, config: SiteConfig) -> dict[str, Any]:
-    """schema.org Dataset for the data page."""
-    base = config.base_url.rstrip("/")
+    """schema.org Dataset for the data page: the profile's words, and what the data says of itself
+    (how many figures and articles, which years) computed from it."""
+    base = config.url.rstrip("/")
+    profile = dataset.site
     years = sorted({f.year for f in dataset.figures.values()})
     return {
         "@context": "https://schema.org",
         "@type": "Dataset",
-        "name": "Beijing's economy, 2019-2023: figures from five news articles",
-        "description": "Every quantitative figure about Beijing's economy in five archived news articles "
-        "(2020-2024), hand-curated, each with the verbatim quote that states it and a machine-checked citation.",
-        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "name": dataset_title(dataset),
+        "description": f"{profile.description} {dataset_summary(dataset)}",
+        "license": profile.dataset.licence.url,
         "isAccessibleForFree": True,
-        "keywords": ["Beijing", "economy", "digital economy", "GDP", "services trade"],
+        "keywords": list(profile.dataset.keywords),
         "temporalCoverage": f"{years[0]}/{years[-1]}" if years else "",
-        "spatialCoverage": {"@type": "Place", "name": "Beijing, China"},
+        "spatialCoverage": {"@type": "Place", "name": profile.place.label},
         "citation": [
             f"{s.publisher}, {s.title} ({s.published})" for s in sorted(dataset.sources.values(), key=lambda s: s.id)
         ],

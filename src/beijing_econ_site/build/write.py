@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from beijing_econ_site.build.output import STAMP, STAMP_CONTENT
+from beijing_econ_site.build.output import STAMP, stamp_content
 from beijing_econ_site.environment import BuildRunning
 
 log = logging.getLogger(__name__)
@@ -75,8 +75,9 @@ class SiteWriter:
     commit() (a failed build) removes the staging directory and keeps the previous site.
     """
 
-    def __init__(self, out_dir: Path):
+    def __init__(self, out_dir: Path, site_id: str = "site"):
         self.out_dir = out_dir.resolve()
+        self.site_id = site_id
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         self._lock = _lock_output(self.out_dir)
         _clear_stale_folders(self.out_dir)
@@ -168,7 +169,7 @@ class SiteWriter:
 
     def commit(self) -> int:
         """Swap the staged site in for the previous one; returns the bytes written."""
-        (self.staging / STAMP).write_text(STAMP_CONTENT, encoding="utf-8")
+        (self.staging / STAMP).write_text(stamp_content(self.site_id), encoding="utf-8")
         _make_readable(self.staging)
         _swap(self.staging, self.out_dir)
         log.info(

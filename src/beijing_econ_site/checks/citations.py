@@ -22,7 +22,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from beijing_econ_site.data.archive import Archive, normalize
-from beijing_econ_site.data.models import Dataset, Figure, Kind, Qualifier, Scope
+from beijing_econ_site.data.models import Dataset, Figure, Kind, Qualifier
 from beijing_econ_site.data.numbers import compatible_units, find_mentions, format_decimal, values_equal
 from beijing_econ_site.data.readings import Reading, cut_at_edges, read_span, words_outside_numbers
 from beijing_econ_site.data.validate import Locator
@@ -47,7 +47,7 @@ def check_references(figure: Figure, dataset: Dataset, locator: Locator) -> list
             Diagnostic(
                 locator("figure", figure.id, "unit"),
                 "unit-mismatch",
-                f"unit '{figure.unit.value}' differs from indicator '{indicator.id}' unit '{indicator.unit.value}'",
+                f"unit '{figure.unit}' differs from indicator '{indicator.id}' unit '{indicator.unit}'",
             )
         )
     if figure.source not in dataset.sources:
@@ -99,7 +99,7 @@ def check_citation(figure: Figure, archive: Archive, locator: Locator, kind: Kin
         )
         return [Diagnostic(at_quote, "quote-cut", message)]
     where = locator("figure", figure.id, "value")
-    stated = [r for r in readings if figure.unit.value in compatible_units(r.mention)]
+    stated = [r for r in readings if figure.unit in compatible_units(r.mention)]
     stated = [r for r in stated if values_equal(figure.value, r.mention)]
     if not stated:
         return [Diagnostic(where, "value-not-in-quote", _value_missing(figure, quote))]
@@ -259,11 +259,11 @@ def _shorten(text: str, limit: int = 120) -> str:
 def _value_missing(figure: Figure, quote: str) -> str:
     mentions = find_mentions(quote)
     found = ", ".join(f"'{m.text}' = {format_decimal(m.value)}" for m in mentions[:6]) or "none"
-    return f"value {_plain(figure.value)} {figure.unit.value} is not stated in the quote (numbers in it: {found})"
+    return f"value {_plain(figure.value)} {figure.unit} is not stated in the quote (numbers in it: {found})"
 
 
 def check_conflicts(dataset: Dataset, locator: Locator) -> list[Diagnostic]:
-    groups: dict[tuple[str, str, Scope], list[Figure]] = defaultdict(list)
+    groups: dict[tuple[str, str, str], list[Figure]] = defaultdict(list)
     for figure in dataset.figures.values():
         groups[(figure.indicator, figure.period, figure.scope)].append(figure)
     problems = []
@@ -275,7 +275,7 @@ def check_conflicts(dataset: Dataset, locator: Locator) -> list[Diagnostic]:
                 Diagnostic(
                     locator("figure", figures[-1].id, "value"),
                     "conflicting-values",
-                    f"'{indicator}' for {period} ({scope.value}) has different values: {listed}; "
+                    f"'{indicator}' for {period} ({scope}) has different values: {listed}; "
                     "add a note explaining the discrepancy to readers",
                 )
             )

@@ -17,7 +17,7 @@ from decimal import Decimal
 from beijing_econ_site.checks.citations import not_found_message
 from beijing_econ_site.data.archive import Archive, normalize
 from beijing_econ_site.data.models import Dataset, Source
-from beijing_econ_site.data.numbers import Mention, find_mentions, is_half_of_a_period, is_year
+from beijing_econ_site.data.numbers import Mention, currency_words, find_mentions, is_half_of_a_period, is_year
 from beijing_econ_site.data.validate import Locator
 from beijing_econ_site.diagnostics import Diagnostic, Severity
 from beijing_econ_site.memo import Memo, key_of
@@ -63,7 +63,7 @@ IDIOM_ONE = re.compile(r"^\s+of\b", re.IGNORECASE)
 def _numbers_to_cover(text: str, memo: Memo | None) -> list[Mention]:
     if memo is None:
         return numbers_to_cover(text)
-    key = key_of("numbers-to-cover", text)
+    key = key_of("numbers-to-cover", repr(currency_words()), text)  # what a number is depends on the words
     found: list[Mention] | None = memo.get(key)
     if found is None:
         found = numbers_to_cover(text)

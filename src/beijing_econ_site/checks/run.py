@@ -18,10 +18,12 @@ from beijing_econ_site.checks.citations import check_citation, check_conflicts, 
 from beijing_econ_site.checks.coverage import check_coverage
 from beijing_econ_site.checks.stories import lint_stories
 from beijing_econ_site.data.archive import Archive, read_archives
-from beijing_econ_site.data.load import load_directory
+from beijing_econ_site.data.load import load_directory, load_profile
 from beijing_econ_site.data.models import Dataset, Figure, Kind
+from beijing_econ_site.data.numbers import currency_words, use_currency_words
+from beijing_econ_site.data.profile import currency_words_of
 from beijing_econ_site.data.stories import Story, load_stories
-from beijing_econ_site.data.validate import Locator, validate_documents
+from beijing_econ_site.data.validate import Locator, stand_in_profile, validate_documents, validate_profile
 from beijing_econ_site.diagnostics import Diagnostic, Location, Severity
 from beijing_econ_site.memo import Memo, key_of
 
@@ -50,12 +52,20 @@ def check_data(data_dir: Path, published: Path | None = None, memo: Memo | None 
     (a published site's data/archives.json, when it exists), also that no archive was changed.
     A memo spares the work already done on files that did not change."""
     if not data_dir.is_dir():
-        empty = Dataset(sources={}, indicators={}, figures={})
+        empty = Dataset(site=stand_in_profile([]), sources={}, indicators={}, figures={})
         problem = Diagnostic(Location(str(data_dir)), "data-missing", "data directory not found")
         return CheckedData(empty, Locator({}, {}), {}, [problem])
-    documents, diagnostics = load_directory(data_dir, memo)
-    dataset, locator, problems = validate_documents(documents)
+    profile_document, diagnostics = load_profile(data_dir, memo)
+    profile, problems = validate_profile(profile_document)
     diagnostics += problems
+    use_currency_words(currency_words_of(profile.currencies if profile else []))
+    documents, problems = load_directory(data_dir, memo)
+    diagnostics += problems
+    dataset, locator, problems = validate_documents(documents, profile)
+    diagnostics += problems
+    if profile_document is not None:
+        locator.documents[profile_document.path] = profile_document
+        locator.origins[("profile", "site")] = (profile_document.path, ())
     archives, problems = verify(dataset, locator, data_dir, memo)
     diagnostics += problems
     if published is not None:
@@ -138,7 +148,12 @@ def _citations(dataset: Dataset, archives: dict[str, Archive], locator: Locator,
             cited = sorted({f"{f.source}={texts.get(f.source, '-')}" for f in figures})
             # the path too: the diagnostics name the file, and two files may hold the same bytes
             key = key_of(
-                "citations", document.path, document.digest, *cited, *(f"{i}={k}" for i, k in sorted(kinds.items()))
+                "citations",
+                document.path,
+                document.digest,
+                repr(currency_words()),
+                *cited,
+                *(f"{i}={k}" for i, k in sorted(kinds.items())),
             )
             found = memo.get(key)
             if found is not None:

@@ -67,7 +67,7 @@ def _check_reference(match: re.Match[str], where: Location, story: Story, datase
         return problems
     if reference.kind == "change":
         problems += _change_problems(figures[0], figures[1], where, dataset)
-    if reference.variant == "period" and figures[0].unit is Unit.COUNT:
+    if reference.variant == "period" and figures[0].unit == Unit.COUNT:
         indicator = dataset.indicators.get(figures[0].indicator)
         if indicator is not None and not indicator.counts:
             problems.append(
@@ -97,8 +97,8 @@ def _change_problems(first: Figure, second: Figure, where: Location, dataset: Da
     if first.indicator != second.indicator:
         message = f"{{{{change}}}} needs two figures of one indicator, not '{first.indicator}' and '{second.indicator}'"
         return [Diagnostic(where, "change-across-indicators", message)]
-    if first.scope is not second.scope:
-        message = f"'{first.id}' is about {first.scope.value} and '{second.id}' about {second.scope.value}"
+    if first.scope != second.scope:
+        message = f"'{first.id}' is about {first.scope} and '{second.id}' about {second.scope}"
         return [Diagnostic(where, "change-across-scopes", f"{{{{change}}}} across scopes: {message}")]
     if first.period_info.kind != second.period_info.kind:
         message = (
@@ -111,7 +111,7 @@ def _change_problems(first: Figure, second: Figure, where: Location, dataset: Da
         f.id
         for f in dataset.figures.values()
         if f.indicator == first.indicator
-        and f.scope is first.scope
+        and f.scope == first.scope
         and f.comparability
         and earlier.period_info.sort_key < f.period_info.sort_key <= later.period_info.sort_key
     ]
@@ -140,7 +140,7 @@ def suggest_figure(text: str, story: Story, by_value: FiguresByValue) -> Figure 
         figure
         for mention in find_mentions(text)
         for figure in by_value.get(abs(mention.value).normalize(), [])
-        if figure.unit.value in compatible_units(mention)
+        if figure.unit in compatible_units(mention)
     ]
     candidates.sort(key=lambda f: (f.year != story.year, f.id))
     return candidates[0] if candidates else None

@@ -1,10 +1,12 @@
-"""Numbers for readers: '1.6 trillion yuan', 'US$160 billion', '40.4%', '22,500', 'over 50%'."""
+"""Numbers for readers: '1.6 trillion euros', '€160 billion', '40.4%', '22,500', 'over 50%'; a currency
+is written as the site profile says."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from beijing_econ_site.data.models import Qualifier, Unit
+from beijing_econ_site.data.models import Qualifier, Unit, is_currency
+from beijing_econ_site.data.numbers import currency_words
 
 SCALE_WORDS = [(Decimal(10) ** 12, "trillion"), (Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million")]
 QUALIFIER_WORDS = {
@@ -15,8 +17,6 @@ QUALIFIER_WORDS = {
 }
 QUALIFIER_SYMBOLS = {Qualifier.EXACT: "", Qualifier.AT_LEAST: ">", Qualifier.AT_MOST: "<", Qualifier.APPROXIMATELY: "~"}
 UNIT_NAMES = {
-    Unit.CNY: "yuan",
-    Unit.USD: "US dollars",
     Unit.PERCENT: "%",
     Unit.PERCENTAGE_POINTS: "percentage points",
     Unit.COUNT: "",
@@ -27,6 +27,7 @@ UNIT_NAMES = {
     Unit.TIMES: "times",
     Unit.YEARS: "years",
 }
+_AREAS_AND_LENGTHS = (Unit.KILOMETERS, Unit.SQUARE_METERS, Unit.SQUARE_KILOMETERS)
 ORDINAL_SUFFIX = {1: "st", 2: "nd", 3: "rd"}
 
 
@@ -53,84 +54,75 @@ def scaled(value: int | float) -> tuple[str, str]:
     return plain_number(number), ""
 
 
-def format_value(value: int | float, unit: Unit, *, signed: bool = False) -> str:
+def unit_name(unit: str) -> str:
+    """The unit as a table's header or an axis names it: 'percentage points', 'euros'."""
+    if is_currency(unit):
+        return currency_words().name_of(unit)[0]
+    return UNIT_NAMES[Unit(unit)]
+
+
+def format_value(value: int | float, unit: str, *, signed: bool = False) -> str:
     """The value with its unit, as a reader would write it."""
     sign = "−" if value < 0 else ("+" if signed and value > 0 else "")
     number, scale = scaled(value)
     amount = f"{number} {scale}".strip()
-    if unit is Unit.PERCENT:
+    if unit == Unit.PERCENT:
         return f"{sign}{number}%"
-    if unit is Unit.PERCENTAGE_POINTS:
+    if unit == Unit.PERCENTAGE_POINTS:
         return f"{sign}{number} pp" if signed else f"{sign}{number} percentage points"
-    if unit is Unit.CNY:
-        return f"{sign}{amount} yuan"
-    if unit is Unit.USD:
-        return f"{sign}US${amount}"
-    if unit is Unit.RANK:
+    if is_currency(unit):
+        name, symbol = currency_words().name_of(unit)
+        return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {name}"
+    if unit == Unit.RANK:
         whole = int(abs(value))
         suffix = "th" if 10 <= whole % 100 <= 20 else ORDINAL_SUFFIX.get(whole % 10, "th")
         return f"{whole}{suffix}"
-    if unit is Unit.TIMES:
+    if unit == Unit.TIMES:
         return f"{sign}{number}×"
-    if unit is Unit.KILOMETERS:
+    if unit == Unit.KILOMETERS:
         return f"{sign}{amount} km"
-    if unit is Unit.SQUARE_METERS:
+    if unit == Unit.SQUARE_METERS:
         return f"{sign}{amount} m²"
-    if unit is Unit.SQUARE_KILOMETERS:
+    if unit == Unit.SQUARE_KILOMETERS:
         return f"{sign}{amount} km²"
-    if unit is Unit.YEARS:
+    if unit == Unit.YEARS:
         return f"{sign}{number} years"
     return f"{sign}{amount}"
 
 
-def format_with_qualifier(value: int | float, unit: Unit, qualifier: Qualifier, *, signed: bool = False) -> str:
+def format_with_qualifier(value: int | float, unit: str, qualifier: Qualifier, *, signed: bool = False) -> str:
     """'over 50%', 'nearly 50%', 'about 20%', '40.4%'; ranks read 'top 20' for at-most."""
     text = format_value(value, unit, signed=signed and qualifier is Qualifier.EXACT)
-    if unit is Unit.RANK and qualifier is Qualifier.AT_MOST:
+    if unit == Unit.RANK and qualifier is Qualifier.AT_MOST:
         return f"top {int(value)}"
     word = QUALIFIER_WORDS[qualifier]
     return f"{word} {text}" if word else text
 
 
-def headline_parts(value: int | float, unit: Unit, qualifier: Qualifier, *, signed: bool) -> tuple[str, str]:
-    """A big number and the small words under it: ('>50%', ''), ('1.6', 'trillion yuan')."""
+def headline_parts(value: int | float, unit: str, qualifier: Qualifier, *, signed: bool) -> tuple[str, str]:
+    """A big number and the small words under it: ('>50%', ''), ('1.6', 'trillion euros')."""
     symbol = QUALIFIER_SYMBOLS[qualifier]
     sign = "−" if value < 0 else ("+" if signed and value > 0 and not symbol else "")
     number, scale = scaled(value)
-    if unit is Unit.PERCENT:
+    if unit == Unit.PERCENT:
         return f"{symbol}{sign}{number}%", ""
-    if unit is Unit.PERCENTAGE_POINTS:
+    if unit == Unit.PERCENTAGE_POINTS:
         return f"{symbol}{sign}{number}", "percentage points"
-    if unit is Unit.CNY:
-        return f"{symbol}{sign}{number}", f"{scale} yuan".strip()
-    if unit is Unit.USD:
-        return f"{symbol}{sign}US${number}", scale
+    if is_currency(unit):
+        name, mark = currency_words().name_of(unit)
+        return (
+            (f"{symbol}{sign}{mark}{number}", scale) if mark else (f"{symbol}{sign}{number}", f"{scale} {name}".strip())
+        )
     if unit in (Unit.RANK, Unit.TIMES, Unit.YEARS):
         return format_with_qualifier(value, unit, qualifier), ""
-    suffix = {
-        Unit.KILOMETERS: "kilometres",
-        Unit.SQUARE_METERS: "square metres",
-        Unit.SQUARE_KILOMETERS: "square kilometres",
-    }.get(unit, "")
+    suffix = UNIT_NAMES[Unit(unit)] if unit in _AREAS_AND_LENGTHS else ""
     return f"{symbol}{sign}{number}", f"{scale} {suffix}".strip()
 
 
-def axis_scale(values: list[float], unit: Unit) -> tuple[Decimal, str]:
-    """A divisor and an axis title for a chart of these values: (1e9, 'billion yuan')."""
+def axis_scale(values: list[float], unit: str) -> tuple[Decimal, str]:
+    """A divisor and an axis title for a chart of these values: (1e9, 'billion euros')."""
     biggest = max((abs(_decimal(v)) for v in values), default=Decimal(0))
-    unit_title = {
-        Unit.CNY: "yuan",
-        Unit.USD: "US dollars",
-        Unit.PERCENT: "%",
-        Unit.PERCENTAGE_POINTS: "percentage points",
-        Unit.KILOMETERS: "kilometres",
-        Unit.SQUARE_METERS: "square metres",
-        Unit.SQUARE_KILOMETERS: "square kilometres",
-        Unit.TIMES: "times",
-        Unit.YEARS: "years",
-        Unit.RANK: "rank",
-        Unit.COUNT: "",
-    }[unit]
+    unit_title = unit_name(unit)
     for size, word in SCALE_WORDS:
         if biggest >= size:
             return size, f"{word} {unit_title}".strip()

@@ -72,8 +72,13 @@ class _Refused(Exception):
         self.rule, self.message, self.mark = rule, message, mark
 
 
+PROFILE_NAME = "site.yaml"  # the site profile, at the root of the data folder
+
+
 def find_data_files(data_dir: Path) -> list[Path]:
-    return sorted(p for p in data_dir.rglob("*.yaml") if p.is_file())
+    """The data files: every YAML file under data_dir but the site profile."""
+    profile = data_dir / PROFILE_NAME
+    return sorted(p for p in data_dir.rglob("*.yaml") if p.is_file() and p != profile)
 
 
 def load_file(path: Path, memo: Memo | None = None) -> tuple[Document | None, list[Diagnostic]]:
@@ -319,6 +324,21 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
         return construct(ScalarNode(tag, event.value))
     except ValueError:  # resolved as a number but not one ('0x_', '0b_'): kept as written, for the model to refuse
         return event.value
+
+
+def load_profile(data_dir: Path, memo: Memo | None = None) -> tuple[Document | None, list[Diagnostic]]:
+    """The site profile's document, or why there is none."""
+    path = data_dir / PROFILE_NAME
+    if not path.is_file() and not path.is_symlink():
+        return None, [
+            Diagnostic(
+                Location(relative_path(path)),
+                "profile-missing",
+                "no site profile: every site has one (title, place, scopes, topics...); "
+                "`beijing-econ-site new DIR` writes a site with one to start from",
+            )
+        ]
+    return load_file(path, memo)
 
 
 def load_directory(data_dir: Path, memo: Memo | None = None) -> tuple[list[Document], list[Diagnostic]]:

@@ -3,47 +3,31 @@
 from __future__ import annotations
 
 import math
+import re
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from beijing_econ_site.data.fields import (
+    MAX_ABS_VALUE,
+    PLACEHOLDER,
+    SLUG_PATTERN,
+    Markdown,
+    PlainText,
+    Slug,
+    StrictModel,
+    not_blank,
+)
 from beijing_econ_site.data.periods import PERIOD_SYNTAX, Period, parse_period, parse_published
+from beijing_econ_site.data.profile import SiteProfile
 
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-MAX_ABS_VALUE = 1e16
-
-Slug = Annotated[
-    str,
-    StringConstraints(pattern=SLUG_PATTERN, max_length=80),
-    Field(description="A slug: lower-case ASCII letters, digits and hyphens; it becomes part of a URL."),
-]
-
-
-def _not_blank(value: str | None) -> str | None:
-    if value is not None and not value.strip():
-        raise ValueError("must have some text, not only spaces")  # a blank note would silence conflicting-values
-    return value
-
-
-PLACEHOLDER = "FILL IN"  # what add-source writes into a new source's stub
-
-
-def _filled_in(value: str) -> str:
-    if PLACEHOLDER in value:
-        raise ValueError(f"still holds the '{PLACEHOLDER}' placeholder from add-source: write the real text")
-    return value
-
-
-PlainText = Annotated[
-    str, StringConstraints(min_length=1, max_length=500), AfterValidator(_not_blank), AfterValidator(_filled_in)
-]
-Markdown = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_filled_in)]
+__all__ = ["MAX_ABS_VALUE", "PLACEHOLDER", "SLUG_PATTERN", "Markdown", "PlainText", "Slug", "StrictModel"]
 
 
 class Unit(StrEnum):
-    CNY = "CNY"
-    USD = "USD"
+    """The units every edition has; amounts of money are in the currencies its profile declares."""
+
     PERCENT = "percent"
     PERCENTAGE_POINTS = "percentage-points"
     COUNT = "count"
@@ -71,10 +55,33 @@ class Qualifier(StrEnum):
     APPROXIMATELY = "approximately"
 
 
-class Scope(StrEnum):
-    BEIJING = "beijing"
-    CHINA = "china"
-    WORLD = "world"
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+
+
+def is_currency(unit: str) -> bool:
+    """A unit that is an amount of money: a currency code the profile declares, such as EUR."""
+    return unit not in _UNITS
+
+
+_UNITS = frozenset(u.value for u in Unit)
+
+
+def _known_unit(value: Any) -> Any:
+    if isinstance(value, str) and value not in _UNITS and not re.match(CURRENCY_PATTERN, value):
+        units = ", ".join(sorted(_UNITS))
+        raise ValueError(f"must be one of {units}, or the code of a currency the site profile declares (e.g. EUR)")
+    return value
+
+
+UnitName = Annotated[
+    str,
+    StringConstraints(max_length=40),
+    AfterValidator(_known_unit),
+    Field(
+        description="One of " + ", ".join(u.value for u in Unit) + ", or a currency code the site profile declares "
+        "(data/site.yaml, currencies)."
+    ),
+]
 
 
 def _finite_number(value: Any) -> Any:
@@ -109,11 +116,7 @@ def _safe_url(value: str | None) -> str | None:
     return value
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
-
-
-class Omission(_Model):
+class Omission(StrictModel):
     """A numeric passage of a source deliberately not curated, and why."""
 
     quote: Annotated[str, StringConstraints(min_length=1, max_length=2000)] = Field(
@@ -122,7 +125,7 @@ class Omission(_Model):
     reason: PlainText = Field(description="Why the numbers in the quote are not figures (a date, a name, an age...).")
 
 
-class Rearchive(_Model):
+class Rearchive(StrictModel):
     """A replacement of an archived text: archives are append-only, so each change is recorded."""
 
     date: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] = Field(
@@ -134,7 +137,7 @@ class Rearchive(_Model):
     )
 
 
-class Correction(_Model):
+class Correction(StrictModel):
     """A published figure's value, qualifier, period or quote changed: readers see what and why."""
 
     date: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] = Field(
@@ -144,7 +147,7 @@ class Correction(_Model):
     why: Markdown = Field(description="Why, in Markdown: 'the quote says 40.4%; 40.5 was a typing slip'.")
 
 
-class Source(_Model):
+class Source(StrictModel):
     """One archived article."""
 
     id: Slug = Field(description="The source's slug; its page is /sources/<id>/.")
@@ -188,12 +191,12 @@ class Source(_Model):
     )
 
 
-class Indicator(_Model):
+class Indicator(StrictModel):
     """What is measured, defined once and shared by the figures of every source."""
 
     id: Slug = Field(description="The indicator's slug.")
     label: PlainText = Field(description="A short name for readers, e.g. 'Digital economy, share of GDP'.")
-    unit: Unit = Field(description="The unit of every figure of this indicator.")
+    unit: UnitName = Field(description="The unit of every figure of this indicator.")
     kind: Kind = Field(
         description="level (a stock at a time), flow (an amount over the period), growth (year-on-year), "
         "share (of a total), target (a plan or projection), rank."
@@ -210,35 +213,37 @@ class Indicator(_Model):
     measures: PlainText | None = Field(
         default=None,
         description=(
-            "For amounts of money (CNY, USD): what the amount is (value added, operating revenue, investment...). "
+            "For amounts of money (a currency unit): what the amount is (value added, operating revenue, "
+            "investment...). "
             "Amounts share a chart's axis only when they measure the same thing; an amount without it is charted alone."
         ),
     )
 
 
-class Figure(_Model):
+class Figure(StrictModel):
     """One number that one source states for one period."""
 
     id: Slug = Field(description="The figure's slug; the anchor of the figure on every page.")
     indicator: Slug = Field(description="The id of the indicator it measures.")
     value: Annotated[int | float, BeforeValidator(_finite_number)] = Field(
-        description=(
-            "The number in base units with its sign: 'fell by 3.2%' is -3.2; '1.6 trillion yuan' is 1600000000000."
-        )
+        description=("The number in base units with its sign: 'fell by 3.2%' is -3.2; '1.6 trillion' is 1600000000000.")
     )
-    unit: Unit = Field(description="The unit; must equal the indicator's.")
+    unit: UnitName = Field(description="The unit; must equal the indicator's.")
     qualifier: Qualifier = Field(
         description="exact; at-least ('more than', 'over'); at-most ('nearly', 'almost'); approximately ('about')."
     )
     period: Annotated[str, BeforeValidator(_period_text), AfterValidator(_valid_period)] = Field(
         description=f"The period the figure measures, one of {PERIOD_SYNTAX}; its year decides the page."
     )
-    scope: Scope = Field(description="beijing, unless the article speaks of china or the world.")
+    scope: Slug = Field(
+        description="The place the figure speaks of: the site profile's place id, unless the article speaks of one "
+        "of the profile's other scopes (a country, the world)."
+    )
     source: Slug = Field(description="The id of the source that states it.")
     quote: Annotated[str, StringConstraints(min_length=3, max_length=2000)] = Field(
         description="The source's words that state the number, verbatim from the archived text."
     )
-    note: Annotated[Markdown | None, AfterValidator(_not_blank)] = Field(
+    note: Annotated[Markdown | None, AfterValidator(not_blank)] = Field(
         default=None, description="A note for readers, in Markdown."
     )
     headline: bool = Field(default=False, description="Show the figure among its year's headline numbers.")
@@ -254,7 +259,7 @@ class Figure(_Model):
             "Pages label it '(probably)'; the note must say why."
         ),
     )
-    comparability: Annotated[Markdown | None, AfterValidator(_not_blank)] = Field(
+    comparability: Annotated[Markdown | None, AfterValidator(not_blank)] = Field(
         default=None,
         description="In Markdown: how this figure's source or definition differs from the indicator's other figures; "
         "drawn on comparison charts.",
@@ -269,7 +274,7 @@ class Figure(_Model):
         return self.period_info.year
 
 
-class DataFile(_Model):
+class DataFile(StrictModel):
     """One YAML file under data/: a source, indicators, figures, or any mix of them."""
 
     source: Source | None = Field(default=None, description="An archived article's metadata.")
@@ -282,6 +287,7 @@ class Dataset(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
+    site: SiteProfile = Field(description="The site profile, data/site.yaml.")
     sources: dict[str, Source] = Field(description="Sources by id.")
     indicators: dict[str, Indicator] = Field(description="Indicators by id.")
     figures: dict[str, Figure] = Field(description="Figures by id, in the order of the files.")

@@ -1,16 +1,17 @@
 """Numbers as articles write them: find every number in a text, with its value after scaling.
 
 Handles digits with or without thousands separators ("22,500", "52000"), decimals, scale
-words ("1.6 trillion"), currency markers ("RMB 43.136 billion", "US$160 billion",
-"890 billion yuan"), percentages, number words ("six", "twenty-three"), fractions ("half",
+words ("1.6 trillion"), the currency marks and words of the site's profile ("€43.136 billion",
+"890 billion euros"), percentages, number words ("six", "twenty-three"), fractions ("half",
 "one-third"), ordinals ("first", for ranks) and multiples ("doubled", "nearly triple").
 Digit runs are matched whole: "50" is never found inside "1500" or "50.5".
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -81,14 +82,61 @@ MULTIPLES = {
     "quadrupled": 4,
 }
 
-_CURRENCY_BEFORE = r"(?P<cur_before>US\$|\$|RMB|CNY|¥)\s?"
 _DIGITS = r"(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<decimals>\.\d+)?"
 _SCALE = r"(?:\s(?P<scale>thousand|million|billion|trillion)\b)?"
 _PERCENT = r"(?P<percent>\s?%|\s(?:percent|per cent)\b)?"
-_CURRENCY_AFTER = r"(?:\s(?P<cur_after>yuan|RMB|US dollars|dollars)\b)?"
-DIGIT_NUMBER = re.compile(
-    rf"(?:{_CURRENCY_BEFORE})?(?<![\w.,]){_DIGITS}(?![\w]|[.,]\d){_SCALE}{_PERCENT}{_CURRENCY_AFTER}"
-)
+
+
+@dataclass(frozen=True)
+class CurrencyWords:
+    """How the articles of a site write amounts of money: marks before the digits ('€', case kept)
+    and words after the number ('euros', any case), each with its currency's code."""
+
+    before: tuple[tuple[str, str], ...] = ()
+    after: tuple[tuple[str, str], ...] = ()
+    shown: tuple[tuple[str, str, str | None], ...] = ()  # (code, name, symbol): how pages write each
+
+    def name_of(self, code: str) -> tuple[str, str | None]:
+        """How pages write an amount of it: its name after the number, or its symbol before."""
+        return next(((name, symbol) for c, name, symbol in self.shown if c == code), (code, None))
+
+    @property
+    def codes(self) -> frozenset[str]:
+        return frozenset(code for _, code in (*self.before, *self.after)) | {c for c, _, _ in self.shown}
+
+    def code_of(self, mark: str) -> str | None:
+        found = dict(self.before).get(mark)
+        if found is None:
+            found = {word.casefold(): code for word, code in self.after}.get(mark.casefold())
+        return found
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=16)
+def digit_number_pattern(words: CurrencyWords) -> re.Pattern[str]:
+    before = rf"(?:(?P<cur_before>{_alternatives(w for w, _ in words.before)})\s?)?" if words.before else ""
+    after = rf"(?:\s(?P<cur_after>{_alternatives(w for w, _ in words.after)})(?!\w))?" if words.after else ""
+    flags = f"(?i:{after})" if after else ""
+    return re.compile(rf"{before}(?<![\w.,]){_DIGITS}(?![\w]|[.,]\d){_SCALE}{_PERCENT}{flags}")
+
+
+_currency_words = CurrencyWords()
+
+
+def use_currency_words(words: CurrencyWords) -> None:
+    """The currency words of the site being checked or built: its profile's. Set once per site, before
+    any text is read; every reading of a number in this process then knows them."""
+    global _currency_words
+    _currency_words = words
+
+
+def currency_words() -> CurrencyWords:
+    return _currency_words
+
+
 _WORD_ALTS = "|".join(sorted(WORD_VALUES, key=len, reverse=True))
 WORD_NUMBER = re.compile(
     rf"\b(?P<first>{_WORD_ALTS})(?:-(?P<second>{'|'.join(UNITS_WORDS[1:10])}))?"
@@ -102,17 +150,6 @@ FRACTION = re.compile(
 ORDINAL = re.compile(rf"\b(?P<ordinal>{'|'.join(ORDINALS)})\b", re.IGNORECASE)
 BARE_SCALE = re.compile(r"\b(?:a|the|one)\s(?P<scale>thousand|million|billion|trillion)\b", re.IGNORECASE)
 MULTIPLE = re.compile(rf"\b(?P<multiple>{'|'.join(MULTIPLES)})\b", re.IGNORECASE)
-
-CURRENCIES = {
-    "US$": "USD",
-    "$": "USD",
-    "US dollars": "USD",
-    "dollars": "USD",
-    "RMB": "CNY",
-    "CNY": "CNY",
-    "¥": "CNY",
-    "yuan": "CNY",
-}
 
 
 @dataclass(frozen=True)
@@ -166,11 +203,13 @@ def find_digit_mentions(text: str) -> list[Mention]:
 
 
 def _digit_mentions(text: str) -> Iterator[Mention]:
-    for m in DIGIT_NUMBER.finditer(text):
+    words = _currency_words
+    for m in digit_number_pattern(words).finditer(text):
         value = Decimal(m["digits"].replace(",", "") + (m["decimals"] or ""))
         if m["scale"]:
             value *= SCALES[m["scale"]]
-        currency_mark = m["cur_before"] or m["cur_after"]
+        groups = m.groupdict()
+        currency_mark = groups.get("cur_before") or groups.get("cur_after")
         yield Mention(
             m.start(),
             m.end(),
@@ -178,7 +217,7 @@ def _digit_mentions(text: str) -> Iterator[Mention]:
             value,
             "digits",
             percent=bool(m["percent"]),
-            currency=CURRENCIES.get(currency_mark) if currency_mark else None,
+            currency=words.code_of(currency_mark) if currency_mark else None,
         )
 
 
@@ -255,7 +294,16 @@ def compatible_units(mention: Mention) -> set[str]:
         return {"percent", "percentage-points"}
     if mention.currency:
         return {mention.currency}
-    return {"CNY", "USD", "count", "kilometers", "square-meters", "square-kilometers", "rank", "times", "years"}
+    return {
+        *_currency_words.codes,
+        "count",
+        "kilometers",
+        "square-meters",
+        "square-kilometers",
+        "rank",
+        "times",
+        "years",
+    }
 
 
 def values_equal(figure_value: int | float, mention: Mention) -> bool:

@@ -10,7 +10,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from beijing_econ_site.data.load import Document, Path_
-from beijing_econ_site.data.models import DataFile, Dataset, Figure, Indicator, Omission, Source
+from beijing_econ_site.data.models import DataFile, Dataset, Figure, Indicator, Omission, Source, is_currency
+from beijing_econ_site.data.profile import Currency, DatasetInfo, Place, SiteProfile, Topic
 from beijing_econ_site.diagnostics import Diagnostic, Location
 
 _KNOWN_FIELDS = sorted(
@@ -22,10 +23,62 @@ _FIELDS_BY_CONTAINER: dict[str, type[BaseModel]] = {
     "figures": Figure,
     "omitted": Omission,
 }
+_PROFILE_FIELDS: dict[str, type[BaseModel]] = {
+    "place": Place,
+    "scopes": Place,
+    "topics": Topic,
+    "currencies": Currency,
+    "dataset": DatasetInfo,
+}
 
 
-def validate_documents(documents: list[Document]) -> tuple[Dataset, Locator, list[Diagnostic]]:
-    """Validate every document; the Dataset holds the items of the files that passed."""
+def validate_profile(document: Document | None) -> tuple[SiteProfile | None, list[Diagnostic]]:
+    """The site profile, or its problems at file:line:col."""
+    if document is None:
+        return None, []
+    try:
+        return SiteProfile.model_validate(document.data), []
+    except ValidationError as exc:
+        return None, [
+            _diagnostic(document, error, SiteProfile, _PROFILE_FIELDS) for error in exc.errors(include_url=False)
+        ]
+
+
+def stand_in_profile(documents: list[Document]) -> SiteProfile:
+    """A profile for data whose own profile is missing or invalid, so the other files are still checked
+    (their errors are reported beside the profile's; nothing is built). It declares what the files use."""
+    scopes: set[str] = set()
+    topics: set[str] = set()
+    for document in documents:
+        data = document.data if isinstance(document.data, dict) else {}
+        for key, found, field in (("figures", scopes, "scope"), ("indicators", topics, "topic")):
+            items = data.get(key)
+            for item in items if isinstance(items, list) else []:
+                if isinstance(item, dict) and isinstance(item.get(field), str):
+                    found.add(item[field])
+    return SiteProfile.model_construct(
+        id="site",
+        title="Site",
+        subject="Site",
+        description="",
+        language="en",
+        url=None,
+        place=Place.model_construct(id="", label=""),
+        scopes=[Place.model_construct(id=s, label=s) for s in sorted(scopes)],
+        context_heading=None,
+        topics=[Topic.model_construct(id=t, label=t) for t in sorted(topics)],
+        currencies=[],
+        dataset=DatasetInfo.model_construct(name="site", licence=None, keywords=[]),
+    )
+
+
+def validate_documents(
+    documents: list[Document], profile: SiteProfile | None = None
+) -> tuple[Dataset, Locator, list[Diagnostic]]:
+    """Validate every document against the site profile (a stand-in checks none of the profile's
+    names when there is none); the Dataset holds the items of the files that passed."""
+    checked_names = profile is not None
+    profile = profile or stand_in_profile(documents)
     diagnostics: list[Diagnostic] = []
     sources: dict[str, Source] = {}
     indicators: dict[str, Indicator] = {}
@@ -37,8 +90,12 @@ def validate_documents(documents: list[Document]) -> tuple[Dataset, Locator, lis
         try:
             data_file = _validated(document)
         except ValidationError as exc:
-            diagnostics += [_diagnostic(document, error) for error in exc.errors(include_url=False)]
+            diagnostics += [
+                _diagnostic(document, error, DataFile, _FIELDS_BY_CONTAINER) for error in exc.errors(include_url=False)
+            ]
             continue
+        if checked_names:
+            diagnostics += profile_names(document, data_file, profile)
         items: list[tuple[str, Any, Path_, dict[str, Any]]] = []
         if data_file.source is not None:
             items.append(("source", data_file.source, ("source",), sources))
@@ -60,8 +117,35 @@ def validate_documents(documents: list[Document]) -> tuple[Dataset, Locator, lis
             registry[item.id] = item
             origins[(kind, item.id)] = (document.path, path)
 
-    dataset = Dataset(sources=sources, indicators=indicators, figures=figures)
+    dataset = Dataset(site=profile, sources=sources, indicators=indicators, figures=figures)
     return dataset, Locator({d.path: d for d in documents}, origins), diagnostics
+
+
+def profile_names(document: Document, data_file: DataFile, profile: SiteProfile) -> list[Diagnostic]:
+    """Scopes, topics and currencies a file uses must be the profile's: each unknown one is named,
+    with the profile's list."""
+    found: list[Diagnostic] = []
+
+    def unknown(path: Path_, what: str, value: str, known: list[str]) -> None:
+        listed = ", ".join(known) or "none"
+        message = f"{path[-1]}: unknown {what} {value!r}; data/site.yaml declares: {listed}"
+        suggestion = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+        if suggestion:
+            message += f"; did you mean '{suggestion[0]}'?"
+        found.append(Diagnostic(document.location(path), f"unknown-{what}", message))
+
+    currencies = [c.code for c in profile.currencies]
+    for i, indicator in enumerate(data_file.indicators):
+        if indicator.topic not in [t.id for t in profile.topics]:
+            unknown(("indicators", i, "topic"), "topic", indicator.topic, [t.id for t in profile.topics])
+        if is_currency(indicator.unit) and indicator.unit not in currencies:
+            unknown(("indicators", i, "unit"), "currency", indicator.unit, currencies)
+    for i, figure in enumerate(data_file.figures):
+        if figure.scope not in profile.scope_ids:
+            unknown(("figures", i, "scope"), "scope", figure.scope, profile.scope_ids)
+        if is_currency(figure.unit) and figure.unit not in currencies:
+            unknown(("figures", i, "unit"), "currency", figure.unit, currencies)
+    return found
 
 
 _VALIDATED: dict[str, DataFile] = {}  # by the file's sha256; models are frozen, so they can be shared
@@ -101,7 +185,9 @@ class Locator:
         return origin[0] if origin else None
 
 
-def _diagnostic(document: Document, error: ErrorDetails) -> Diagnostic:
+def _diagnostic(
+    document: Document, error: ErrorDetails, root: type[BaseModel], containers: dict[str, type[BaseModel]]
+) -> Diagnostic:
     path = _data_path(document.data, error["loc"])
     where = document.location(path)
     shown = _dotted(path) or "file"
@@ -111,7 +197,7 @@ def _diagnostic(document: Document, error: ErrorDetails) -> Diagnostic:
     if kind == "extra_forbidden":
         name = str(path[-1]) if path else ""
         message = f"{shown}: unknown field {name!r}"  # repr: a key may hold a newline
-        allowed = _allowed_fields(path)
+        allowed = _allowed_fields(path, root, containers)
         suggestion = difflib.get_close_matches(name, allowed or _KNOWN_FIELDS, n=1, cutoff=0.6)
         if suggestion:
             message += f"; did you mean '{suggestion[0]}'?"
@@ -129,9 +215,9 @@ def _diagnostic(document: Document, error: ErrorDetails) -> Diagnostic:
     return Diagnostic(where, "invalid-value", f"{shown}: {message}")
 
 
-def _allowed_fields(path: Path_) -> list[str]:
+def _allowed_fields(path: Path_, root: type[BaseModel], containers: dict[str, type[BaseModel]]) -> list[str]:
     container = next((part for part in reversed(path[:-1]) if isinstance(part, str)), None)
-    model = _FIELDS_BY_CONTAINER.get(container) if container else DataFile
+    model = containers.get(container) if container else root
     return sorted(model.model_fields) if model else []
 
 

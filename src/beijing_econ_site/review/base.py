@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from beijing_econ_site.checks.run import check_data
-from beijing_econ_site.data.load import MAX_FILE_BYTES, Document, load_bytes
+from beijing_econ_site.data.load import MAX_FILE_BYTES, PROFILE_NAME, Document, load_bytes
 from beijing_econ_site.data.models import Correction, Dataset, Figure, Indicator, Kind, Source
 from beijing_econ_site.data.stories import MAX_STORY_BYTES, STORY_NAME, Story
-from beijing_econ_site.data.validate import Locator, validate_documents
+from beijing_econ_site.data.validate import Locator, validate_documents, validate_profile
 from beijing_econ_site.diagnostics import Diagnostic, Location, relative_path
 from beijing_econ_site.memo import Memo
 
@@ -60,8 +60,9 @@ def working_side(data_dir: Path, templates_dir: Path, memo: Memo | None) -> Side
     )
 
 
-def git_side(ref: str, data_dir: Path, templates_dir: Path, memo: Memo | None) -> Side:
-    """The data, stories and templates of a commit, read from git's objects."""
+def git_side(ref: str, data_dir: Path, templates_dir: Path, memo: Memo | None, working: Side | None = None) -> Side:
+    """The data, stories and templates of a commit, read from git's objects. A commit with no site
+    profile (made before profiles) is read with the working data's."""
     top = _repository_top(data_dir)
     found = _git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
     if found is None:
@@ -71,6 +72,7 @@ def git_side(ref: str, data_dir: Path, templates_dir: Path, memo: Memo | None) -
     templates_rel = _inside(top, templates_dir)
     blobs = _read_tree(top, commit, [data_rel, templates_rel])
     documents: list[Document] = []
+    profile_document: Document | None = None
     diagnostics: list[Diagnostic] = []
     stories: dict[str, Story] = {}
     templates: dict[str, bytes] = {}
@@ -85,14 +87,20 @@ def git_side(ref: str, data_dir: Path, templates_dir: Path, memo: Memo | None) -
             elif posix.suffix == ".yaml":
                 document, problems = load_bytes(raw, shown, memo)
                 diagnostics += problems
-                if document is not None:
+                if document is not None and inner.as_posix() == PROFILE_NAME:
+                    profile_document = document
+                elif document is not None:
                     documents.append(document)
             elif _is_story(inner) and len(raw) <= MAX_STORY_BYTES:
                 stories[posix.stem] = Story(posix.stem, shown, raw.decode("utf-8", "replace"))
         elif posix.is_relative_to(templates_rel):
             templates[posix.relative_to(templates_rel).as_posix()] = raw
     documents.sort(key=lambda d: d.path)
-    dataset, locator, problems = validate_documents(documents)
+    profile, problems = validate_profile(profile_document)
+    diagnostics += problems
+    if profile is None and working is not None:
+        profile = working.dataset.site
+    dataset, locator, problems = validate_documents(documents, profile)
     pages, assets = _template_files(templates)
     return Side(f"{ref} ({commit[:12]})", dataset, locator, stories, pages, assets, diagnostics + problems)
 
@@ -118,7 +126,7 @@ def export_side(path: Path, working: Side) -> Side:
         except (TypeError, ValueError, KeyError) as exc:
             raise BadBase(f"{path}: row {number} is not a figure of an export ({exc})") from None
         figures[figure.id] = figure
-    dataset = Dataset(sources=sources, indicators=indicators, figures=figures)
+    dataset = Dataset(site=working.dataset.site, sources=sources, indicators=indicators, figures=figures)
     return Side(f"the export {path}", dataset, Locator({}, {}), {}, None, None)
 
 
@@ -149,9 +157,9 @@ def _indicator_of(row: dict[str, object], working: Dataset) -> Indicator:
     return Indicator(
         id=str(row["indicator"]),
         label=label,
-        unit=str(row["unit"]),  # type: ignore[arg-type]  # validated by the model
+        unit=str(row["unit"]),
         kind=Kind.LEVEL,
-        topic="economy",
+        topic=working.site.topics[0].id,
         description="",
     )
 

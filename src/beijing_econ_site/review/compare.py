@@ -33,6 +33,7 @@ from beijing_econ_site.site.charts import Chart, Templates, chart_sources
 from beijing_econ_site.site.export import figure_rows
 from beijing_econ_site.site.markdown import render_markdown, render_story
 from beijing_econ_site.site.pages import PageRenderer, SiteConfig, environment_of, page_jobs
+from beijing_econ_site.site.theme import theme_loader
 from beijing_econ_site.site.views import FigureView, SiteView, derive
 
 NO_CHANGE = "no change a reader would see"
@@ -173,7 +174,7 @@ def status(views: Iterable[FigureView]) -> str:
 
 
 def _fact_title(view: FigureView) -> str:
-    scope = "" if view.figure.scope.value == "beijing" else f" ({view.scope_label})"
+    scope = view.scope_note
     return f"{view.indicator.label}{scope}, {view.period_label}"
 
 
@@ -497,8 +498,8 @@ def _template_changes(
     data (so a figure's change is not told again here); identical changes on several pages are one."""
     if base.templates is None or head.templates is None or base.templates == head.templates:
         return [], []
-    base_env = environment_of(DictLoader(base.templates), bytecode_dir)
-    head_env = environment_of(DictLoader(head.templates), bytecode_dir)
+    base_env = environment_of(theme_loader(DictLoader(base.templates)), bytecode_dir)
+    head_env = environment_of(theme_loader(DictLoader(head.templates)), bytecode_dir)
     parsed: dict[str, set[str] | None] = {}
     old_keys, new_keys = template_digests(base_env, parsed), template_digests(head_env, parsed)
     edited = {name for name in set(old_keys) | set(new_keys) if old_keys.get(name) != new_keys.get(name)}
@@ -506,7 +507,7 @@ def _template_changes(
         return [], []
     from beijing_econ_site.build.run import dataset_jsonld
 
-    config = SiteConfig()
+    config = SiteConfig(base_url="").of(head.dataset.site)
     charts = {key: make(chart_templates) for key, _, make in chart_sources(head_site)}
     jobs = [
         job

@@ -33,7 +33,7 @@ def make_review(
     if base_export is not None:
         base = export_side(base_export, head)
     else:
-        base = git_side(base_ref or "HEAD", data_dir, templates_dir, memo)
+        base = git_side(base_ref or "HEAD", data_dir, templates_dir, memo, head)
     templates = ChartTemplates(cache_dir / "chart-templates" if cache_dir else None)
     bytecode = cache_dir / "templates" if cache_dir else None
     if bytecode is not None:

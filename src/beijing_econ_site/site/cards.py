@@ -47,7 +47,7 @@ class Card:
 def card_of(site: str, title: str, figure: FigureView | None) -> Card:
     if figure is None:
         return Card(site, title)
-    where = "" if figure.figure.scope.value == "beijing" else f" ({figure.scope_label})"
+    where = figure.scope_note
     return Card(
         site,
         title,

@@ -122,7 +122,7 @@ def _one_measure(chart_id: str, spec: dict[str, Any], drawn: Drawn, scale: Decim
     """chart-mixed-measures: one axis holds one unit and, for counts and money, one thing measured."""
     measures: dict[tuple[str, str], list[str]] = defaultdict(list)
     for _, view in drawn:
-        measures[(view.figure.unit.value, measure_of(view.indicator))].append(view.id)
+        measures[(view.figure.unit, measure_of(view.indicator))].append(view.id)
     if len(measures) > 1:
         named = "; ".join(f"{unit} {measure}".strip() for unit, measure in measures)
         yield ChartProblem(

@@ -130,9 +130,9 @@ def _data_rows(figures: list[FigureView]) -> list[dict[str, Any]]:
             "indicator": v.indicator.label,
             "period": v.period_label,
             "value": v.figure.value,
-            "unit": v.figure.unit.value,
+            "unit": v.figure.unit,
             "qualifier": v.figure.qualifier.value,
-            "scope": v.figure.scope.value,
+            "scope": v.figure.scope,
             "source": f"{v.source.publisher}, {v.published_label}",
         }
         for v in figures
@@ -156,7 +156,7 @@ def drawn(figures: list[FigureView]) -> list[FigureView]:
 def tip_text(view: FigureView) -> str:
     """What a mark's tooltip says, like the figure's row: the value as the article states it,
     its period, how it is stated and its source."""
-    where = "" if view.figure.scope.value == "beijing" else f" ({view.scope_label})"
+    where = view.scope_note
     stated = f"{view.display} ({QUALIFIER_TIPS[view.figure.qualifier]})"
     return f"{view.indicator.label}{where}, {view.period_label}: {stated}. Source: {view.sources_text}"
 
@@ -304,13 +304,11 @@ def series_chart(series: Series, templates: Templates) -> Chart:
                 "fact": f.fact_id,
             }
         )
-    title = series.indicator.label + (
-        "" if series.scope.value == "beijing" else f" ({series.scope.value.capitalize()})"
-    )
+    title = series.indicator.label + (series.scope_note)
     present = tuple(q for q in Qualifier if any(f.figure.qualifier is q for f in figures))
     breaks = series.breaks
     marks = [{"period": wrap_label(f.period_label, 12), "note": "Measure may differ"} for f in breaks]
-    template = templates.series(unit is Unit.RANK, present, bool(breaks))
+    template = templates.series(unit == Unit.RANK, present, bool(breaks))
     spec = _filled(template, {"figures": values, "breaks": marks}, divisor)
     _title_axis(spec, "y", axis_title)
     _between_periods(spec, len({v["period"] for v in values}))

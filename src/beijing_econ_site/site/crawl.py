@@ -10,7 +10,11 @@ from xml.sax.saxutils import escape, quoteattr
 from beijing_econ_site.data.models import Correction
 from beijing_econ_site.site.views import FigureView, SiteView
 
-FEED_ID = "urn:beijing-econ-site:feed"
+
+def feed_urn(site_id: str, *parts: str) -> str:
+    """The feed's and its entries' ids, the site's own: 'urn:{site id}:feed'. Two sites built with the
+    engine never share them, and they do not change when the site moves to another address."""
+    return ":".join(("urn", site_id, *parts))
 
 
 @dataclass(frozen=True)
@@ -68,8 +72,9 @@ def _entry(entry_id: str, title: str, day: str, link: str, summary: str) -> str:
     )
 
 
-def atom_feed(site: SiteView, site_title: str, base_url: str) -> bytes:
+def atom_feed(site: SiteView, base_url: str) -> bytes:
     """Corrections and sources, the newest first; an entry's date is the correction's or the article's."""
+    site_id, site_title = site.site.id, site.site.title
     entries: list[tuple[str, str]] = []
     for item in corrections_of(site):
         view, correction = item.figure, item.correction
@@ -79,16 +84,17 @@ def atom_feed(site: SiteView, site_title: str, base_url: str) -> bytes:
         entries.append(
             (
                 correction.date,
-                _entry(f"urn:beijing-econ-site:correction:{item.anchor}", title, correction.date, link, summary),
+                _entry(feed_urn(site_id, "correction", item.anchor), title, correction.date, link, summary),
             )
         )
     for source_view in site.sources:
         source = source_view.source
         day = source.published if len(source.published) == 10 else f"{source.published}-01"
         link = _absolute(base_url, source_view.path)
-        summary = f"{source.publisher}, {source_view.published_label}: {len(source_view.figures)} figures."
+        count = len(source_view.figures)
+        summary = f"{source.publisher}, {source_view.published_label}: {count} figure{'' if count == 1 else 's'}."
         entries.append(
-            (day, _entry(f"urn:beijing-econ-site:source:{source.id}", f"Source: {source.title}", day, link, summary))
+            (day, _entry(feed_urn(site_id, "source", source.id), f"Source: {source.title}", day, link, summary))
         )
     entries.sort(key=lambda e: e[0], reverse=True)
     updated = entries[0][0] if entries else "1970-01-01"
@@ -96,7 +102,7 @@ def atom_feed(site: SiteView, site_title: str, base_url: str) -> bytes:
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
         '<feed xmlns="http://www.w3.org/2005/Atom">\n'
-        f"  <id>{FEED_ID}</id>\n"
+        f"  <id>{escape(feed_urn(site_id, 'feed'))}</id>\n"
         f"  <title>{escape(site_title)}: corrections and sources</title>\n"
         f"  <updated>{updated}T00:00:00Z</updated>\n"
         f"  <author><name>{escape(site_title)}</name></author>\n"

@@ -35,11 +35,11 @@ _FIELD_DESCRIPTIONS = {
     "indicator": "Indicator id.",
     "label": "Indicator label.",
     "value": "Value in base units, with its sign.",
-    "unit": "Unit: " + ", ".join(unit.value for unit in Unit) + ".",
+    "unit": "Unit: " + ", ".join(unit for unit in Unit) + ", or a currency's code.",
     "qualifier": "exact, at-least, at-most or approximately.",
-    "period": "Period measured (2020, 2020-H1, 2021-01..2021-02, 2022-11-11 as of a date).",
+    "period": "Period measured (YYYY, YYYY-H1, YYYY-Q1, YYYY-MM, YYYY-MM..YYYY-MM, or YYYY-MM-DD as of a date).",
     "year": "The year the period belongs to.",
-    "scope": "beijing, china or world.",
+    "scope": "The place the figure is about: ",  # the profile's places follow
     "source": "Source id.",
     "source_title": "Title of the source article.",
     "published": "Publication date of the source (YYYY-MM-DD or YYYY-MM).",
@@ -48,6 +48,53 @@ _FIELD_DESCRIPTIONS = {
     "fact": "The fact the figure states (indicator--period--scope): figures of one fact with equal values confirm it.",
     "corrections": "How many corrections the figure has had (listed on the site's corrections page).",
 }
+
+
+def field_descriptions(dataset: Dataset) -> dict[str, str]:
+    """The columns' descriptions, the site's places and currencies named as its profile declares them."""
+    profile = dataset.site
+    places = ", ".join(f"{p.id} ({p.label})" for p in (profile.place, *profile.scopes))
+    currencies = ", ".join(f"{c.code} ({c.name})" for c in profile.currencies)
+    return {
+        **_FIELD_DESCRIPTIONS,
+        "unit": _FIELD_DESCRIPTIONS["unit"].removesuffix(", or a currency's code.")
+        + (f", or a currency: {currencies}." if currencies else "."),
+        "scope": _FIELD_DESCRIPTIONS["scope"] + places + ".",
+    }
+
+
+def years_covered(dataset: Dataset) -> str:
+    """The years the home place's figures measure (the site's year pages): '2019–2023', or one year."""
+    years = sorted({f.year for f in dataset.figures.values() if dataset.site.is_home(f.scope)})
+    if not years:
+        return ""
+    return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
+def dataset_title(dataset: Dataset) -> str:
+    """'Lyon’s housing, 2019–2023: 40 figures from 3 articles, each with its source quote'."""
+    years = years_covered(dataset)
+    counts = f"{_count(len(dataset.figures), 'figure')} from {_count(len(dataset.sources), 'article')}"
+    return f"{dataset.site.subject}{', ' + years if years else ''}: {counts}, each with its source quote"
+
+
+def dataset_summary(dataset: Dataset) -> str:
+    """What the dataset holds, computed from it: counts, and the years of the figures and articles."""
+    published = sorted(s.published[:4] for s in dataset.sources.values())
+    articles = _count(len(dataset.sources), "archived article")
+    if published:
+        span = published[0] if published[0] == published[-1] else f"{published[0]}–{published[-1]}"
+        articles += f" (published {span})"
+    years = years_covered(dataset)
+    measured = f", measuring {years}" if years else ""
+    return (
+        f"{_count(len(dataset.figures), 'figure')} from {articles}{measured}, hand-curated, "
+        "each with the verbatim quote that states it and a machine-checked citation."
+    )
 
 
 def figure_rows(dataset: Dataset) -> list[dict[str, Any]]:
@@ -65,11 +112,11 @@ def _row(figure: Figure, dataset: Dataset) -> dict[str, Any]:
         "indicator": figure.indicator,
         "label": indicator.label,
         "value": figure.value,
-        "unit": figure.unit.value,
+        "unit": figure.unit,
         "qualifier": figure.qualifier.value,
         "period": figure.period,
         "year": figure.year,
-        "scope": figure.scope.value,
+        "scope": figure.scope,
         "source": figure.source,
         "source_title": source.title,
         "published": source.published,
@@ -100,26 +147,22 @@ def _csv_cell(value: Any) -> Any:
 
 
 def datapackage(dataset: Dataset) -> bytes:
+    descriptions = field_descriptions(dataset)
+    info = dataset.site.dataset
     sources = [
         {"title": f"{s.publisher}: {s.title} ({s.published})", **({"path": s.url} if s.url else {})}
         for s in sorted(dataset.sources.values(), key=lambda s: (s.published, s.id))
     ]
     fields = [
-        {"name": name, "type": _FIELD_TYPES.get(name, "string"), "description": _FIELD_DESCRIPTIONS[name]}
+        {"name": name, "type": _FIELD_TYPES.get(name, "string"), "description": descriptions[name]}
         for name in EXPORT_COLUMNS
     ]
     package = {
-        "name": "beijing-economy-figures",
-        "title": "Beijing's economy, 2019-2023: figures from five news articles, each with its source quote",
-        "description": "Every quantitative figure about Beijing's economy in five archived news articles "
-        "(2020-2024), hand-curated, each with the verbatim quote that states it.",
-        "licenses": [
-            {
-                "name": "CC-BY-4.0",
-                "title": "Creative Commons Attribution 4.0",
-                "path": "https://creativecommons.org/licenses/by/4.0/",
-            }
-        ],
+        "name": info.name,
+        "title": dataset_title(dataset),
+        "description": f"{dataset.site.description} {dataset_summary(dataset)}",
+        "keywords": list(info.keywords),
+        "licenses": [{"name": info.licence.id, "path": info.licence.url}],
         "sources": sources,
         "resources": [
             {

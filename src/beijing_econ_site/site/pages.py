@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,19 +15,20 @@ from jinja2 import (
     BaseLoader,
     Environment,
     FileSystemBytecodeCache,
-    FileSystemLoader,
     StrictUndefined,
     select_autoescape,
 )
 from jinja2.bccache import Bucket
 from markupsafe import Markup
 
+from beijing_econ_site.data.profile import SiteProfile
 from beijing_econ_site.data.stories import Story
 from beijing_econ_site.site.cards import Card, card_of
 from beijing_econ_site.site.charts import Chart
 from beijing_econ_site.site.crawl import corrections_of
 from beijing_econ_site.site.markdown import render_markdown, render_markdown_inline, render_story
-from beijing_econ_site.site.views import SITE_TITLE, FigureView, Series, SiteView, YearView, topic_label
+from beijing_econ_site.site.theme import folder_loader
+from beijing_econ_site.site.views import FigureView, Series, SiteView, YearView
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -41,9 +43,37 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class SiteConfig:
-    title: str = SITE_TITLE
-    base_url: str = ""  # absolute URL of the published site, for permalinks and Open Graph; may be empty
-    language: str = "en"
+    """What every page knows of the site: its profile, and the address it is published at."""
+
+    # absolute URL of the published site, for permalinks and Open Graph; "" for none; None: SITE_URL,
+    # else the profile's url
+    base_url: str | None = None
+    profile: SiteProfile | None = None  # the build fills it in from the data
+
+    def of(self, profile: SiteProfile) -> SiteConfig:
+        """This configuration for a site of that profile, its address settled."""
+        base_url = self.base_url
+        if base_url is None:
+            base_url = os.environ.get("SITE_URL") or profile.url or ""
+        return SiteConfig(base_url, profile)
+
+    @property
+    def site(self) -> SiteProfile:
+        if self.profile is None:
+            raise ValueError("SiteConfig.of(profile) first: the configuration has no profile yet")
+        return self.profile
+
+    @property
+    def url(self) -> str:
+        return self.base_url or ""
+
+    @property
+    def title(self) -> str:
+        return self.site.title
+
+    @property
+    def language(self) -> str:
+        return self.site.language
 
 
 class _ForgivingBytecodeCache(FileSystemBytecodeCache):
@@ -58,8 +88,9 @@ class _ForgivingBytecodeCache(FileSystemBytecodeCache):
             bucket.reset()
 
 
-def make_environment(templates_dir: Path, bytecode_dir: Path | None = None) -> Environment:
-    return environment_of(FileSystemLoader(str(templates_dir)), bytecode_dir)
+def make_environment(templates_dir: Path | None, bytecode_dir: Path | None = None) -> Environment:
+    """The environment of a site's templates folder over the default theme."""
+    return environment_of(folder_loader(templates_dir), bytecode_dir)
 
 
 def environment_of(loader: BaseLoader, bytecode_dir: Path | None = None) -> Environment:
@@ -76,7 +107,7 @@ def environment_of(loader: BaseLoader, bytecode_dir: Path | None = None) -> Envi
     )
     env.filters["markdown"] = render_markdown
     env.filters["markdown_inline"] = render_markdown_inline
-    env.filters["topic_label"] = topic_label
+    env.globals["count"] = count_of
     env.filters["json_script"] = json_for_script
     return env
 
@@ -97,8 +128,8 @@ def _relative_root(path: str) -> str:
 def citation(view: FigureView, config: SiteConfig) -> dict[str, str]:
     """Short and long citations, in the manner of 'How to cite this data': every source that
     states the value, and the scope when it is not Beijing."""
-    link = f"{config.base_url.rstrip('/')}/{view.permalink}" if config.base_url else f"/{view.permalink}"
-    scope = "" if view.figure.scope.value == "beijing" else f" ({view.scope_label})"
+    link = f"{config.url.rstrip('/')}/{view.permalink}" if config.url else f"/{view.permalink}"
+    scope = view.scope_note
     statements = view.statements
     short = "; ".join(f"{v.source.publisher} ({v.published_label})" for v in statements) + f", via {config.title}"
     quoted = " ".join(
@@ -110,7 +141,7 @@ def citation(view: FigureView, config: SiteConfig) -> dict[str, str]:
 
 
 @lru_cache(maxsize=8)
-def shared_environment(templates_dir: Path, bytecode_dir: Path | None) -> Environment:
+def shared_environment(templates_dir: Path | None, bytecode_dir: Path | None) -> Environment:
     """One environment per templates folder for the life of the process.
 
     Jinja then compiles each template once: `serve` rebuilds without compiling again unless a
@@ -131,8 +162,8 @@ class PageRenderer:
     ):
         """A folder's templates, or those of env when one is given."""
         if env is None:
-            assert templates_dir is not None
-            env = shared_environment(templates_dir.resolve(), bytecode_dir.resolve() if bytecode_dir else None)
+            own = templates_dir.resolve() if templates_dir is not None else None
+            env = shared_environment(own, bytecode_dir.resolve() if bytecode_dir else None)
         self.env = env
         self.config = config
 
@@ -193,10 +224,36 @@ class YearLink:
 
 @dataclass(frozen=True)
 class SiteSummary:
-    """What the front and data pages say of the whole site: how many figures and sources."""
+    """What the front and data pages say of the whole site: how many figures and sources, and the
+    years the home place's figures measure. Computed from the data, never typed into a template."""
 
     figures: tuple[str, ...]
     sources: tuple[str, ...]
+    years_covered: tuple[int, ...] = ()
+
+    @property
+    def years(self) -> str:
+        """'2019–2023', or '2021' for one year."""
+        if not self.years_covered:
+            return ""
+        first, last = self.years_covered[0], self.years_covered[-1]
+        return str(first) if first == last else f"{first}–{last}"
+
+    @property
+    def figures_and_articles(self) -> str:
+        """'95 figures from 5 articles'."""
+        return f"{count_of(len(self.figures), 'figure')} from {count_of(len(self.sources), 'article')}"
+
+    @property
+    def summary(self) -> str:
+        """One sentence for a description: '95 figures for 2019–2023 from 5 articles.'"""
+        years = f" for {self.years}" if self.years else ""
+        return f"{count_of(len(self.figures), 'figure')}{years} from {count_of(len(self.sources), 'article')}."
+
+
+def count_of(number: int, noun: str) -> str:
+    """'1 figure', '5 figures', '1,200 figures', '2 archived articles'."""
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
 
 
 @dataclass(frozen=True)
@@ -238,7 +295,8 @@ def compare_parts(
             chunks[-1].append(s)
         for number, chunk in enumerate(chunks, start=1):
             path = f"compare/{topic}/" + (f"{number}/" if number > 1 else "")
-            parts.append(ComparePart(topic, topic_label(topic), path, chunk, number, len(chunks)))
+            label = members[0].figures[0].site.topic_label(topic)
+            parts.append(ComparePart(topic, label, path, chunk, number, len(chunks)))
     return parts
 
 
@@ -301,9 +359,9 @@ def page_jobs(
     dataset_jsonld: dict[str, Any],
     stories: dict[str, Story] | None = None,
     base_url: str = "",
-    site_title: str = SITE_TITLE,
 ) -> Iterator[PageJob]:
     """Every page to make, each with its share card (cards.py)."""
+    site_title = site.site.title
     cards: dict[str, Card] = {}
     for job in _page_jobs(site, charts, dataset_jsonld, stories, base_url):
         if job.template == "embed.html":  # an embedded chart is shared with the card of its page
@@ -360,13 +418,14 @@ def _page_jobs(
 
     years = site.years
     nav = [YearLink(y.year, y.path) for y in years]
-    summary = SiteSummary(tuple(site.figures), tuple(s.source.id for s in site.sources))
+    summary = SiteSummary(tuple(site.figures), tuple(s.source.id for s in site.sources), tuple(y.year for y in years))
     lead = site.series[:1]
     yield PageJob(
         "",
         "index.html",
         {
             "site_view": summary,
+            "facts": summary,
             "lead_series": lead,
             "years": years,
             "charts": charts_of([s.key for s in lead]),

@@ -19,7 +19,7 @@ def stated_text(view: FigureView) -> str:
     if view.worded is not None:
         return view.display
     figure = view.figure
-    mentions = stating_mentions(abs(figure.value), figure.unit.value, figure.quote)
+    mentions = stating_mentions(abs(figure.value), figure.unit, figure.quote)
     multiple = next((m for m in mentions if m.form == "multiple"), None)
     if multiple is not None and not any(m.form == "digits" for m in mentions):
         return f"{QUALIFIER_WORDS[figure.qualifier]} {multiple.text.lower()}".strip()
@@ -44,7 +44,7 @@ def reference_text(reference: Reference, views: Mapping[str, FigureView]) -> str
     if reference.variant == "period":
         # a count names what it counts before the period, so no date falls between a number
         # and its noun ('22,500 5G base stations as of 30 Jun 2020')
-        counted = view.indicator.counts if view.figure.unit is Unit.COUNT else None
+        counted = view.indicator.counts if view.figure.unit == Unit.COUNT else None
         return " ".join(part for part in (text, counted, period_phrase(view)) if part)
     return text
 
@@ -56,10 +56,10 @@ def _exact(value: int | float) -> Decimal:
 def change_text(first: FigureView, second: FigureView) -> str:
     """second minus first, in the unit a reader expects: percentages change by percentage points."""
     difference = _exact(second.figure.value) - _exact(first.figure.value)
-    unit = Unit.PERCENTAGE_POINTS if first.figure.unit is Unit.PERCENT else first.figure.unit
+    unit = Unit.PERCENTAGE_POINTS if first.figure.unit == Unit.PERCENT else first.figure.unit
     number = float(difference) if difference != difference.to_integral() else int(difference)
     text = format_value(number, unit, signed=True)
-    if unit is Unit.PERCENTAGE_POINTS:
+    if unit == Unit.PERCENTAGE_POINTS:
         text = text.replace(" pp", " percentage points")
     if any(view.figure.qualifier is not Qualifier.EXACT for view in (first, second)):
         text = f"about {text}"

@@ -37,7 +37,7 @@ class Record:
 
 def figure_record(view: FigureView) -> Record:
     f = view.figure
-    where = "" if f.scope.value == "beijing" else f" ({view.scope_label})"
+    where = view.scope_note
     title = f"{view.indicator.label}{where}, {view.period_label}: {view.display}"
     words = [title + ".", f.quote, f"Source: {view.sources_text}."]
     if f.note:
@@ -52,7 +52,7 @@ def search_records(
     stories (page path, title, rendered story)."""
     records = [figure_record(view) for view in site.figures.values() if not view.is_shown_elsewhere]
     for series in site.series:
-        where = "" if series.scope.value == "beijing" else f" ({series.scope.value.capitalize()})"
+        where = series.scope_note
         label = f"{series.indicator.label}{where}"
         content = f"{label}, across the years. {_text(series.indicator.description or '')}"
         home = series_homes.get(series.key, "compare/")

@@ -12,42 +12,20 @@ from functools import cached_property
 from typing import Any
 
 from beijing_econ_site.data.formatting import QUALIFIER_WORDS, format_with_qualifier, headline_parts
-from beijing_econ_site.data.models import Dataset, Figure, Indicator, Kind, Scope, Source, Unit
+from beijing_econ_site.data.models import Dataset, Figure, Indicator, Kind, Source, Unit, is_currency
 from beijing_econ_site.data.numbers import Mention, stating_mentions
 from beijing_econ_site.data.periods import format_published
+from beijing_econ_site.data.profile import SiteProfile
 from beijing_econ_site.data.readings import read_span
 from beijing_econ_site.facts import fact_id, facts_of
 
-TOPIC_ORDER = [
-    "economy",
-    "digital-economy",
-    "industry",
-    "services-trade",
-    "innovation",
-    "foreign-investment",
-    "opening-up",
-    "infrastructure",
-    "business-environment",
-    "consumption",
-    "finance",
-]
 HEADLINES_PER_YEAR = 4
 MAX_BARS = 40  # a bar chart with more is not read: its facts go on in another chart
 YEAR_PAGE_LIMIT = 150  # figures; a year with more has a page per topic, so no page grows past 1 MB
-SITE_TITLE = "Beijing's economy in figures"
-
-
-def topic_label(topic: str) -> str:
-    special = {"digital-economy": "Digital economy", "services-trade": "Services trade", "opening-up": "Opening up"}
-    return special.get(topic, topic.replace("-", " ").capitalize())
-
-
-def _topic_rank(topic: str) -> tuple[int, str]:
-    return (TOPIC_ORDER.index(topic) if topic in TOPIC_ORDER else len(TOPIC_ORDER), topic)
 
 
 def stating_mentions_of(figure: Figure) -> list[Mention]:
-    return stating_mentions(abs(figure.value), figure.unit.value, figure.quote)
+    return stating_mentions(abs(figure.value), figure.unit, figure.quote)
 
 
 @dataclass(frozen=True)
@@ -56,6 +34,7 @@ class FigureView:
     indicator: Indicator
     source: Source
     home: str  # site path of the page that is the figure's permalink, e.g. "2021/"
+    site: SiteProfile = field(compare=False, repr=False)  # digested apart: the build keys outputs on it
     # the other figures of this fact that state the same value and qualifier (earliest source first),
     # and those that state another value: filled in once every view exists
     confirmed_with: list[FigureView] = field(default_factory=list, compare=False, repr=False)
@@ -88,7 +67,7 @@ class FigureView:
     @property
     def signed(self) -> bool:
         """Growth rates carry a sign: '+8.3%'; multiples ('2×') and qualified values ('over 30%') don't."""
-        return self.indicator.kind is Kind.GROWTH and self.figure.unit.value in ("percent", "percentage-points")
+        return self.indicator.kind is Kind.GROWTH and self.figure.unit in ("percent", "percentage-points")
 
     @cached_property
     def display(self) -> str:
@@ -107,7 +86,7 @@ class FigureView:
         """The words of the quote that state a percentage when only words state it ('one third'),
         and whether the article hedges them ('about', 'nearly')."""
         f = self.figure
-        if f.unit is not Unit.PERCENT:
+        if f.unit != Unit.PERCENT:
             return None
         readings = [r for r in read_span(f.quote, 0, len(f.quote)) if r.mention in stating_mentions_of(f)]
         worded = next((r for r in readings if r.mention.form == "fraction"), None)
@@ -137,7 +116,17 @@ class FigureView:
 
     @property
     def scope_label(self) -> str:
-        return {"beijing": "Beijing", "china": "China", "world": "World"}[self.figure.scope.value]
+        return self.site.scope_label(self.figure.scope)
+
+    @property
+    def is_home(self) -> bool:
+        """About the site's home place, not context."""
+        return self.site.is_home(self.figure.scope)
+
+    @property
+    def scope_note(self) -> str:
+        """' (World)' after a label for a figure about another place than the home place; else ''."""
+        return "" if self.is_home else f" ({self.scope_label})"
 
 
 @dataclass
@@ -164,7 +153,7 @@ class YearView:
     figures: list[FigureView]
     headlines: list[FigureView]
     topics: list[TopicView]
-    context: list[FigureView]  # figures about China or the world measured in this year
+    context: list[FigureView]  # figures about the profile's other scopes measured in this year
     split: bool = False  # each topic has its own page (YEAR_PAGE_LIMIT)
 
     @property
@@ -177,12 +166,24 @@ class Series:
     """One indicator in one scope over several periods, for the comparison page."""
 
     indicator: Indicator
-    scope: Scope
+    scope: str
     figures: list[FigureView]
 
     @property
+    def is_home(self) -> bool:
+        return self.figures[0].is_home
+
+    @property
+    def scope_label(self) -> str:
+        return self.figures[0].scope_label
+
+    @property
+    def scope_note(self) -> str:
+        return self.figures[0].scope_note
+
+    @property
     def key(self) -> str:
-        return self.indicator.id if self.scope is Scope.BEIJING else f"{self.indicator.id}-{self.scope.value}"
+        return self.indicator.id if self.is_home else f"{self.indicator.id}-{self.scope}"
 
     @property
     def breaks(self) -> list[FigureView]:
@@ -214,30 +215,35 @@ class SiteView:
     sources: list[SourceView]
     figures: dict[str, FigureView]
     topics: list[str]
+    site: SiteProfile
+
+    def topic_label(self, topic: str) -> str:
+        return self.site.topic_label(topic)
 
 
 def derive(dataset: Dataset) -> SiteView:
-    beijing_years = sorted({f.year for f in dataset.figures.values() if f.scope is Scope.BEIJING})
-    year_set = set(beijing_years)
+    site = dataset.site
+    home_years = sorted({f.year for f in dataset.figures.values() if site.is_home(f.scope)})
+    year_set = set(home_years)
     split_years = set(is_split(dataset))
 
     def home_of(figure: Figure) -> str:
         if figure.year not in year_set:
             return f"sources/{figure.source}/"
-        if figure.year in split_years and figure.scope is Scope.BEIJING:
+        if figure.year in split_years and site.is_home(figure.scope):
             return f"{figure.year}/{dataset.indicators[figure.indicator].topic}/"
         return f"{figure.year}/"
 
     views = {
-        fid: FigureView(f, dataset.indicators[f.indicator], dataset.sources[f.source], home_of(f))
+        fid: FigureView(f, dataset.indicators[f.indicator], dataset.sources[f.source], home_of(f), site)
         for fid, f in dataset.figures.items()
     }
     _link_statements(views, dataset)
-    ordered = sorted(views.values(), key=_figure_order)
+    ordered = sorted(views.values(), key=lambda view: _figure_order(view, site))
     by_year: dict[int, list[FigureView]] = defaultdict(list)
     for view in ordered:
         by_year[view.figure.year].append(view)
-    years = [_year_view(year, by_year[year], year in split_years) for year in beijing_years]
+    years = [_year_view(year, by_year[year], site, year in split_years) for year in home_years]
     by_source: dict[str, list[FigureView]] = defaultdict(list)
     for view in ordered:
         by_source[view.figure.source].append(view)
@@ -245,8 +251,8 @@ def derive(dataset: Dataset) -> SiteView:
         SourceView(source, by_source[source.id])
         for source in sorted(dataset.sources.values(), key=lambda s: (s.published, s.id))
     ]
-    topics = sorted({i.topic for i in dataset.indicators.values()}, key=_topic_rank)
-    return SiteView(years, comparison_series(ordered), sources, views, topics)
+    topics = sorted({i.topic for i in dataset.indicators.values()}, key=site.topic_rank)
+    return SiteView(years, comparison_series(ordered, site), sources, views, topics, site)
 
 
 def is_split(dataset: Dataset) -> list[int]:
@@ -274,10 +280,10 @@ def _link_statements(views: dict[str, FigureView], dataset: Dataset) -> None:
                 view.conflicts_with.extend(views[other.id] for other in fact.figures if other not in members)
 
 
-def _figure_order(view: FigureView) -> tuple[Any, ...]:
+def _figure_order(view: FigureView, site: SiteProfile) -> tuple[Any, ...]:
     f = view.figure
     return (
-        _topic_rank(view.indicator.topic),
+        site.topic_rank(view.indicator.topic),
         view.indicator.kind is Kind.TARGET,
         view.indicator.label,
         f.period_info.sort_key,
@@ -285,23 +291,23 @@ def _figure_order(view: FigureView) -> tuple[Any, ...]:
     )
 
 
-def _year_view(year: int, figures: list[FigureView], split: bool = False) -> YearView:
-    beijing = [f for f in figures if f.figure.scope is Scope.BEIJING]
-    context = [f for f in figures if f.figure.scope is not Scope.BEIJING]
+def _year_view(year: int, figures: list[FigureView], site: SiteProfile, split: bool = False) -> YearView:
+    home = [f for f in figures if f.is_home]
+    context = [f for f in figures if not f.is_home]
     topics: dict[str, list[FigureView]] = defaultdict(list)
-    for view in beijing:
+    for view in home:
         topics[view.indicator.topic].append(view)
     topic_views = [
         TopicView(
             topic,
-            topic_label(topic),
+            site.topic_label(topic),
             topics[topic],
             chart_groups(year, topic, topics[topic]),
             f"{year}/{topic}/" if split else "",
         )
-        for topic in sorted(topics, key=_topic_rank)
+        for topic in sorted(topics, key=site.topic_rank)
     ]
-    return YearView(year, figures, pick_headlines(beijing), topic_views, context, split)
+    return YearView(year, figures, pick_headlines(home), topic_views, context, split)
 
 
 def pick_headlines(figures: list[FigureView]) -> list[FigureView]:
@@ -337,7 +343,7 @@ def chart_groups(year: int, topic: str, figures: list[FigureView]) -> list[Chart
         if view.indicator.kind is Kind.RANK:
             continue
         measure = measure_of(view.indicator)
-        groups[(view.figure.unit.value, view.indicator.kind.value, view.figure.period, measure)].append(view)
+        groups[(view.figure.unit, view.indicator.kind.value, view.figure.period, measure)].append(view)
     charts = []
     for (unit, kind, period, measure), members in groups.items():
         if sum(not m.is_shown_elsewhere for m in members) < 2:
@@ -383,16 +389,17 @@ def measure_of(indicator: Indicator) -> str:
     """What one axis may hold besides its unit: for counts the thing counted (people and inquiries
     never share an axis), for money what the amount is (operating revenue is not value added).
     A count or an amount that does not say stands alone."""
-    if indicator.unit is Unit.COUNT:
+    if indicator.unit == Unit.COUNT:
         return f"count of {indicator.counts}" if indicator.counts else f"indicator:{indicator.id}"
-    if indicator.unit in (Unit.CNY, Unit.USD):
+    if is_currency(indicator.unit):
         return indicator.measures or f"indicator:{indicator.id}"
     return ""
 
 
-def comparison_series(figures: list[FigureView]) -> list[Series]:
-    """Every indicator and scope with figures for two or more periods, periods in order."""
-    grouped: dict[tuple[str, Scope], list[FigureView]] = defaultdict(list)
+def comparison_series(figures: list[FigureView], site: SiteProfile) -> list[Series]:
+    """Every indicator and scope with figures for two or more periods, periods in order: the home
+    place's first."""
+    grouped: dict[tuple[str, str], list[FigureView]] = defaultdict(list)
     for view in figures:
         grouped[(view.indicator.id, view.figure.scope)].append(view)
     series = []
@@ -402,6 +409,11 @@ def comparison_series(figures: list[FigureView]) -> list[Series]:
         members = sorted(members, key=lambda v: (v.figure.period_info.sort_key, v.source.published))
         series.append(Series(members[0].indicator, scope, members))
     series.sort(
-        key=lambda s: (s.is_target, s.scope.value != "beijing", _topic_rank(s.indicator.topic), s.indicator.label)
+        key=lambda s: (
+            s.is_target,
+            not s.is_home,
+            site.topic_rank(s.indicator.topic),
+            s.indicator.label,
+        )
     )
     return series
