@@ -169,6 +169,36 @@ FIGURES = textwrap.dedent(
 )
 
 
+PROFILE = textwrap.dedent(
+    """\
+    id: sample-site
+    title: Sample economy in figures
+    subject: The sample city’s economy
+    description: A sample site for the engine's tests, every number quoted from its source.
+    language: en
+    place: {id: beijing, label: Beijing}
+    scopes:
+      - {id: china, label: China, words: [the country's, nationwide]}
+      - {id: world, label: World, words: [global trade, the world's]}
+    context_heading: China and the world
+    topics:
+      - {id: economy, label: Economy}
+      - {id: digital-economy, label: Digital economy}
+      - {id: services-trade, label: Services trade}
+      - {id: innovation, label: Innovation}
+      - {id: infrastructure, label: Infrastructure}
+      - {id: business-environment, label: Business environment}
+    currencies:
+      - {code: CNY, name: yuan, before: [RMB, ¥], after: [yuan, RMB]}
+      - {code: USD, name: US dollars, symbol: US$, before: [US$, $], after: [US dollars, dollars]}
+    dataset:
+      name: sample-figures
+      licence: {id: CC-BY-4.0, url: "https://creativecommons.org/licenses/by/4.0/"}
+      keywords: [sample]
+    """
+)
+
+
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
     for name, content in files.items():
         path = root / name
@@ -183,6 +213,7 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
 def dataset_files(**overrides: str | bytes | None) -> dict[str, str | bytes]:
     """The sample dataset's files, with some replaced (or removed, with None)."""
     files: dict[str, str | bytes | None] = {
+        "data/site.yaml": PROFILE,
         "data/sources/sample-news.txt": ARTICLE,
         "data/sources/sample-news.yaml": source_yaml(),
         "data/indicators/all.yaml": INDICATORS,

@@ -13,10 +13,8 @@ import pytest
 from beijing_econ_site.checks.claims import lint_claims
 from beijing_econ_site.checks.run import check_data
 from beijing_econ_site.checks.stories import lint_stories
-from beijing_econ_site.data.load import load_directory
-from beijing_econ_site.data.models import Dataset, Scope
+from beijing_econ_site.data.models import Dataset
 from beijing_econ_site.data.stories import Reference, Story
-from beijing_econ_site.data.validate import validate_documents
 from beijing_econ_site.site.references import reference_text
 from beijing_econ_site.site.views import derive
 
@@ -26,8 +24,7 @@ OLD_STORIES = ROOT / "tests" / "fixtures" / "old-stories"
 
 @pytest.fixture(scope="module")
 def dataset() -> Dataset:
-    documents, _ = load_directory(ROOT / "data")
-    return validate_documents(documents)[0]
+    return check_data(ROOT / "data").dataset
 
 
 def claims(text: str, dataset: Dataset, name: str = "overview") -> list[tuple[str, int, str]]:
@@ -173,7 +170,7 @@ def test_a_computed_change_across_scopes_periods_of_another_length_or_a_break_is
 
 
 def test_a_change_between_scopes_is_refused(dataset):
-    china = dataset.figures["digital-share-gdp-2021"].model_copy(update={"id": "china-share", "scope": Scope.CHINA})
+    china = dataset.figures["digital-share-gdp-2021"].model_copy(update={"id": "china-share", "scope": "china"})
     mixed = dataset.model_copy(update={"figures": {**dataset.figures, "china-share": china}})
     assert rules("A change of {{change:digital-share-gdp-2021:china-share}}.", mixed) == ["change-across-scopes"]
 

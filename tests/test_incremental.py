@@ -11,6 +11,7 @@ import pytest
 
 from beijing_econ_site.build.run import BuildResult, build_site
 from beijing_econ_site.site.pages import SiteConfig
+from beijing_econ_site.site.theme import DEFAULT_THEME
 from tests.test_chart_readback import data_with_fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,7 +123,7 @@ STEPS = [
 def working_copy(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("incremental")
     data_with_fixtures(work / "data")  # the real data, with a confirmed fact and a conflict
-    shutil.copytree(ROOT / "templates", work / "templates")
+    shutil.copytree(DEFAULT_THEME, work / "templates")  # every template overridden, each edit an override's
     return work
 
 

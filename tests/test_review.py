@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from beijing_econ_site.cli import main
+from beijing_econ_site.site.theme import DEFAULT_THEME
 from tests.helpers import ARTICLE, FIGURES, dataset_files, sha256, source_yaml, write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,7 +69,8 @@ def history(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     git(repo, "init", "-q", "-b", "main")
     git(repo, "config", "user.email", "editor@example.org")
     git(repo, "config", "user.name", "Editor")
-    shutil.copytree(ROOT / "templates", repo / "templates")
+    (repo / "templates").mkdir()
+    (repo / "templates" / "README.md").write_text("The site's own templates.\n", encoding="utf-8")
     files = dataset_files(
         **{
             "data/sources/sample-news.txt": REVISED_ARTICLE,
@@ -98,8 +99,8 @@ def history(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     story = repo / "data/stories/2021.md"
     story.write_text(STORY.replace("alone added", "by themselves added"), encoding="utf-8")
     commits["story"] = commit(repo, "a story sentence edited")
-    sources_page = repo / "templates/sources.html"
-    page = sources_page.read_text(encoding="utf-8")
+    sources_page = repo / "templates/sources.html"  # an override of the default theme's page
+    page = (DEFAULT_THEME / "sources.html").read_text(encoding="utf-8")
     assert "<h1>" in page
     sources_page.write_text(page.replace("<h1>", "<p>Every article the site quotes.</p>\n<h1>", 1), encoding="utf-8")
     commits["template"] = commit(repo, "a template edited")

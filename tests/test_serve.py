@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from beijing_econ_site.serve import BuildState, make_server, rebuild, watch_and_rebuild
+from beijing_econ_site.site.theme import DEFAULT_THEME
 from tests.helpers import FIGURES, write_tree
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -99,7 +100,7 @@ def test_a_template_error_shows_in_the_page_and_the_watcher_rebuilds_once_it_is_
     import time
 
     templates = project / "templates"
-    shutil.copytree(TEMPLATES, templates)
+    shutil.copytree(DEFAULT_THEME, templates)  # overrides of every template: an edit is an override's
     state = BuildState()
     assert rebuild(project / "data", project / "_site", templates, state)
     server = make_server((project / "_site").resolve(), state, 0)

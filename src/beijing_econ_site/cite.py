@@ -368,7 +368,7 @@ def number_context(quote: str, mention: Mention, others: list[Mention], offset: 
     if left > 0:  # another number before: its clause is not this one's, nor its period ('9% in 1970 to 20%')
         cut = list(CLAUSE_END.finditer(before))
         own_clause = before[cut[-1].end() :] if cut else before
-        # 'X reached 970 billion yuan, a year-on-year increase of 8.6%': a clause that names nothing
+        # 'X reached 970 billion euros, a year-on-year increase of 8.6%': a clause that names nothing
         # is about the subject of the number before it
         if any(w not in KIND_WORDS for w in _words(own_clause)):
             before = own_clause

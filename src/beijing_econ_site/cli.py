@@ -169,6 +169,17 @@ def build_parser() -> argparse.ArgumentParser:
     add_source.add_argument("--id", dest="source_id", help="the source's slug (default: from the file name)")
     add_source.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: data)")
 
+    new = commands.add_parser(
+        "new",
+        help="start a site about another place or subject",
+        description="Write a new site into DIR: a profile (data/site.yaml) whose example values check flags, "
+        "the data folders with one fictional article, an indicator, two figures and a story, and an empty "
+        "theme folder. It passes check and builds as it is. DIR must be new or empty.",
+        epilog="example:\n  beijing-econ-site new lyon-housing && cd lyon-housing && beijing-econ-site build",
+        formatter_class=formatter,
+    )
+    new.add_argument("folder", type=Path, metavar="DIR", help="the new site's folder")
+
     schema = commands.add_parser(
         "schema",
         help="write the JSON Schema of data files",
@@ -297,6 +308,8 @@ def _run(args: argparse.Namespace) -> int:
         return _cite(args)
     if args.command == "add-source":
         return _add_source(args)
+    if args.command == "new":
+        return _new(args)
     raise AssertionError(f"unknown command {args.command}")  # pragma: no cover
 
 
@@ -386,6 +399,21 @@ def _add_source(args: argparse.Namespace) -> int:
     print(
         f"archived {archive}\nwrote {metadata}: fill in its title, publisher, date and notes, then run check\n"
         f"wrote {figures}: paste the figure blocks that cite prints under figures:"
+    )
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    from beijing_econ_site.scaffold import ScaffoldError, new_site
+
+    try:
+        new_site(args.folder)
+    except ScaffoldError as problem:
+        print(f"beijing-econ-site: {problem}", file=sys.stderr)
+        return EXIT_DATA
+    print(
+        f"wrote a new site in {args.folder}: its values marked (EXAMPLE) in data/site.yaml and its fictional "
+        f"article are the scaffold's.\nnext: cd {args.folder} && beijing-econ-site check && beijing-econ-site build"
     )
     return EXIT_OK
 

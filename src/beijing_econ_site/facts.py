@@ -19,7 +19,7 @@ from beijing_econ_site.data.models import Figure, Qualifier
 
 
 def fact_id(figure: Figure) -> str:
-    """A stable id for the fact a figure states, e.g. 'digital-share-gdp--2021--beijing'."""
+    """A stable id for the fact a figure states, e.g. 'digital-share-gdp--2021--lyon'."""
     return f"{figure.indicator}--{_period_slug(figure.period)}--{figure.scope}"
 
 

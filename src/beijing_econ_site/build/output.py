@@ -8,11 +8,28 @@ or a previous build, which a stamp file marks. Symlinks are resolved before any 
 from __future__ import annotations
 
 import json
+import os
+import re
 from pathlib import Path
 
 from beijing_econ_site.diagnostics import DataError, Diagnostic
 
-STAMP = ".beijing-econ-site-build"  # a small file in every build's root: this folder is ours to replace
+STAMP_NAME = re.compile(r"^\.[a-z0-9][a-z0-9-]{0,79}-build$")  # '.{site id}-build' in every build's root
+
+
+def stamp_name(site_id: str) -> str:
+    """The stamp a build of the site writes in its root: this folder is the site's to replace."""
+    return f".{site_id}-build"
+
+
+def stamp_of(out_dir: Path) -> Path | None:
+    """The build stamp in out_dir, of whichever site, if there is one."""
+    try:
+        names = [entry.name for entry in os.scandir(out_dir) if entry.is_file(follow_symlinks=False)]
+    except OSError:
+        return None
+    found = sorted(name for name in names if STAMP_NAME.match(name))
+    return out_dir / found[0] if found else None
 
 
 def stamp_content(site_id: str) -> str:
@@ -22,13 +39,17 @@ def stamp_content(site_id: str) -> str:
 
 
 def stamped_site(out_dir: Path) -> str | None:
-    """The site a previous build's stamp names; None when there is no stamp or it names none."""
-    try:
-        data = json.loads((out_dir / STAMP).read_text(encoding="utf-8")[:10_000])
-    except (OSError, ValueError):
+    """The site a previous build's stamp names (by its name, or its content for a stamp of a build
+    made before profiles); None when there is no stamp."""
+    stamp = stamp_of(out_dir)
+    if stamp is None:
         return None
+    try:
+        data = json.loads(stamp.read_text(encoding="utf-8")[:10_000])
+    except (OSError, ValueError):
+        data = None
     site = data.get("site") if isinstance(data, dict) else None
-    return site if isinstance(site, str) else None
+    return site if isinstance(site, str) else stamp.name[1:].removesuffix("-build")
 
 
 def check_same_site(out_dir: Path, site_id: str) -> None:
@@ -78,9 +99,9 @@ def check_output_dir(out_dir: Path, inputs: dict[str, Path]) -> None:
     if out.exists() or out_dir.is_symlink():
         if not out.is_dir():
             raise _refuse(out_dir, f"{out} exists and is not a folder")
-        if any(out.iterdir()) and not (out / STAMP).is_file():
+        if any(out.iterdir()) and stamp_of(out) is None:
             raise _refuse(
                 out_dir,
-                f"{out} holds files that no build of this tool wrote (no {STAMP} stamp): "
+                f"{out} holds files that no build of this tool wrote (no .SITE-build stamp): "
                 "choose a new or empty folder, or move its files away first",
             )

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from beijing_econ_site.build.output import STAMP, stamp_content
+from beijing_econ_site.build.output import stamp_content, stamp_name, stamp_of
 from beijing_econ_site.environment import BuildRunning
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ class SiteWriter:
 
     def commit(self) -> int:
         """Swap the staged site in for the previous one; returns the bytes written."""
-        (self.staging / STAMP).write_text(stamp_content(self.site_id), encoding="utf-8")
+        (self.staging / stamp_name(self.site_id)).write_text(stamp_content(self.site_id), encoding="utf-8")
         _make_readable(self.staging)
         _swap(self.staging, self.out_dir)
         log.info(
@@ -227,7 +227,7 @@ def _clear_stale_folders(out_dir: Path) -> None:
     build owns them. A site retired by a build killed mid-swap is put back if none replaced it."""
     parent, name = out_dir.parent, out_dir.name
     for retired in sorted(parent.glob(f".{name}.old-*")):
-        if not out_dir.exists() and (retired / STAMP).is_file():
+        if not out_dir.exists() and stamp_of(retired) is not None:
             retired.rename(out_dir)
             log.info("restored %s, left aside by a build that was stopped", out_dir)
         else:
@@ -273,8 +273,8 @@ def _swap(staging: Path, out_dir: Path) -> None:
         staging.rename(out_dir)
         return
     # checked before the build, but files may have come since
-    if any(out_dir.iterdir()) and not (out_dir / STAMP).is_file():
-        raise FileExistsError(f"{out_dir} is not a previous build (no {STAMP}): left as it is")
+    if any(out_dir.iterdir()) and stamp_of(out_dir) is None:
+        raise FileExistsError(f"{out_dir} is not a previous build (no .SITE-build stamp): left as it is")
     retired = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.old-"))
     retired.rmdir()
     out_dir.rename(retired)

@@ -82,7 +82,7 @@ def check_citation(figure: Figure, archive: Archive, locator: Locator, kind: Kin
     if words_outside_numbers(quote) < MIN_WORDS:
         message = (
             f'the quote "{_shorten(quote)}" is little more than a number: quote the words that say what it '
-            'measures, e.g. "accounting for 40.4% of Beijing\'s GDP"'
+            'measures, e.g. "accounting for 40.4% of the city\'s GDP"'
         )
         return [Diagnostic(at_quote, "quote-too-short", message)]
     whole = [p for p in positions if cut_at_edges(archive.text, p, p + len(quote)) is None]

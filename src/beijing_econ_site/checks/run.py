@@ -16,6 +16,7 @@ from beijing_econ_site.checks.archives import (
 )
 from beijing_econ_site.checks.citations import check_citation, check_conflicts, check_references
 from beijing_econ_site.checks.coverage import check_coverage
+from beijing_econ_site.checks.profile import lint_profile
 from beijing_econ_site.checks.stories import lint_stories
 from beijing_econ_site.data.archive import Archive, read_archives
 from beijing_econ_site.data.load import load_directory, load_profile
@@ -58,6 +59,8 @@ def check_data(data_dir: Path, published: Path | None = None, memo: Memo | None 
     profile_document, diagnostics = load_profile(data_dir, memo)
     profile, problems = validate_profile(profile_document)
     diagnostics += problems
+    if profile is not None and profile_document is not None:
+        diagnostics += lint_profile(profile, profile_document)
     use_currency_words(currency_words_of(profile.currencies if profile else []))
     documents, problems = load_directory(data_dir, memo)
     diagnostics += problems
@@ -66,6 +69,9 @@ def check_data(data_dir: Path, published: Path | None = None, memo: Memo | None 
     if profile_document is not None:
         locator.documents[profile_document.path] = profile_document
         locator.origins[("profile", "site")] = (profile_document.path, ())
+    if profile is None:  # what a number's currency is, which scopes exist: nothing else can be judged yet
+        log.info("the site profile has errors: citations and stories are checked once it is fixed")
+        return CheckedData(dataset, locator, {}, capped(sorted(diagnostics)), {})
     archives, problems = verify(dataset, locator, data_dir, memo)
     diagnostics += problems
     if published is not None:

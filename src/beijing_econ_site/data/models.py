@@ -195,7 +195,7 @@ class Indicator(StrictModel):
     """What is measured, defined once and shared by the figures of every source."""
 
     id: Slug = Field(description="The indicator's slug.")
-    label: PlainText = Field(description="A short name for readers, e.g. 'Digital economy, share of GDP'.")
+    label: PlainText = Field(description="A short name for readers, e.g. 'Housing, share of spending'.")
     unit: UnitName = Field(description="The unit of every figure of this indicator.")
     kind: Kind = Field(
         description="level (a stock at a time), flow (an amount over the period), growth (year-on-year), "

@@ -2,7 +2,7 @@
 
 A quote is a span of the archive. Each number in it is read from the archive itself, so a
 quote cut short cannot change what the number says: "0.4%" cut from "40.4%" and "1.6" cut
-from "1.6 trillion yuan" are reported as cut, never read as 0.4 or 1.6. Around each number
+from "1.6 trillion euros" are reported as cut, never read as 0.4 or 1.6. Around each number
 the reading finds its sign ("-6.6%", "−3.2%", "fell by", "negative growth of"), its qualifier
 before or after it ("more than", "nearly", "83% or more", "and above") and what the wording
 says it measures (a growth rate: "grew", "up", "year on year"; a share: "accounted for",

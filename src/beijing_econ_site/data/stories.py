@@ -1,7 +1,7 @@
 """Stories: narrative Markdown in data/stories/, where every number is a reference to a figure.
 
-    {{fig:ID}}          the value as the article states it: "over 890 billion yuan", "nearly half"
-    {{fig:ID:value}}    the value alone, without its qualifier: "890 billion yuan"
+    {{fig:ID}}          the value as the article states it: "over 890 billion euros", "nearly half"
+    {{fig:ID:value}}    the value alone, without its qualifier: "890 billion euros"
     {{fig:ID:period}}   the value with its period: "40.4% in 2021", "−3.2% in H1 2020"
     {{change:A:B}}      the change from figure A to figure B of one indicator, labelled as computed
     {{allow:TEXT}}      TEXT as written, exempt from the prose lint (a number that is not a figure)

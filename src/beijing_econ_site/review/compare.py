@@ -66,7 +66,7 @@ class Detail:
 class Change:
     kind: str  # one of KINDS
     subject: str  # the id of what changed (a figure, a fact, a story, a template)
-    title: str  # what it is, for readers: 'Digital economy, share of GDP, 2021'
+    title: str  # what it is, for readers: 'Housing, share of spending, 2021'
     details: list[Detail]
     location: str = ""  # where to edit it: 'data/figures/x.yaml:12:5'
     pages: list[str] = field(default_factory=list)  # the site paths that show it
@@ -519,8 +519,9 @@ def _template_changes(
     grouped: dict[tuple[str, str], list[str]] = defaultdict(list)
     new_pages: dict[str, list[tuple[str, str]]] = defaultdict(list)  # a new template's pages, and their titles
     notes: list[str] = []
+    base_names = set(base_env.list_templates())  # the base's own and the default theme's
     for job in jobs:
-        if job.template not in base.templates:
+        if job.template not in base_names:
             lines = visible_lines(b"".join(new_renderer.stream(job)).decode())
             new_pages[job.template].append((job.path, lines[0] if lines else ""))
             continue

@@ -27,7 +27,7 @@ class Card:
     site: str
     title: str
     number: str = ""  # the headline figure as the page shows it, "40.4%"
-    measures: str = ""  # what it measures, "Digital economy, share of GDP, 2021"
+    measures: str = ""  # what it measures, "Housing, share of spending, 2021"
     source: str = ""
 
     @property

@@ -64,7 +64,7 @@ def field_descriptions(dataset: Dataset) -> dict[str, str]:
 
 
 def years_covered(dataset: Dataset) -> str:
-    """The years the home place's figures measure (the site's year pages): '2019–2023', or one year."""
+    """The years the home place's figures measure (the site's year pages): '1998–2003', or one year."""
     years = sorted({f.year for f in dataset.figures.values() if dataset.site.is_home(f.scope)})
     if not years:
         return ""

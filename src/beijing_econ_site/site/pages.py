@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -127,7 +128,7 @@ def _relative_root(path: str) -> str:
 
 def citation(view: FigureView, config: SiteConfig) -> dict[str, str]:
     """Short and long citations, in the manner of 'How to cite this data': every source that
-    states the value, and the scope when it is not Beijing."""
+    states the value, and the scope when it is not the home place."""
     link = f"{config.url.rstrip('/')}/{view.permalink}" if config.url else f"/{view.permalink}"
     scope = view.scope_note
     statements = view.statements
@@ -233,7 +234,7 @@ class SiteSummary:
 
     @property
     def years(self) -> str:
-        """'2019–2023', or '2021' for one year."""
+        """'1998–2003', or '2021' for one year."""
         if not self.years_covered:
             return ""
         first, last = self.years_covered[0], self.years_covered[-1]
@@ -378,6 +379,17 @@ def page_jobs(
         yield job
 
 
+def search_examples(site: SiteView) -> list[str]:
+    """What the search page suggests trying, taken from the data: the latest year's first
+    headline figure's number as the page writes it, and two headline indicators' labels."""
+    headlines = [f for year in reversed(site.years) for f in year.headlines]
+    if not headlines:
+        return []
+    number = re.search(r"\d[\d,.]*", headlines[0].display)
+    labels = list(dict.fromkeys(f.indicator.label.split(",")[0].lower() for f in headlines))[:2]
+    return ([number[0]] if number else []) + labels
+
+
 def _front_title(site_title: str, site: SiteView) -> str:
     years = site.years
     return f"{site_title}, {years[0].year}–{years[-1].year}" if years else site_title
@@ -493,7 +505,11 @@ def _page_jobs(
         "corrections.html",
         {"years": nav, "corrections": corrections_of(site), "title": "Corrections"},
     )
-    yield PageJob("search/", "search.html", {"years": nav, "title": "Search", "csp": SEARCH_CSP})
+    yield PageJob(
+        "search/",
+        "search.html",
+        {"years": nav, "title": "Search", "csp": SEARCH_CSP, "examples": search_examples(site)},
+    )
     base = base_url.rstrip("/")
     yield PageJob(
         "404.html", "404.html", {"years": nav, "title": "Not found"}, root_override=f"{base}/" if base else "/"

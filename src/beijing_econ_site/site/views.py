@@ -125,7 +125,7 @@ class FigureView:
 
     @property
     def scope_note(self) -> str:
-        """' (World)' after a label for a figure about another place than the home place; else ''."""
+        """' (Region)' after a label for a figure about another place than the home place; else ''."""
         return "" if self.is_home else f" ({self.scope_label})"
 
 
