@@ -32,6 +32,19 @@ TOPICS = [
     "finance",
     "infrastructure",
 ]
+PROFILE = (
+    "id: synthetic-site\n"
+    "title: A synthetic economy in figures\n"
+    "subject: The synthetic economy\n"
+    "description: Generated figures for the benchmark and the tests of big sites.\n"
+    "language: en\n"
+    "place: {id: beijing, label: Beijing}\n"
+    "scopes: [{id: china, label: China}]\n"
+    "topics:\n"
+    + "".join(f"  - {{id: {t}, label: {t.replace('-', ' ').capitalize()}}}\n" for t in TOPICS)
+    + "currencies: [{code: CNY, name: yuan, after: [yuan]}]\n"
+    "dataset: {name: synthetic-figures, licence: {id: CC0-1.0, url: 'https://creativecommons.org/publicdomain/zero/1.0/'}}\n"
+)
 # Words free of number words ("one", "first", "half") and of qualifier wording ("over", "about").
 ADJECTIVES = [
     "urban",
@@ -336,6 +349,7 @@ def write_dataset(dataset: Dataset, data_dir: Path) -> None:
     """data_dir/sources/*.txt + *.yaml, data_dir/indicators/<topic>.yaml, data_dir/figures/<source>.yaml."""
     for folder in ("sources", "indicators", "figures"):
         (data_dir / folder).mkdir(parents=True, exist_ok=True)
+    (data_dir / "site.yaml").write_text(PROFILE, encoding="utf-8")
     for topic in TOPICS:
         members = [i for i in dataset.indicators if i.topic == topic]
         if members:

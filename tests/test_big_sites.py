@@ -32,15 +32,17 @@ def big_site(tmp_path_factory) -> tuple[Path, views.SiteView]:
     patch.setattr(pages, "SERIES_PER_PAGE", 6)
     patch.setattr(pages, "FIGURES_PER_PAGE", 40)
     patch.setattr(pages.compare_parts, "__defaults__", (6, 40))
-    work = tmp_path_factory.mktemp("big")
-    synthetic.write_dataset(synthetic.make_dataset(600), work / "data")
-    out = work / "_site"
-    build_site(
-        work / "data", out, ROOT / "templates", cache_dir=ROOT / ".cache" / "beijing-econ-site", config=SiteConfig()
-    )
-    site = views.derive(check_data(work / "data").dataset)
-    yield out, site
-    patch.undo()
+    try:
+        work = tmp_path_factory.mktemp("big")
+        synthetic.write_dataset(synthetic.make_dataset(600), work / "data")
+        out = work / "_site"
+        build_site(
+            work / "data", out, ROOT / "templates", cache_dir=ROOT / ".cache" / "synthetic-site", config=SiteConfig()
+        )
+        site = views.derive(check_data(work / "data").dataset)
+        yield out, site
+    finally:
+        patch.undo()
 
 
 def test_no_bar_chart_draws_more_bars_than_the_limit_and_no_fact_is_split(big_site):

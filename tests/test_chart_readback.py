@@ -221,9 +221,9 @@ def test_each_chart_holds_one_measure_one_unit_and_for_counts_and_money_one_thin
     for name in charts(site):
         behind = [views[r["id"]] for r in rows(site, name)]
         assert len({v.figure.unit for v in behind}) == 1, name
-        if behind[0].figure.unit.value == "count" and len({v.indicator.id for v in behind}) > 1:
+        if behind[0].figure.unit == "count" and len({v.indicator.id for v in behind}) > 1:
             assert len({v.indicator.counts for v in behind}) == 1 and behind[0].indicator.counts, name
-        if behind[0].figure.unit.value in ("CNY", "USD") and len({v.indicator.id for v in behind}) > 1:
+        if behind[0].figure.unit in ("CNY", "USD") and len({v.indicator.id for v in behind}) > 1:
             assert len({v.indicator.measures for v in behind}) == 1 and behind[0].indicator.measures, name
 
 

@@ -142,7 +142,7 @@ def test_check_names_the_figures_of_a_chart_that_breaks_a_rule_on_their_yaml_lin
     monkeypatch.setattr("beijing_econ_site.build.renderer.bar_template", _stacking_bar_template)
     monkeypatch.setattr("beijing_econ_site.build.renderer._packaged", dict)  # not the shipped templates
     monkeypatch.setattr("beijing_econ_site.memo._memory", {})  # nor what an earlier check found
-    monkeypatch.setattr("beijing_econ_site.build.fingerprint.DEFAULT_CACHE", data.parent / "no-cache")
+    monkeypatch.setattr("beijing_econ_site.build.fingerprint.CACHE_ROOT", data.parent / "no-cache")
     assert main(["check", "--data", str(data)]) == 1
     err = capsys.readouterr().err
     assert "error[chart-stacked]: chart chart-2023-digital-economy-share-percent-2023:" in err

@@ -41,9 +41,9 @@ def test_cite_drafts_what_the_editors_curated_for_nine_in_ten_figures_in_every_f
     misses: dict[str, list[str]] = {name: [] for name in FIELDS}
     for figure in checked.dataset.figures.values():
         curated = {
-            "unit": figure.unit.value,
+            "unit": figure.unit,
             "period": figure.period,
-            "scope": figure.scope.value,
+            "scope": figure.scope,
             "qualifier": figure.qualifier.value,
             "indicator": figure.indicator,
         }

@@ -167,7 +167,7 @@ def test_an_unknown_scope_is_an_error_that_lists_the_profiles_scopes(tmp_path):
     data = _copy(tmp_path)
     _edit(data / "figures" / "herald-2023-04-02.yaml", "scope: nordland", "scope: nordlnd")
     [error] = check_data(data).errors
-    assert (error.rule, error.location.line, error.location.column) == ("unknown-scope", 48, 12)
+    assert (error.rule, error.location.line, error.location.column) == ("unknown-scope", 45, 12)
     assert error.message == (
         "scope: unknown scope 'nordlnd'; data/site.yaml declares: brightwater, nordland; did you mean 'nordland'?"
     )

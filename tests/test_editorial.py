@@ -37,7 +37,7 @@ def views() -> dict[str, FigureView]:
 
 def _forms(view: FigureView) -> list[str]:
     forms = ["stated", "value"]
-    if view.figure.unit is not Unit.COUNT or view.indicator.counts:
+    if view.figure.unit != Unit.COUNT or view.indicator.counts:
         forms.append("period")  # the lint refuses the period form of a count that does not say what it counts
     return forms
 
@@ -53,15 +53,14 @@ def test_every_form_of_every_figure_reads_as_english_in_a_sentence(views):
                 problems.append("a scale word without its number")
             if QUALIFIER_BEFORE_THE.search(text):
                 problems.append("a qualifier before 'the'")
-            if view.figure.unit is Unit.CNY and "yuan" not in text:
-                problems.append("yuan without its currency")
-            if view.figure.unit is Unit.USD and "US$" not in text:
-                problems.append("dollars without their currency")
+            currency = view.site.currency(view.figure.unit)
+            if currency is not None and (currency.symbol or currency.name) not in text:
+                problems.append(f"{view.figure.unit} without its currency's name or symbol")
             if form == "period":
                 if not re.search(PERIOD_PHRASE.pattern + r"(?: \(probably\))?$", text):
                     problems.append("the period is not at the end, so it falls between the number and its noun")
                 if (
-                    view.figure.unit is Unit.COUNT
+                    view.figure.unit == Unit.COUNT
                     and view.indicator.counts not in text.split(" as of")[0].split(" in ")[0]
                 ):
                     problems.append("a count's period form does not name what it counts before the period")

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from beijing_econ_site.build import fingerprint
-from beijing_econ_site.build.output import STAMP
+from beijing_econ_site.build.output import stamp_name
 from tests.helpers import dataset_files, write_tree
 from tests.test_hostile import snapshot
 
@@ -107,7 +107,7 @@ def test_serve_refuses_an_output_inside_the_folders_it_watches(workspace):
 def test_a_previous_build_is_replaced_and_marked_as_a_build(workspace):
     project = workspace / "project"
     assert build(project).returncode == 0
-    assert (project / "_site" / STAMP).is_file()
+    assert (project / "_site" / stamp_name("sample-site")).is_file()  # the sample profile's id
     assert build(project, "_site", "--force").returncode == 0
     assert (project / "_site" / "index.html").is_file()
     assert sorted(p.name for p in project.iterdir() if p.name.startswith("._site")) == []
@@ -200,14 +200,14 @@ def test_an_edit_saved_during_a_build_is_built_by_the_next(workspace, monkeypatc
     monkeypatch.setattr(build_run, "build_site", build_then_edit)
     assert command_line.main(["build", "--templates", str(TEMPLATES), "--quiet"]) == 0
     inputs = fingerprint.inputs_fingerprint(Path("data"), TEMPLATES)
-    assert not fingerprint.is_up_to_date(fingerprint.DEFAULT_CACHE, inputs, Path("_site"))
+    assert not fingerprint.is_up_to_date(fingerprint.site_cache(Path("data")), inputs, Path("_site"))
 
 
 DAMAGE = {
-    "a chart's SVG": "project/.cache/beijing-econ-site/charts/*.svg",
-    "a chart's PNG": "project/.cache/beijing-econ-site/charts/*.png",
-    "a check result": "project/.cache/beijing-econ-site/memo/*/*.pickle",
-    "a compiled page template": "project/.cache/beijing-econ-site/templates/*",
+    "a chart's SVG": "project/.cache/sample-site/charts/*.svg",
+    "a chart's PNG": "project/.cache/sample-site/charts/*.png",
+    "a check result": "project/.cache/sample-site/memo/*/*.pickle",
+    "a compiled page template": "project/.cache/sample-site/templates/*",
 }
 
 

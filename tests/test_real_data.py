@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from beijing_econ_site.checks.run import check_data
-from beijing_econ_site.data.schema import SCHEMA_PATH, data_file_schema
+from beijing_econ_site.data.schema import PROFILE_SCHEMA_NAME, SCHEMA_PATH, data_file_schema, profile_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -60,12 +60,15 @@ def test_every_yaml_file_points_editors_at_the_schema():
     for path in sorted(DATA.rglob("*.yaml")):
         first = path.read_text(encoding="utf-8").splitlines()[0]
         depth = len(path.relative_to(ROOT).parts) - 1
-        assert first == f"# yaml-language-server: $schema={'../' * depth}{SCHEMA_PATH.as_posix()}", path
+        schema = SCHEMA_PATH.with_name(PROFILE_SCHEMA_NAME) if path.name == "site.yaml" and depth == 1 else SCHEMA_PATH
+        assert first == f"# yaml-language-server: $schema={'../' * depth}{schema.as_posix()}", path
 
 
 def test_the_committed_json_schema_is_current():
     committed = (ROOT / SCHEMA_PATH).read_text(encoding="utf-8")
     assert committed == data_file_schema(), "run: beijing-econ-site schema"
+    profile = (ROOT / SCHEMA_PATH.with_name(PROFILE_SCHEMA_NAME)).read_text(encoding="utf-8")
+    assert profile == profile_schema(), "run: beijing-econ-site schema"
 
 
 def test_every_model_field_has_a_description():

@@ -7,7 +7,7 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from beijing_econ_site.data.fields import (
     MAX_ABS_VALUE,
@@ -75,8 +75,8 @@ def _known_unit(value: Any) -> Any:
 
 UnitName = Annotated[
     str,
-    StringConstraints(max_length=40),
     AfterValidator(_known_unit),
+    WithJsonSchema({"anyOf": [{"enum": sorted(_UNITS)}, {"type": "string", "pattern": CURRENCY_PATTERN}]}),
     Field(
         description="One of " + ", ".join(u.value for u in Unit) + ", or a currency code the site profile declares "
         "(data/site.yaml, currencies)."

@@ -76,7 +76,7 @@ def _count(number: int, noun: str) -> str:
 
 
 def dataset_title(dataset: Dataset) -> str:
-    """'Lyon’s housing, 2019–2023: 40 figures from 3 articles, each with its source quote'."""
+    """'Lyon’s housing, 1998–2003: 40 figures from 3 articles, each with its source quote'."""
     years = years_covered(dataset)
     counts = f"{_count(len(dataset.figures), 'figure')} from {_count(len(dataset.sources), 'article')}"
     return f"{dataset.site.subject}{', ' + years if years else ''}: {counts}, each with its source quote"

@@ -247,7 +247,7 @@ class SiteSummary:
 
     @property
     def summary(self) -> str:
-        """One sentence for a description: '95 figures for 2019–2023 from 5 articles.'"""
+        """One sentence for a description: '95 figures for 1998–2003 from 5 articles.'"""
         years = f" for {self.years}" if self.years else ""
         return f"{count_of(len(self.figures), 'figure')}{years} from {count_of(len(self.sources), 'article')}."
 
