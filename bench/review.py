@@ -118,8 +118,8 @@ def _story_edit(data_dir: Path) -> None:
 
 
 def _template_edit(data_dir: Path) -> None:
-    base = data_dir.parent / "templates" / "base.html"
-    text = base.read_text(encoding="utf-8")
+    base = data_dir.parent / "templates" / "base.html"  # an override of the default theme's page
+    text = (ROOT / "src" / "beijing_econ_site" / "theme" / "base.html").read_text(encoding="utf-8")
     base.write_text(text.replace("</footer>", "<p>Benchmark.</p></footer>", 1), encoding="utf-8")
 
 

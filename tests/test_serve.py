@@ -185,3 +185,31 @@ def test_a_changed_style_sheet_reloads_every_page():
 
     assert changed_pages(["2021/index.html", "charts/chart-a.svg", "404.html"]) == ["/2021/", "/404.html"]
     assert changed_pages(["2021/index.html", "assets/site.css"]) is None
+
+
+def test_a_site_with_no_templates_folder_is_served_with_the_default_theme_and_its_data_watched(project):
+    state = BuildState()
+    missing = project / "templates"
+    assert not missing.exists()
+    assert rebuild(project / "data", project / "_site", missing, state)
+    server = make_server((project / "_site").resolve(), state, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    stop = threading.Event()
+    watcher = threading.Thread(
+        target=watch_and_rebuild, args=(project / "data", project / "_site", missing, state, stop), daemon=True
+    )
+    watcher.start()
+    try:
+        import time
+
+        time.sleep(0.3)  # let the watcher start
+        changed = FIGURES.replace("Percentage points, though the article writes %.", "Percentage points, said so.")
+        event, _ = next_event(
+            server.server_port, lambda: write_tree(project, {"data/figures/sample-news.yaml": changed})
+        )
+        assert event == "reload"
+        assert "Percentage points, said so." in (project / "_site" / "2020" / "index.html").read_text()
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()

@@ -203,7 +203,11 @@ def watch_and_rebuild(
 ) -> None:
     from watchfiles import watch
 
-    for changes in watch(data_dir, templates_dir, stop_event=stop, debounce=50, step=20):
+    # a site with no templates folder builds with the default theme: there is nothing of its own to watch
+    watched = [folder for folder in (data_dir, templates_dir) if folder.is_dir()]
+    if not templates_dir.is_dir():
+        log.info("no %s folder: the default theme is used (restart serve after making one)", templates_dir)
+    for changes in watch(*watched, stop_event=stop, debounce=50, step=20):
         log.info("changed: %s", ", ".join(sorted({Path(p).name for _, p in changes})))
         rebuild(
             data_dir, out_dir, templates_dir, state, renderer
