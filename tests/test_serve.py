@@ -76,23 +76,28 @@ def test_a_failed_rebuild_shows_the_errors_and_keeps_the_last_good_site(served):
     assert get(port, "/2021/")[1] == before
 
 
-def test_saving_a_data_file_triggers_a_rebuild(served):
-    project, state, port = served
+def save_a_note_while_watching(project: Path, templates: Path, state: BuildState, port: int, note: str) -> str:
+    """Start the watcher, save a figures file with a new note, and return the event the browser gets."""
     stop = threading.Event()
     watcher = threading.Thread(
-        target=watch_and_rebuild, args=(project / "data", project / "_site", TEMPLATES, state, stop), daemon=True
+        target=watch_and_rebuild, args=(project / "data", project / "_site", templates, state, stop), daemon=True
     )
     watcher.start()
     try:
         import time
 
         time.sleep(0.3)  # let the watcher start
-        changed = FIGURES.replace("Percentage points, though the article writes %.", "Percentage points.")
+        changed = FIGURES.replace("Percentage points, though the article writes %.", note)
         event, _ = next_event(port, lambda: write_tree(project, {"data/figures/sample-news.yaml": changed}))
-        assert event == "reload"
-        assert "Percentage points." in (project / "_site" / "2020" / "index.html").read_text()
+        return event
     finally:
         stop.set()
+
+
+def test_saving_a_data_file_triggers_a_rebuild(served):
+    project, state, port = served
+    assert save_a_note_while_watching(project, TEMPLATES, state, port, "Percentage points.") == "reload"
+    assert "Percentage points." in (project / "_site" / "2020" / "index.html").read_text()
 
 
 def test_a_template_error_shows_in_the_page_and_the_watcher_rebuilds_once_it_is_fixed(project):
@@ -194,22 +199,10 @@ def test_a_site_with_no_templates_folder_is_served_with_the_default_theme_and_it
     assert rebuild(project / "data", project / "_site", missing, state)
     server = make_server((project / "_site").resolve(), state, 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    stop = threading.Event()
-    watcher = threading.Thread(
-        target=watch_and_rebuild, args=(project / "data", project / "_site", missing, state, stop), daemon=True
-    )
-    watcher.start()
     try:
-        import time
-
-        time.sleep(0.3)  # let the watcher start
-        changed = FIGURES.replace("Percentage points, though the article writes %.", "Percentage points, said so.")
-        event, _ = next_event(
-            server.server_port, lambda: write_tree(project, {"data/figures/sample-news.yaml": changed})
-        )
-        assert event == "reload"
-        assert "Percentage points, said so." in (project / "_site" / "2020" / "index.html").read_text()
+        note = "Percentage points, said so."
+        assert save_a_note_while_watching(project, missing, state, server.server_port, note) == "reload"
+        assert note in (project / "_site" / "2020" / "index.html").read_text()
     finally:
-        stop.set()
         server.shutdown()
         server.server_close()

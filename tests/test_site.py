@@ -64,7 +64,7 @@ def test_the_build_records_the_versions_that_shape_its_bytes(site):
     assert info["packages"]["vl-convert-python"] == importlib.metadata.version("vl-convert-python")
     assert info["packages"]["altair"] == importlib.metadata.version("altair")
     assert info["vega"] == vl_convert.get_vega_version()
-    assert info["beijing-econ-site"] == importlib.metadata.version("beijing-econ-site")
+    assert info["generator-version"] == importlib.metadata.version("beijing-econ-site")
     assert info["vega-lite-schemas"] and all("vega-lite" in s for s in info["vega-lite-schemas"])
 
 

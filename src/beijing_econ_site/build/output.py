@@ -35,7 +35,7 @@ def stamp_of(out_dir: Path) -> Path | None:
 def stamp_content(site_id: str) -> str:
     """The stamp names the site the folder was built for: another site's build does not replace it."""
     note = "built output; replaced by each build of this site"
-    return json.dumps({"generator": "beijing-econ-site", "site": site_id, "note": note}) + "\n"
+    return json.dumps({"site": site_id, "note": note}) + "\n"
 
 
 def stamped_site(out_dir: Path) -> str | None:

@@ -35,7 +35,8 @@ def _vega_versions() -> dict[str, str]:
 def build_info(chart_schemas: Iterable[str]) -> dict[str, Any]:
     """The versions behind this build; chart_schemas are the charts' Vega-Lite $schema URLs."""
     return {
-        "beijing-econ-site": _version_of("beijing-econ-site"),
+        # the generator's version, not its name: a site's files name the site alone
+        "generator-version": _version_of("beijing-econ-site"),
         "python": platform.python_version(),
         "packages": {name: _version_of(name) for name in SHAPING_PACKAGES},
         **_vega_versions(),
