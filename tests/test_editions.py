@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from markupsafe import Markup
 
 from beijing_econ_site.build.renderer import ChartTemplates
 from beijing_econ_site.build.run import build_site
@@ -21,7 +22,8 @@ from beijing_econ_site.cli import main
 from beijing_econ_site.diagnostics import DataError
 from beijing_econ_site.site.chart_rules import chart_problems
 from beijing_econ_site.site.charts import iter_charts
-from beijing_econ_site.site.pages import SiteConfig
+from beijing_econ_site.site.pages import SiteConfig, page_jobs, series_pages
+from beijing_econ_site.site.search import search_records
 from beijing_econ_site.site.theme import DEFAULT_THEME
 from beijing_econ_site.site.views import derive
 
@@ -94,6 +96,21 @@ def test_no_output_of_the_second_edition_holds_a_word_of_the_beijing_edition(sec
         if found or "¥" in text:
             leaks[str(path.relative_to(second))] = found
     assert leaks == {}
+
+
+def test_the_search_index_and_the_share_cards_of_the_second_edition_hold_no_word_of_the_beijing_edition(tmp_path):
+    """Pagefind's files and the cards' PNGs are not text: their words are read before they are made."""
+    checked = check_data(_copy(tmp_path))
+    site = derive(checked.dataset)
+    stories = [("", "Overview", Markup("House prices in Brightwater."))]
+    records = search_records(site, stories, series_pages(site.series))
+    assert records and {r.kind for r in records} >= {"Figure", "Indicator", "Source", "Story"}
+    words = edition_words()
+    assert [r for r in records if _found(words, f"{r.title} {r.content} {r.source}")] == []
+    charts = {chart.id: chart for _, chart in iter_charts(site, ChartTemplates())}
+    cards = [job.context["card"] for job in page_jobs(site, charts, {}, checked.stories)]
+    assert len(cards) > 10
+    assert [c for c in cards if _found(words, repr(c)) or "beijing" in repr(c).lower()] == []
 
 
 def test_the_second_edition_names_its_own_site_everywhere(second):
