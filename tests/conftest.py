@@ -6,8 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.helpers import dataset_files, write_tree
+from beijing_econ_site.data.numbers import use_currency_words
+from beijing_econ_site.data.profile import SiteProfile, currency_words_of
+from tests.helpers import PROFILE, dataset_files, write_tree
 
 os.environ.pop("GITHUB_ACTIONS", None)
 os.environ.setdefault("NO_COLOR", "1")
@@ -29,3 +32,13 @@ def make_project(tmp_path, monkeypatch):
         return tmp_path
 
     return make
+
+
+SAMPLE_CURRENCY_WORDS = currency_words_of(SiteProfile.model_validate(yaml.safe_load(PROFILE)).currencies)
+
+
+@pytest.fixture(autouse=True)
+def sample_currency_words():
+    """The number reader knows a site's currencies from its profile, which `check` hands it. A test
+    that reads numbers without checking a site first reads them with the sample profile's words."""
+    use_currency_words(SAMPLE_CURRENCY_WORDS)

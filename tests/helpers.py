@@ -190,7 +190,7 @@ PROFILE = textwrap.dedent(
       - {id: business-environment, label: Business environment}
     currencies:
       - {code: CNY, name: yuan, before: [RMB, ¥], after: [yuan, RMB]}
-      - {code: USD, name: US dollars, symbol: US$, before: [US$, $], after: [US dollars, dollars]}
+      - {code: USD, name: US dollars, symbol: US$, before: [US$, $, USD], after: [US dollars, U.S. dollars, dollars, USD]}
     dataset:
       name: sample-figures
       licence: {id: CC-BY-4.0, url: "https://creativecommons.org/licenses/by/4.0/"}

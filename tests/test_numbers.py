@@ -71,6 +71,36 @@ def test_currency_and_percent_decide_which_units_a_number_can_state():
     assert compatible_units(share) == {"percent", "percentage-points"}
 
 
+@pytest.mark.parametrize(
+    ("text", "value", "read"),
+    [
+        ("growth was 2.4 percentage points faster", 2.4, "2.4 percentage points"),
+        ("up 1.5 percentage point on the year", 1.5, "1.5 percentage point"),
+        ("it rose by 0.4 of a percentage point", 0.4, "0.4 of a percentage point"),
+        ("a share 3 pp higher", 3, "3 pp"),
+        ("2 ppts above the national rate", 2, "2 ppts"),
+        ("1.2 per cent points lower", 1.2, "1.2 per cent points"),
+        ("three percentage points higher", 3, "three percentage points"),
+        ("the share rose 5 percentage-points", 5, "5 percentage-points"),
+    ],
+)
+def test_percentage_points_in_words_are_points_and_nothing_else(text, value, read):
+    [mention] = find_mentions(text)
+    assert (mention.text, mention.value, compatible_units(mention)) == (
+        read,
+        Decimal(str(value)),
+        {"percentage-points"},
+    )
+
+
+def test_a_percent_sign_may_state_points_but_points_never_state_a_percentage():
+    [sign] = find_mentions("the decline narrowed by 3.4% from Q1")
+    [points] = find_mentions("the decline narrowed by 3.4 percentage points from Q1")
+    assert compatible_units(sign) == {"percent", "percentage-points"}
+    assert compatible_units(points) == {"percentage-points"}
+    assert [m.text for m in find_mentions("a percentage of 5 and 40 percent")] == ["5", "40 percent"]
+
+
 def test_wording_before_a_number():
     assert qualifier_wording("accounted for more than ") == ("at-least", "more than")
     assert qualifier_wording("The proportion exceeds ") == ("at-least", "exceeds")
@@ -144,3 +174,13 @@ def test_percentages_match_their_value_and_not_its_neighbours(x):
     [mention] = find_mentions(f"grew by {x}% year on year")
     assert values_equal(float(x), mention)
     assert not values_equal(float(x + Decimal("0.1")), mention)
+
+
+def test_points_are_written_as_points_one_of_them_singular():
+    from beijing_econ_site.data.formatting import format_value, headline_parts
+    from beijing_econ_site.data.models import Qualifier
+
+    assert format_value(2.4, "percentage-points") == "2.4 percentage points"
+    assert format_value(1, "percentage-points") == "1 percentage point"
+    assert format_value(-0.4, "percentage-points", signed=True) == "−0.4 pp"
+    assert headline_parts(1, "percentage-points", Qualifier.EXACT, signed=False) == ("1", "percentage point")

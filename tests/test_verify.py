@@ -242,3 +242,72 @@ def test_an_indicator_without_figures_is_a_warning(make_project):
     assert formatted(checked.warnings) == [
         f"data/indicators/all.yaml:{line}:5: warning[unused-indicator]: indicator 'lonely' has no figures"
     ]
+
+
+POINTS_ARTICLE = ARTICLE + "The share of services rose by 2.4 percentage points, to 83.8%.\n"
+POINTS_FIGURE = """\
+  - id: services-share-change-2021
+    indicator: services-share-change
+    value: 2.4
+    unit: {unit}
+    qualifier: exact
+    period: 2021
+    scope: beijing
+    source: sample-news
+    quote: "The share of services rose by 2.4 percentage points, to 83.8%."
+  - id: services-share-2021
+    indicator: services-share
+    value: 83.8
+    unit: percent
+    qualifier: exact
+    period: 2021
+    scope: beijing
+    source: sample-news
+    quote: "The share of services rose by 2.4 percentage points, to 83.8%."
+"""
+POINTS_INDICATORS = """\
+  - id: services-share-change
+    label: Services, change of their share of GDP
+    unit: {unit}
+    kind: growth
+    topic: economy
+    description: The change of the share, in percentage points.
+  - id: services-share
+    label: Services, share of GDP
+    unit: percent
+    kind: share
+    topic: economy
+    description: Share of GDP.
+"""
+
+
+def _points_project(make_project, unit: str):
+    return make_project(
+        **{
+            "data/sources/sample-news.txt": POINTS_ARTICLE,
+            "data/sources/sample-news.yaml": source_yaml(POINTS_ARTICLE),
+            "data/indicators/all.yaml": INDICATORS + POINTS_INDICATORS.format(unit=unit),
+            FIGURES_FILE: FIGURES + POINTS_FIGURE.format(unit=unit),
+        }
+    )
+
+
+def test_percentage_points_written_in_words_are_cited_as_points(make_project):
+    root = _points_project(make_project, "percentage-points")
+    assert formatted(run_check(root).diagnostics) == []
+
+
+def test_points_filed_as_percent_say_that_the_unit_is_the_problem(make_project):
+    root = _points_project(make_project, "percent")
+    [error] = only_errors(root)
+    assert "error[value-not-in-quote]: value 2.4 percent is not stated in the quote" in error
+    assert "'2.4 percentage points' is in percentage points, not percent" in error
+
+
+def test_cite_drafts_points_in_words_as_points(make_project, capsys):
+    from beijing_econ_site.cli import main
+
+    _points_project(make_project, "percentage-points")
+    assert main(["cite", "sample-news", "The share of services rose by 2.4 percentage points"]) == 0
+    drafted = capsys.readouterr().out
+    assert "value: 2.4\n" in drafted and "unit: percentage-points\n" in drafted

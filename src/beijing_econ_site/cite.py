@@ -152,6 +152,8 @@ def _unit_of(mention: Mention, before: str, after: str) -> str:
         return "rank"
     if mention.form == "multiple":
         return "times"
+    if mention.points:
+        return "percentage-points"
     if mention.percent:
         # a growth rate's decline that 'narrowed by 3.4%' changed by percentage points
         return "percentage-points" if POINTS_AFTER.match(after) or RATE_CHANGE.search(before) else "percent"

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from beijing_econ_site.data.archive import Archive, normalize
 from beijing_econ_site.data.models import Dataset, Figure, Kind, Qualifier
-from beijing_econ_site.data.numbers import compatible_units, find_mentions, format_decimal, values_equal
+from beijing_econ_site.data.numbers import Mention, compatible_units, find_mentions, format_decimal, values_equal
 from beijing_econ_site.data.readings import Reading, cut_at_edges, read_span, words_outside_numbers
 from beijing_econ_site.data.validate import Locator
 from beijing_econ_site.diagnostics import Diagnostic, Severity
@@ -259,7 +259,24 @@ def _shorten(text: str, limit: int = 120) -> str:
 def _value_missing(figure: Figure, quote: str) -> str:
     mentions = find_mentions(quote)
     found = ", ".join(f"'{m.text}' = {format_decimal(m.value)}" for m in mentions[:6]) or "none"
-    return f"value {_plain(figure.value)} {figure.unit} is not stated in the quote (numbers in it: {found})"
+    message = f"value {_plain(figure.value)} {figure.unit} is not stated in the quote (numbers in it: {found})"
+    same = next((m for m in mentions if values_equal(figure.value, m)), None)
+    if same is not None:  # the number is there, in another unit: say so, not only that it is missing
+        message += (
+            f"; '{same.text}' is {_unit_words(same)}, not {figure.unit}: "
+            "file it under an indicator of that unit, or quote the number the figure means"
+        )
+    return message
+
+
+def _unit_words(mention: Mention) -> str:
+    if mention.points:
+        return "in percentage points"
+    if mention.percent:
+        return "a percentage"
+    if mention.currency:
+        return f"an amount in {mention.currency}"
+    return "a number with no unit written"
 
 
 def check_conflicts(dataset: Dataset, locator: Locator) -> list[Diagnostic]:

@@ -54,6 +54,10 @@ def scaled(value: int | float) -> tuple[str, str]:
     return plain_number(number), ""
 
 
+def _points(number: str) -> str:
+    return "percentage point" if number == "1" else "percentage points"
+
+
 def unit_name(unit: str) -> str:
     """The unit as a table's header or an axis names it: 'percentage points', 'euros'."""
     if is_currency(unit):
@@ -69,7 +73,7 @@ def format_value(value: int | float, unit: str, *, signed: bool = False) -> str:
     if unit == Unit.PERCENT:
         return f"{sign}{number}%"
     if unit == Unit.PERCENTAGE_POINTS:
-        return f"{sign}{number} pp" if signed else f"{sign}{number} percentage points"
+        return f"{sign}{number} pp" if signed else f"{sign}{number} {_points(number)}"
     if is_currency(unit):
         name, symbol = currency_words().name_of(unit)
         return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {name}"
@@ -107,7 +111,7 @@ def headline_parts(value: int | float, unit: str, qualifier: Qualifier, *, signe
     if unit == Unit.PERCENT:
         return f"{symbol}{sign}{number}%", ""
     if unit == Unit.PERCENTAGE_POINTS:
-        return f"{symbol}{sign}{number}", "percentage points"
+        return f"{symbol}{sign}{number}", _points(number)
     if is_currency(unit):
         name, mark = currency_words().name_of(unit)
         return (

@@ -84,7 +84,10 @@ MULTIPLES = {
 
 _DIGITS = r"(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<decimals>\.\d+)?"
 _SCALE = r"(?:\s(?P<scale>thousand|million|billion|trillion)\b)?"
-_PERCENT = r"(?P<percent>\s?%|\s(?:percent|per cent)\b)?"
+# "2.4 percentage points", "1.5 percentage point", "0.4 of a percentage point", "3 pp", "2 ppts": points,
+# read before "percent" so that "percentage" is never half read
+_POINTS = r"\s(?:of\s+a\s+)?(?:percentage|percent|per\s+cent)[- ]points?\b|\s(?:pp|ppts?|p\.p\.)(?![\w.])"
+_PERCENT = rf"(?:(?P<points>{_POINTS})|(?P<percent>\s?%|\s(?:percent|per cent)\b))?"
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,7 @@ class Mention:
     form: str  # digits | word | fraction | ordinal | multiple
     percent: bool = False
     currency: str | None = None
+    points: bool = False  # written in percentage points: "2.4 percentage points", "3 pp"
 
     @property
     def is_exact(self) -> bool:
@@ -177,7 +181,7 @@ def is_year(mention: Mention) -> bool:
     """'2019' is a date, not a figure ('2019%' and 'US$2019' are figures)."""
     text = mention.text
     is_four_digits = mention.form == "digits" and text.isdigit() and len(text) == 4
-    return is_four_digits and 1900 <= int(text) <= 2100 and not (mention.percent or mention.currency)
+    return is_four_digits and 1900 <= int(text) <= 2100 and not (mention.percent or mention.currency or mention.points)
 
 
 def is_half_of_a_period(mention: Mention, before: str) -> bool:
@@ -218,6 +222,7 @@ def _digit_mentions(text: str) -> Iterator[Mention]:
             "digits",
             percent=bool(m["percent"]),
             currency=words.code_of(currency_mark) if currency_mark else None,
+            points=bool(m["points"]),
         )
 
 
@@ -233,7 +238,7 @@ def _word_mentions(text: str) -> Iterator[Mention]:
             value += WORD_VALUES[m["second"].lower()]
         if m["scale"]:
             value *= Decimal(100) if m["scale"].lower() == "hundred" else SCALES[m["scale"].lower()]
-        yield Mention(m.start(), m.end(), m[0], value, "word", percent=bool(m["percent"]))
+        yield Mention(m.start(), m.end(), m[0], value, "word", percent=bool(m["percent"]), points=bool(m["points"]))
     for m in ORDINAL.finditer(text):
         yield Mention(m.start(), m.end(), m[0], Decimal(ORDINALS.index(m["ordinal"].lower()) + 1), "ordinal")
     for m in BARE_SCALE.finditer(text):
@@ -290,7 +295,9 @@ def compatible_units(mention: Mention) -> set[str]:
         return {"rank"}
     if mention.form == "multiple":
         return {"times"}
-    if mention.percent:
+    if mention.points:
+        return {"percentage-points"}
+    if mention.percent:  # articles write "%" for points too ("the decline narrowed by 3.4%")
         return {"percent", "percentage-points"}
     if mention.currency:
         return {mention.currency}

@@ -67,15 +67,7 @@ def read_span(text: str, start: int, end: int) -> list[Reading]:
     window = text[window_start : min(len(text), end + CONTEXT_AFTER)]
     readings: list[Reading] = []
     for found in find_mentions(window):
-        mention = Mention(
-            found.start + window_start,
-            found.end + window_start,
-            found.text,
-            found.value,
-            found.form,
-            found.percent,
-            found.currency,
-        )
+        mention = replace(found, start=found.start + window_start, end=found.end + window_start)
         if mention.end <= start or mention.start >= end:
             continue
         reading = _read(text, mention, cut=mention.start < start or mention.end > end)
