@@ -41,7 +41,8 @@ def test_an_archive_edited_with_its_checksum_updated_is_refused_by_check_and_bui
     assert f"previous_sha256: {sha256(ARTICLE)}" in errors[0]
     before = (published / "_site" / "sources" / "sample-news" / "sample-news.txt").read_bytes()
     with pytest.raises(DataError) as failure:
-        build_site(published / "data", published / "_site", TEMPLATES, cache_dir=None)
+        record = published / "_site" / "data" / "archives.json"
+        build_site(published / "data", published / "_site", TEMPLATES, cache_dir=None, published=record)
     assert [d.rule for d in failure.value.diagnostics] == ["archive-changed"]
     assert (published / "_site" / "sources" / "sample-news" / "sample-news.txt").read_bytes() == before
 
@@ -63,3 +64,12 @@ def test_a_re_archiving_entry_for_another_text_does_not_count(published):
     edit_archive(published, source_yaml(EDITED) + entry)
     checked = run_check(published, published=published / "_site" / "data" / "archives.json")
     assert [d.rule for d in checked.errors] == ["archive-changed"]
+
+
+def test_a_local_build_is_not_a_publication(published):
+    """An editor iterating on a new or unpublished text is not told to record a re-archiving or a
+    correction because of a build of their own: only the deployed record (--published) counts."""
+    edit_archive(published, source_yaml(EDITED))
+    assert [d.rule for d in run_check(published).errors] == []
+    build_site(published / "data", published / "_site", TEMPLATES, cache_dir=None)
+    assert (published / "_site" / "sources" / "sample-news" / "sample-news.txt").read_text() == EDITED

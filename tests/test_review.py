@@ -190,6 +190,20 @@ def test_a_published_value_changed_without_a_correction_warns_on_its_yaml_line(h
     assert lines[warning["location"]["line"] - 1].strip() == "value: 40.5"
 
 
+def test_an_archive_replaced_since_the_deployed_branch_is_named_with_its_yaml_line(history, checkout, capsys):
+    _, commits = history
+    work = checkout("base")
+    archive = work / "data/sources/sample-news.txt"
+    text = archive.read_text(encoding="utf-8") + "A sentence added after publication.\n"
+    archive.write_text(text, encoding="utf-8")
+    source = work / "data/sources/sample-news.yaml"
+    source.write_text(source_yaml(text), encoding="utf-8")
+    result = review_json(commits["base"], capsys)
+    [warning] = [w for w in result["warnings"] if w["rule"] == "archive-changed"]
+    assert "is not the text the site published" in warning["message"]
+    assert warning["location"]["path"].endswith("data/sources/sample-news.yaml")
+
+
 def test_a_correction_entry_silences_the_warning(history, checkout, capsys):
     _, commits = history
     work = checkout("value")

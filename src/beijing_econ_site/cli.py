@@ -68,8 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--published",
         type=Path,
-        default=Path("_site/data/archives.json"),
-        help="the published site's archives record, to refuse a changed archive (default: _site/data/archives.json)",
+        metavar="PATH",
+        help="the deployed site's data/archives.json (with its figures.json beside it): refuse a changed archive "
+        "and warn of a published figure changed without a correction (default: none; a local build is not a "
+        "publication; `diff --base` compares with the branch that is deployed)",
     )
 
     build = commands.add_parser(
@@ -86,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path("templates"),
         help="the site's own templates, over the default theme (default: templates; may be missing)",
+    )
+    build.add_argument(
+        "--published", type=Path, metavar="PATH", help="the deployed site's data/archives.json, as for check"
     )
     build.add_argument("--force", action="store_true", help="build even if nothing changed since the last build")
     build.add_argument(
@@ -279,15 +284,15 @@ def _run(args: argparse.Namespace) -> int:
 
         cache = fingerprint.site_cache(args.data)
         inputs = fingerprint.inputs_fingerprint(args.data, args.templates)  # before the build reads them
-        if not args.force and not args.no_cache and fingerprint.is_up_to_date(cache, inputs, args.out):
+        up_to_date = fingerprint.is_up_to_date(cache, inputs, args.out)
+        if not args.force and not args.no_cache and args.published is None and up_to_date:
             log.info("nothing changed since the last build of %s", args.out)
             return EXIT_OK
         from beijing_econ_site.build.run import build_site
 
-        if args.no_cache:
-            result = build_site(args.data, args.out, args.templates, cache_dir=None)
-        else:
-            result = build_site(args.data, args.out, args.templates, cache_dir=cache)
+        result = build_site(
+            args.data, args.out, args.templates, cache_dir=None if args.no_cache else cache, published=args.published
+        )
         _report(result.warnings, as_json=False)
         fingerprint.record(cache, inputs, args.out)
         return EXIT_OK

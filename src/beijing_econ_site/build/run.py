@@ -74,6 +74,7 @@ def build_site(
     cache_dir: Path | None = DEFAULT_CACHE,
     config: SiteConfig | None = None,
     renderer: Renderer | None = None,
+    published: Path | None = None,
 ) -> BuildResult:
     """Check the data, then build the site into out_dir. cache_dir holds chart renders and
     templates; cache_dir=None uses no cache at all (--no-cache). A renderer given (serve's, whose
@@ -82,9 +83,9 @@ def build_site(
     check_output_dir(out_dir, {"the data": data_dir, "the templates": templates_dir})
     log.info("checking %s", data_dir)
     memo = Memo(cache_dir / "memo") if cache_dir else None
-    checked = check_data(
-        data_dir, published=out_dir / ARCHIVES_EXPORT, memo=memo
-    )  # the last build is the last published
+    # published: the deployed site's data/archives.json. A local build is not a publication, so the
+    # previous build in out_dir is never taken for one (an editor's unpublished edits need no correction)
+    checked = check_data(data_dir, published=published, memo=memo)
     if checked.errors:
         raise DataError(checked.errors)
     profile = checked.dataset.site

@@ -21,7 +21,7 @@ from typing import Any
 from jinja2 import DictLoader, TemplateError
 
 from beijing_econ_site.build.graph import template_digests
-from beijing_econ_site.checks.archives import check_corrections
+from beijing_econ_site.checks.archives import check_archives_unchanged, check_corrections
 from beijing_econ_site.data.models import Indicator, Source
 from beijing_econ_site.data.periods import format_published
 from beijing_econ_site.data.stories import REFERENCE, Story
@@ -115,6 +115,9 @@ def review(base: Side, head: Side, chart_templates: Templates, bytecode_dir: Pat
         )
     )
     warnings = check_corrections(head.dataset, head.locator, published, base.label)
+    if base.templates is not None:  # a git base (the deployed branch): its archives were published too
+        shown = {source.id: source.sha256 for source in base.dataset.sources.values()}
+        warnings += check_archives_unchanged(head.dataset, head.locator, shown)
     charts = list(_chart_changes(base_site, head_site, chart_templates, moved))
     changes.sort(key=lambda change: KINDS.index(change.kind))  # stable: in data order within a kind
     return Review(base.label, changes, charts, sorted(warnings), notes + page_notes)
