@@ -40,8 +40,8 @@ def test_an_archive_edited_with_its_checksum_updated_is_refused_by_check_and_bui
     assert "error[archive-changed]: sample-news.txt is not the text the site published" in errors[0]
     assert f"previous_sha256: {sha256(ARTICLE)}" in errors[0]
     before = (published / "_site" / "sources" / "sample-news" / "sample-news.txt").read_bytes()
+    record = published / "_site" / "data" / "archives.json"
     with pytest.raises(DataError) as failure:
-        record = published / "_site" / "data" / "archives.json"
         build_site(published / "data", published / "_site", TEMPLATES, cache_dir=None, published=record)
     assert [d.rule for d in failure.value.diagnostics] == ["archive-changed"]
     assert (published / "_site" / "sources" / "sample-news" / "sample-news.txt").read_bytes() == before
