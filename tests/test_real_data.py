@@ -21,39 +21,35 @@ def checked():
     return check_data(DATA)
 
 
-def test_the_real_data_passes_check_with_no_warnings(checked):
-    assert [d.format() for d in checked.diagnostics] == []
+def test_the_real_data_passes_check_with_no_warning_that_is_not_accepted(checked):
+    """Warnings are reviewed, not silenced: each left is accepted on its figure or source with a reason."""
+    assert [d.format() for d in checked.errors + checked.warnings] == []
+    assert all("(accepted: " in d.message for d in checked.accepted)
 
 
 def test_every_article_is_curated(checked):
     per_source = Counter(f.source for f in checked.dataset.figures.values())
     assert set(per_source) == set(checked.dataset.sources)
-    assert len(checked.dataset.sources) == 5
-    assert sum(per_source.values()) >= 80
 
 
-def test_years_2019_to_2023_have_beijing_figures(checked):
-    years = {f.year for f in checked.dataset.figures.values() if checked.dataset.site.is_home(f.scope)}
-    assert {2019, 2020, 2021, 2022, 2023} <= years
-
-
-def test_the_digital_share_of_gdp_is_one_indicator_with_a_change_of_measure_recorded(checked):
+def test_the_digital_share_of_gdp_keeps_the_seed_articles_figures_and_records_the_change_of_measure(checked):
+    """The seeds' README: over 50% for 2019, 40.4% for 2021, 42.9% for 2023, measured differently.
+    More sources may state these or other years; the seeds' three stay, each later one marked."""
     share = sorted(
-        (f for f in checked.dataset.figures.values() if f.indicator == "digital-share-gdp"), key=lambda f: f.year
+        (f for f in checked.dataset.figures.values() if f.indicator == "digital-share-gdp" and f.scope == "beijing"),
+        key=lambda f: f.period_info.sort_key,
     )
-    assert [(f.year, f.value, f.qualifier.value) for f in share] == [
-        (2019, 50, "at-least"),
-        (2021, 40.4, "exact"),
-        (2023, 42.9, "exact"),
-    ]
-    assert share[1].comparability
+    stated = {(f.period, f.value, f.qualifier.value) for f in share}
+    assert {("2019", 50, "at-least"), ("2021", 40.4, "exact"), ("2023", 42.9, "exact")} <= stated
+    first_2021 = next(f for f in share if f.period == "2021")
+    assert first_2021.comparability, "the change of measure from 2019 is on the chart"
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="the collection of seed articles is not beside the project")
-def test_archived_texts_are_the_collected_articles_unchanged(checked):
+def test_the_collected_articles_are_archived_unchanged(checked):
     seeds = {hashlib.sha256(p.read_bytes()).hexdigest() for p in SEEDS.glob("*.txt")}
     archived = {s.sha256 for s in checked.dataset.sources.values()}
-    assert archived == seeds
+    assert seeds <= archived  # editors add articles; the collection's stay byte for byte
 
 
 def test_every_yaml_file_points_editors_at_the_schema():

@@ -311,3 +311,49 @@ def test_cite_drafts_points_in_words_as_points(make_project, capsys):
     assert main(["cite", "sample-news", "The share of services rose by 2.4 percentage points"]) == 0
     drafted = capsys.readouterr().out
     assert "value: 2.4\n" in drafted and "unit: percentage-points\n" in drafted
+
+
+WITHOUT_5G = FIGURES[: FIGURES.index("  - id: 5g-added-target-2020")]
+ACCEPT_UNCOVERED = (
+    "  accept:\n    - rule: number-not-covered\n      reason: The 5G plan is left for the next edition's curation.\n"
+)
+
+
+def test_a_warning_accepted_with_a_reason_is_reported_as_accepted_not_as_a_warning(make_project):
+    indicators = INDICATORS[: INDICATORS.index("  - id: 5g-added-target")]
+    root = make_project(
+        **{
+            FIGURES_FILE: WITHOUT_5G,
+            "data/indicators/all.yaml": indicators,
+            "data/sources/sample-news.yaml": source_yaml() + ACCEPT_UNCOVERED,
+        }
+    )
+    checked = run_check(root)
+    assert formatted(checked.warnings) == []
+    [accepted] = checked.accepted
+    assert accepted.rule == "number-not-covered" and "'13,000'" in accepted.message
+    assert accepted.message.endswith("(accepted: The 5G plan is left for the next edition's curation.)")
+    assert accepted.format().startswith("data/sources/sample-news.yaml:2:3: accepted[number-not-covered]: ")
+
+
+def test_an_acceptance_no_warning_needs_is_itself_a_warning(make_project):
+    root = make_project(**{"data/sources/sample-news.yaml": source_yaml() + ACCEPT_UNCOVERED})
+    checked = run_check(root)
+    [unused] = checked.warnings
+    assert unused.rule == "acceptance-unused"
+    assert unused.format() == (
+        "data/sources/sample-news.yaml:10:13: warning[acceptance-unused]: source 'sample-news' accepts "
+        "number-not-covered warnings, and check gives it none: remove the acceptance"
+    )
+
+
+def test_an_acceptance_covers_its_own_item_and_rule_only(make_project):
+    indicators = INDICATORS[: INDICATORS.index("  - id: 5g-added-target")]
+    accept_on_a_figure = (
+        "    accept:\n      - rule: number-not-covered\n        reason: Said on the figure, not on the source.\n"
+    )
+    anchor = '    quote: "Beijing’s GDP fell by 3.2% in H1"\n'
+    on_a_figure = WITHOUT_5G.replace(anchor, anchor + accept_on_a_figure, 1)
+    root = make_project(**{FIGURES_FILE: on_a_figure, "data/indicators/all.yaml": indicators})
+    rules = sorted(d.rule for d in run_check(root).warnings)
+    assert rules == ["acceptance-unused", "number-not-covered"]  # the source's warning is not the figure's

@@ -276,6 +276,7 @@ def _run(args: argparse.Namespace) -> int:
                 f"{len(checked.dataset.figures)} figures, {len(checked.dataset.indicators)} indicators, "
                 f"{len(checked.dataset.sources)} sources: "
                 f"{len(checked.errors)} error(s), {len(checked.warnings)} warning(s)"
+                + (f", {len(checked.accepted)} accepted" if checked.accepted else "")
             )
             print(summary, file=sys.stderr)
         return EXIT_DATA if checked.errors else EXIT_OK

@@ -12,6 +12,7 @@ from typing import Any
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    ACCEPTED = "accepted"  # a warning an editor reviewed and accepted with a reason
 
 
 @dataclass(frozen=True, order=True)
@@ -43,7 +44,7 @@ class Diagnostic:
         return f"{_printable(str(self.location))}: {self.severity.value}[{self.rule}]: {_printable(self.message)}"
 
     def github_annotation(self) -> str:
-        level = "error" if self.severity is Severity.ERROR else "warning"
+        level = {Severity.ERROR: "error", Severity.WARNING: "warning"}.get(self.severity, "notice")
         props = [f"file={self.location.path}"]
         if self.location.line:
             props += [f"line={self.location.line}", f"col={self.location.column or 1}"]

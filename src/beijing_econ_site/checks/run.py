@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from beijing_econ_site.checks.acceptance import apply_acceptances
 from beijing_econ_site.checks.archives import (
     check_archives_unchanged,
     check_corrections,
@@ -46,6 +47,11 @@ class CheckedData:
     @property
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity is Severity.WARNING]
+
+    @property
+    def accepted(self) -> list[Diagnostic]:
+        """Warnings an editor reviewed and accepted with a reason."""
+        return [d for d in self.diagnostics if d.severity is Severity.ACCEPTED]
 
 
 def check_data(data_dir: Path, published: Path | None = None, memo: Memo | None = None) -> CheckedData:
@@ -91,6 +97,7 @@ def check_data(data_dir: Path, published: Path | None = None, memo: Memo | None 
         len(dataset.indicators),
         len(dataset.figures),
     )
+    diagnostics = apply_acceptances(diagnostics, dataset, locator)
     return CheckedData(dataset, locator, archives, capped(sorted(diagnostics)), stories)
 
 

@@ -147,6 +147,19 @@ class Correction(StrictModel):
     why: Markdown = Field(description="Why, in Markdown: 'the quote says 40.4%; 40.5 was a typing slip'.")
 
 
+class Acceptance(StrictModel):
+    """A warning reviewed and accepted: check reports it as accepted, with the reason, not as a warning."""
+
+    rule: Slug = Field(description="The warning's rule, as check prints it in brackets (e.g. number-not-covered).")
+    reason: PlainText = Field(description="Why it is right as it is, for the next reviewer.")
+
+
+ACCEPT_DESCRIPTION = (
+    "Warnings of these rules on this item, reviewed and accepted with a reason; an acceptance that no "
+    "warning needs is itself a warning (acceptance-unused)."
+)
+
+
 class Source(StrictModel):
     """One archived article."""
 
@@ -189,6 +202,7 @@ class Source(StrictModel):
             "Passages with numbers that are deliberately not figures, each with a reason (the coverage record)."
         ),
     )
+    accept: list[Acceptance] = Field(default_factory=list, description=ACCEPT_DESCRIPTION)
 
 
 class Indicator(StrictModel):
@@ -264,6 +278,7 @@ class Figure(StrictModel):
         description="In Markdown: how this figure's source or definition differs from the indicator's other figures; "
         "drawn on comparison charts.",
     )
+    accept: list[Acceptance] = Field(default_factory=list, description=ACCEPT_DESCRIPTION)
 
     @property
     def period_info(self) -> Period:

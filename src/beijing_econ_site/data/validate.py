@@ -10,7 +10,16 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from beijing_econ_site.data.load import Document, Path_
-from beijing_econ_site.data.models import DataFile, Dataset, Figure, Indicator, Omission, Source, is_currency
+from beijing_econ_site.data.models import (
+    Acceptance,
+    DataFile,
+    Dataset,
+    Figure,
+    Indicator,
+    Omission,
+    Source,
+    is_currency,
+)
 from beijing_econ_site.data.profile import Currency, DatasetInfo, Place, SiteProfile, Topic
 from beijing_econ_site.diagnostics import Diagnostic, Location
 
@@ -22,6 +31,7 @@ _FIELDS_BY_CONTAINER: dict[str, type[BaseModel]] = {
     "indicators": Indicator,
     "figures": Figure,
     "omitted": Omission,
+    "accept": Acceptance,
 }
 _PROFILE_FIELDS: dict[str, type[BaseModel]] = {
     "place": Place,
