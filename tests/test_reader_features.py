@@ -86,14 +86,18 @@ def test_the_sitemap_lists_every_page_and_robots_points_to_it(published):
     assert (site / "robots.txt").read_text() == f"User-agent: *\nAllow: /\nSitemap: {BASE}sitemap.xml\n"
 
 
-def test_the_feed_is_atom_with_an_entry_per_source_and_stable_dates(published):
-    _, site = published
+def test_the_feed_is_atom_with_an_entry_per_source_and_correction_and_stable_dates(published):
+    data, site = published
+    checked = check_data(data)
+    site_id = checked.dataset.site.id
     feed = ET.parse(site / "feed.xml").getroot()
-    assert feed.tag == f"{ATOM}feed" and feed.findtext(f"{ATOM}id") and feed.find(f"{ATOM}author") is not None
+    assert feed.tag == f"{ATOM}feed" and feed.findtext(f"{ATOM}id") == f"urn:{site_id}:feed"
+    assert feed.find(f"{ATOM}author") is not None
     entries = feed.findall(f"{ATOM}entry")
-    assert len(entries) == 5
+    corrections = sum(len(f.corrections) for f in checked.dataset.figures.values())
+    assert len(entries) == len(checked.dataset.sources) + corrections
     for entry in entries:
-        assert entry.findtext(f"{ATOM}id").startswith("urn:beijing-econ-site:")
+        assert entry.findtext(f"{ATOM}id").startswith(f"urn:{site_id}:")
         assert entry.findtext(f"{ATOM}updated").endswith("T00:00:00Z") and entry.findtext(f"{ATOM}title")
         assert entry.find(f"{ATOM}link").get("href").startswith(BASE)
 
