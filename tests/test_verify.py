@@ -357,3 +357,17 @@ def test_an_acceptance_covers_its_own_item_and_rule_only(make_project):
     root = make_project(**{FIGURES_FILE: on_a_figure, "data/indicators/all.yaml": indicators})
     rules = sorted(d.rule for d in run_check(root).warnings)
     assert rules == ["acceptance-unused", "number-not-covered"]  # the source's warning is not the figure's
+
+
+def test_dates_times_and_codes_are_not_numbers_to_curate_but_a_quantity_beside_them_is(make_project):
+    footer = (
+        "Sample News, 14 March 2025, 10:30 a.m. Updated on November 11th at 3 p.m.\n"
+        "Hotline 010-6512-3456. ICP No. 05012345, filed 2022-11-11.\n"
+        "The footer adds that 12 reporters worked on it.\n"
+    )
+    article = ARTICLE + footer
+    root = make_project(
+        **{"data/sources/sample-news.txt": article, "data/sources/sample-news.yaml": source_yaml(article)}
+    )
+    uncovered = [d.message.split("'")[1] for d in run_check(root).warnings if d.rule == "number-not-covered"]
+    assert uncovered == ["12"]

@@ -74,9 +74,6 @@ source:
   sha256: {sha256}
   notes: |
     A **fictional** article, written for the scaffold of a new site. Replace it with a real one.
-  omitted:
-    - quote: "Exampleton Gazette, 14 March 2025"
-      reason: The article's date, not a figure.
 """
 
 INDICATORS = """\

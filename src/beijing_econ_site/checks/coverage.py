@@ -58,6 +58,22 @@ VAGUE_QUANTITY = re.compile(
     re.IGNORECASE,
 )
 IDIOM_ONE = re.compile(r"^\s+of\b", re.IGNORECASE)
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+    "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+# Numbers that are no quantity: the day of a date ("14 March", "March 14th"), a time ("10:30",
+# "9 a.m."), a date or code of joined digit groups ("2022-11-11", "010-6512-3456") and a number
+# written with a leading zero (a code: "No. 05012345"). Month names are matched capitalised only:
+# "may" is a verb.
+NOT_QUANTITIES = re.compile(
+    rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\b"
+    r"|\b\d{1,2}:\d{2}(?::\d{2})?\b(?:\s?(?:a\.m\.|p\.m\.))?"
+    r"|\b\d{1,2}\s?(?:a\.m\.|p\.m\.)"
+    r"|(?<![\w.,])\d+(?:[-/]\d+){2,}(?!\w)"
+    r"|(?<![\w.,])0\d+(?!\w|[.,]\d)"
+)
 
 
 def _numbers_to_cover(text: str, memo: Memo | None) -> list[Mention]:
@@ -74,8 +90,9 @@ def _numbers_to_cover(text: str, memo: Memo | None) -> list[Mention]:
 def numbers_to_cover(text: str) -> list[Mention]:
     """Every number and vague quantity in text that a figure or an omission must account for."""
     found = []
+    not_quantities = [(m.start(), m.end()) for m in NOT_QUANTITIES.finditer(text)]
     for mention in find_mentions(text):
-        if mention.form == "ordinal" or is_year(mention):
+        if mention.form == "ordinal" or is_year(mention) or _inside(mention, not_quantities):
             continue
         if is_half_of_a_period(mention, text[max(0, mention.start - 12) : mention.start]):
             continue
