@@ -77,6 +77,12 @@ def test_number_words_are_numbers_too(make_project):
     assert [(d.rule, d.location.column) for d in problems] == [("number-in-prose", 8), ("number-in-prose", 28)]
 
 
+def test_the_half_of_a_half_year_is_a_period_and_half_the_firms_is_a_number(make_project):
+    story = "In the first half of 2021 and in the second half, half the firms hired.\n"
+    problems = lint(make_project, story)
+    assert [(d.rule, d.location.column) for d in problems] == [("number-in-prose", story.index("half the") + 1)]
+
+
 def test_dates_years_ordinals_code_links_and_allowances_are_not_figures(make_project):
     story = (
         "On 11 November 2022, in 2021 and the 2010s, for the first time, see `x = 3` and [page](../2020/#a-1).\n"

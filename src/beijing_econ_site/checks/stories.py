@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from beijing_econ_site.checks.claims import lint_claims
 from beijing_econ_site.data.models import Dataset, Figure, Unit
-from beijing_econ_site.data.numbers import FRACTIONS, compatible_units, find_mentions
+from beijing_econ_site.data.numbers import FRACTIONS, compatible_units, find_mentions, is_half_of_a_period
 from beijing_econ_site.data.stories import (
     CODE_SPAN,
     DATES,
@@ -35,9 +35,12 @@ def lint_story(story: Story, dataset: Dataset, by_value: FiguresByValue) -> list
         for match in REFERENCE.finditer(line):
             where = Location(story.path, line_number, match.start() + 1)
             problems += _check_reference(match, where, story, dataset)
-        for mention in find_mentions(_masked(line)):
+        masked = _masked(line)
+        for mention in find_mentions(masked):
             if mention.form == "ordinal":
                 continue  # "first" and "second" are words of prose, not figures
+            if is_half_of_a_period(mention, masked[max(0, mention.start - 12) : mention.start]):
+                continue  # "in the first half of 2023" names a period, not 50%
             where = Location(story.path, line_number, mention.start + 1)
             problems.append(Diagnostic(where, "number-in-prose", _hand_typed(mention.text, story, by_value)))
     return problems + lint_claims(story, dataset)
