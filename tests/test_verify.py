@@ -371,3 +371,38 @@ def test_dates_times_and_codes_are_not_numbers_to_curate_but_a_quantity_beside_t
     )
     uncovered = [d.message.split("'")[1] for d in run_check(root).warnings if d.rule == "number-not-covered"]
     assert uncovered == ["12"]
+
+
+CONVERSION_ARTICLE = ARTICLE + (
+    "Foreign investment reached RMB 810 billion (about 127.5 billion U.S. dollars), up 5%.\n"
+    "In 2021 the digital economy added value of 10 billion yuan in the north and 20 billion yuan in the south.\n"
+)
+
+
+def _cite(make_project, capsys, quote: str) -> str:
+    from beijing_econ_site.cli import main
+
+    make_project(
+        **{
+            "data/sources/sample-news.txt": CONVERSION_ARTICLE,
+            "data/sources/sample-news.yaml": source_yaml(CONVERSION_ARTICLE),
+        }
+    )
+    assert main(["cite", "sample-news", quote]) == 0
+    return capsys.readouterr().out
+
+
+def test_cite_leaves_out_an_amount_converted_in_brackets(make_project, capsys):
+    drafted = _cite(
+        make_project, capsys, "Foreign investment reached RMB 810 billion (about 127.5 billion U.S. dollars), up 5%."
+    )
+    values = [line.split(": ", 1)[1] for line in drafted.splitlines() if line.strip().startswith("value:")]
+    assert values == ["810000000000", "5"]
+
+
+def test_cite_never_drafts_two_blocks_with_one_id(make_project, capsys):
+    drafted = _cite(
+        make_project, capsys, "added value of 10 billion yuan in the north and 20 billion yuan in the south"
+    )
+    ids = [line.split("id: ", 1)[1] for line in drafted.splitlines() if line.strip().startswith("- id:")]
+    assert len(ids) == 2 and len(set(ids)) == 2, ids

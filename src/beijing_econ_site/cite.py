@@ -34,7 +34,7 @@ from pathlib import Path
 
 from beijing_econ_site.checks.citations import nearest_passage
 from beijing_econ_site.data.archive import normalize
-from beijing_econ_site.data.models import Dataset, Indicator, Kind, Source
+from beijing_econ_site.data.models import Dataset, Indicator, Kind, Source, is_currency
 from beijing_econ_site.data.numbers import (
     CurrencyWords,
     Mention,
@@ -124,11 +124,33 @@ def read_quote(quote: str, archive_text: str) -> list[Reading]:
         value = _plain_number(-mention.value if found.negative else mention.value, mention)
         wording = " ".join(w for w in (found.negative, found.qualifier_wording) if w)
         unit = _unit_of(mention, before, after)
+        if is_currency(unit) and _is_conversion(archive_text[max(0, mention.start - 60) : mention.start]):
+            continue  # 'RMB 810 billion (about 127.5 billion U.S. dollars)': the same amount converted
         qualifier = WORDING_QUALIFIERS[found.qualifier]
         if qualifier == "exact" and mention.form == "fraction" and Decimal(repr(value)) != mention.value:
             qualifier = "approximately"  # 'one third' stored as 33.3 is a rounding of it
         readings.append(Reading(mention, value, unit, qualifier, wording))
     return readings
+
+
+_OPEN_BRACKET = re.compile(
+    r"(?P<head>\S+)\s*\(\s*(?:(?:about|approximately|around|roughly|nearly|some|or|equivalent to|equal to)\s+)?"
+    r"[^\w\s]{0,3}\s?$",
+    re.IGNORECASE,
+)
+
+
+def _is_conversion(before: str) -> bool:
+    """An amount in brackets right after another amount is that amount converted, not a figure."""
+    opened = _OPEN_BRACKET.search(before)
+    if opened is None:
+        return False
+    head = opened["head"].rstrip(",;").casefold()
+    amount_words = {word.casefold() for word, _ in currency_words().after} | set(SCALE_WORDS)
+    return head in amount_words or head[-1:].isdigit()
+
+
+SCALE_WORDS = ("thousand", "million", "billion", "trillion")
 
 
 def _is_not_a_figure(mention: Mention, before: str, after: str) -> bool:
@@ -455,11 +477,22 @@ def draft_figures(quote: str, archive_text: str, source: Source, dataset: Datase
         scope = draft_scope(text, indicator, dataset)
         where = "" if dataset.site.is_home(scope) else f"-{scope}"  # a wider place's figure beside the home's
         base = f"{indicator.id if indicator else 'INDICATOR'}-{_period_slug(period)}{where}"
-        figure_id = base if base not in used_ids else f"{base}-{source.id}"
+        figure_id = _unused_id(base, source.id, used_ids)
         used_ids.add(figure_id)
         notes = [f"period: {why}", *_price_basis_warning(indicator, text)]
         drafts.append(Draft(reading, period, scope, ranked, figure_id, notes, why == INFERRED_H2))
     return drafts
+
+
+def _unused_id(base: str, source_id: str, used: set[str]) -> str:
+    """base, else base-SOURCE, else base-SOURCE-2, -3...: no two drafts, nor a draft and a figure, share an id."""
+    for candidate in (base, f"{base}-{source_id}"):
+        if candidate not in used:
+            return candidate
+    number = 2
+    while f"{base}-{source_id}-{number}" in used:
+        number += 1
+    return f"{base}-{source_id}-{number}"
 
 
 NOMINAL = re.compile(r"\b(?:nominal|current prices?|not adjusted for inflation)\b", re.I)
