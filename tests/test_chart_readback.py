@@ -197,6 +197,23 @@ def test_the_confirmed_2023_share_is_one_bar_naming_both_sources(built):
     assert "Fixture Wire" in str(confirmed[0]["source"])
 
 
+def test_a_charts_data_table_and_csv_have_one_row_per_fact_in_one_spelling(built):
+    site, views = built
+    for path in sorted(site.glob("charts/*.csv")):
+        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+        drawn_ids = [row["id"] for row in rows]
+        assert len(drawn_ids) == len(set(drawn_ids)), path.name
+        facts = [views[i].fact_id for i in drawn_ids]
+        statements = {(views[i].fact_id, views[i].figure.value) for i in drawn_ids}
+        assert len(statements) == len(facts), f"{path.name}: a fact's statement is listed twice"
+        for row in rows:
+            assert not row["value"].endswith(".0"), f"{path.name}: {row['value']}"
+            assert row["qualifier"] in ("exact", "at least", "at most", "approximately")
+    confirmed = site / "charts" / "chart-2023-digital-economy-share-percent-2023.csv"
+    [row] = [r for r in csv.DictReader(io.StringIO(confirmed.read_text("utf-8"))) if r["value"] == "42.9"]
+    assert "(confirmed by 2 sources)" in row["source"] and "Fixture Wire" in row["source"]
+
+
 def test_a_line_joins_only_periods_of_one_length(built):
     site, _ = built
     for name, spec in charts(site).items():

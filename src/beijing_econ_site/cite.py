@@ -125,7 +125,7 @@ def read_quote(quote: str, archive_text: str) -> list[Reading]:
         wording = " ".join(w for w in (found.negative, found.qualifier_wording) if w)
         unit = _unit_of(mention, before, after)
         if is_currency(unit) and _is_conversion(archive_text[max(0, mention.start - 60) : mention.start]):
-            continue  # 'RMB 810 billion (about 127.5 billion U.S. dollars)': the same amount converted
+            continue  # '810 billion euros (about 870 billion francs)': the same amount converted
         qualifier = WORDING_QUALIFIERS[found.qualifier]
         if qualifier == "exact" and mention.form == "fraction" and Decimal(repr(value)) != mention.value:
             qualifier = "approximately"  # 'one third' stored as 33.3 is a rounding of it

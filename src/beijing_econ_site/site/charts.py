@@ -108,9 +108,10 @@ class Chart:
 
     def csv_bytes(self) -> bytes:
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(self.rows[0]), lineterminator="\n")
+        columns = [key for key in self.rows[0] if key not in PAGE_ONLY_COLUMNS]
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
-        writer.writerows({key: safe_cell(value) for key, value in row.items()} for row in self.rows)
+        writer.writerows({key: safe_cell(row[key]) for key in columns} for row in self.rows)
         return buffer.getvalue().encode("utf-8")
 
 
@@ -123,20 +124,33 @@ def _divided(value: float, divisor: Decimal) -> float:
     return float(Decimal(repr(value)) / divisor) if isinstance(value, float) else float(Decimal(value) / divisor)
 
 
+PAGE_ONLY_COLUMNS = ("shown",)  # the value as the page writes it: the table's, not the CSV's (value, unit, qualifier)
+QUALIFIER_NAMES = {"exact": "exact", "at-least": "at least", "at-most": "at most", "approximately": "approximately"}
+
+
 def _data_rows(figures: list[FigureView]) -> list[dict[str, Any]]:
+    """One row per fact the chart draws (a fact several sources confirm is one row naming them all),
+    its value as the page writes it and in base units written one way whatever the YAML's spelling
+    (50, never 50.0), and its qualifier in words."""
     return [
         {
             "id": v.id,
-            "indicator": v.indicator.label,
+            "indicator": v.indicator.label + v.scope_note,
             "period": v.period_label,
-            "value": v.figure.value,
+            "shown": v.display,
+            "value": _one_spelling(v.figure.value),
             "unit": v.figure.unit,
-            "qualifier": v.figure.qualifier.value,
+            "qualifier": QUALIFIER_NAMES[v.figure.qualifier.value],
             "scope": v.figure.scope,
-            "source": f"{v.source.publisher}, {v.published_label}",
+            "source": v.sources_text,
         }
         for v in figures
+        if not v.is_shown_elsewhere
     ]
+
+
+def _one_spelling(value: int | float) -> int | float:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 class Templates(Protocol):
