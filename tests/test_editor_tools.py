@@ -61,6 +61,7 @@ def test_add_source_archives_the_text_unchanged_and_writes_a_stub_that_check_ask
     assert stub.startswith(
         "# yaml-language-server: $schema=../../schema/data-file.schema.json\nsource:\n  id: new-article\n"
     )
+    assert "\n  reviews_year: null   # the year the article reviews when its text does not say" in stub
     assert (project / "data/figures/new-article.yaml").read_text().splitlines()[1].startswith("figures: []")
     errors = formatted(run_check(project).errors)
     assert any("error[invalid-value]: source.published: 'FILL-IN' is not a date" in e for e in errors)

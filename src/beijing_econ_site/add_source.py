@@ -58,6 +58,7 @@ def add_source(text_file: Path, data_dir: Path, source_id: str | None = None) ->
 STUB_COMMENTS = {
     "published": "YYYY-MM-DD, or YYYY-MM when the day is unknown",
     "url": "the original address, where known",
+    "reviews_year": "the year the article reviews when its text does not say (a work report of early 2024: 2023)",
     "omitted": 'numbers deliberately not curated: - quote: "..." / reason: "..."',
 }
 
@@ -75,6 +76,7 @@ def metadata_stub(source_id: str, archive_name: str, digest: str, collected_as: 
         "archive": archive_name,
         "sha256": digest,
         "collected_as": collected_as,
+        "reviews_year": None,
         "notes": "FILL IN: what the article is and the period it reports; translation quirks.",
         "omitted": [],
     }
