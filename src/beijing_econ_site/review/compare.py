@@ -42,7 +42,9 @@ KINDS = (
     "fact-changed",
     "figure-added",
     "figure-removed",
+    "indicator-added",
     "indicator-changed",
+    "indicator-removed",
     "source-changed",
     "source-added",
     "source-removed",
@@ -115,6 +117,7 @@ def review(base: Side, head: Side, chart_templates: Templates, bytecode_dir: Pat
         )
     )
     warnings = check_corrections(head.dataset, head.locator, published, base.label)
+    warnings += [d for d in head.diagnostics if d.severity is Severity.WARNING]  # check's own, as check prints them
     if base.templates is not None:  # a git base (the deployed branch): its archives were published too
         shown = {source.id: source.sha256 for source in base.dataset.sources.values()}
         warnings += check_archives_unchanged(head.dataset, head.locator, shown)
@@ -372,7 +375,15 @@ def _indicator_changes(base: Side, head: Side, head_site: SiteView) -> Iterator[
         pages[view.indicator.id].append(view.home)
     for indicator_id, now in head.dataset.indicators.items():
         was = base.dataset.indicators.get(indicator_id)
-        if was is None or indicator_id not in pages:  # an indicator no figure uses is shown nowhere
+        if indicator_id not in pages:  # an indicator no figure uses is shown nowhere
+            continue
+        if was is None:  # its definition is what a reviewer reads: its figures are listed apart
+            details = [Detail(name, "", _indicator_text(now, name)) for name in _INDICATOR_FIELDS]
+            location = str(head.locator("indicator", indicator_id))
+            shown_on = sorted(set(pages[indicator_id]))
+            yield Change(
+                "indicator-added", indicator_id, now.label, [d for d in details if d.after], location, shown_on
+            )
             continue
         details = [
             Detail(name, _indicator_text(was, name), _indicator_text(now, name))
@@ -383,6 +394,11 @@ def _indicator_changes(base: Side, head: Side, head_site: SiteView) -> Iterator[
             location = str(head.locator("indicator", indicator_id))
             shown_on = sorted(set(pages[indicator_id]))
             yield Change("indicator-changed", indicator_id, now.label, details, location, shown_on)
+    base_used = {figure.indicator for figure in base.dataset.figures.values()}
+    for indicator_id, was in base.dataset.indicators.items():
+        if indicator_id not in head.dataset.indicators and indicator_id in base_used:
+            details = [Detail(name, _indicator_text(was, name), "") for name in ("label", "unit", "kind")]
+            yield Change("indicator-removed", indicator_id, was.label, details, "", [])
 
 
 def _source_changes(base: Side, head: Side, base_site: SiteView, head_site: SiteView) -> Iterator[Change]:
