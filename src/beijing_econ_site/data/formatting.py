@@ -54,6 +54,11 @@ def scaled(value: int | float) -> tuple[str, str]:
     return plain_number(number), ""
 
 
+def count_of(number: int, noun: str) -> str:
+    """'1 figure', '5 figures', '1,200 figures', '2 archived articles'."""
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
 def _points(number: str) -> str:
     return "percentage point" if number == "1" else "percentage points"
 

@@ -7,6 +7,7 @@ import io
 import json
 from typing import Any
 
+from beijing_econ_site.data.formatting import count_of
 from beijing_econ_site.data.models import Dataset, Figure, Unit
 from beijing_econ_site.facts import fact_id
 from beijing_econ_site.site.spreadsheet import safe_cell
@@ -71,28 +72,24 @@ def years_covered(dataset: Dataset) -> str:
     return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}" + ("" if number == 1 else "s")
-
-
 def dataset_title(dataset: Dataset) -> str:
     """'Lyon’s housing, 1998–2003: 40 figures from 3 articles, each with its source quote'."""
     years = years_covered(dataset)
-    counts = f"{_count(len(dataset.figures), 'figure')} from {_count(len(dataset.sources), 'article')}"
+    counts = f"{count_of(len(dataset.figures), 'figure')} from {count_of(len(dataset.sources), 'article')}"
     return f"{dataset.site.subject}{', ' + years if years else ''}: {counts}, each with its source quote"
 
 
 def dataset_summary(dataset: Dataset) -> str:
     """What the dataset holds, computed from it: counts, and the years of the figures and articles."""
     published = sorted(s.published[:4] for s in dataset.sources.values())
-    articles = _count(len(dataset.sources), "archived article")
+    articles = count_of(len(dataset.sources), "archived article")
     if published:
         span = published[0] if published[0] == published[-1] else f"{published[0]}–{published[-1]}"
         articles += f" (published {span})"
     years = years_covered(dataset)
     measured = f", measuring {years}" if years else ""
     return (
-        f"{_count(len(dataset.figures), 'figure')} from {articles}{measured}, hand-curated, "
+        f"{count_of(len(dataset.figures), 'figure')} from {articles}{measured}, hand-curated, "
         "each with the verbatim quote that states it and a machine-checked citation."
     )
 

@@ -22,6 +22,7 @@ from jinja2 import (
 from jinja2.bccache import Bucket
 from markupsafe import Markup
 
+from beijing_econ_site.data.formatting import count_of
 from beijing_econ_site.data.profile import SiteProfile
 from beijing_econ_site.data.stories import Story
 from beijing_econ_site.site.cards import Card, card_of
@@ -250,11 +251,6 @@ class SiteSummary:
         """One sentence for a description: '95 figures for 1998–2003 from 5 articles.'"""
         years = f" for {self.years}" if self.years else ""
         return f"{count_of(len(self.figures), 'figure')}{years} from {count_of(len(self.sources), 'article')}."
-
-
-def count_of(number: int, noun: str) -> str:
-    """'1 figure', '5 figures', '1,200 figures', '2 archived articles'."""
-    return f"{number:,} {noun}" + ("" if number == 1 else "s")
 
 
 @dataclass(frozen=True)
