@@ -162,10 +162,13 @@ def test_each_commit_s_change_is_listed_once_and_nothing_else(history, checkout,
         ("figure-changed", "digital-share-gdp-2021"),
         ("fact-changed", "digital-value-added--2021--beijing"),
         ("figure-removed", "5g-added-target-2020"),
+        ("source-added", "second-daily"),
         ("story-changed", "2021"),
         ("page-text-changed", "sources.html"),
     ]
-    value, source, removed, story, template = result["changes"]
+    value, source, removed, article, story, template = result["changes"]
+    assert details(article)["publisher"] == ("", "Second Daily")
+    assert details(article)["figures"] == ("", "1")
     assert details(value)["value"] == ("40.4%", "40.5%")
     assert details(value)["quote"] == (f"“{OLD_QUOTE[1:-1]}”", f"“{REVISED_QUOTE[1:-1]}”")
     assert value["location"].startswith("data/figures/sample-news.yaml:")
@@ -237,8 +240,9 @@ def test_the_pull_request_of_three_changes_shows_those_three_in_markdown(history
     charts = tmp_path / "chart-diff"
     code, out = diff("--base", commits["base"], "--markdown", "--charts", str(charts), capsys=capsys)
     assert code == 0
-    assert "3 changes a reader would see, 1 chart redrawn" in out
-    assert out.count("- **") == 4  # three changes and one chart
+    assert "4 changes a reader would see, 1 chart redrawn" in out
+    assert out.count("- **") == 5  # three changes, the new article they come with, and one chart
+    assert "- **Source added**: " in out
     assert "- **Figure changed**: Digital economy, share of GDP, 2021 `digital-share-gdp-2021`" in out
     assert "  - value: 40.4% → **40.5%**" in out
     assert "- **Fact changed**: Digital economy, value added, 2021" in out
@@ -300,6 +304,7 @@ def test_a_published_export_is_a_base_too(history, checkout, capsys):
     assert listed(result) == [
         ("figure-changed", "digital-share-gdp-2021"),
         ("fact-changed", "digital-value-added--2021--beijing"),
+        ("source-added", "second-daily"),
     ]
     assert [c["id"] for c in result["charts"]] == ["chart-digital-share-gdp"]
     assert result["notes"] == [
@@ -538,7 +543,7 @@ def test_the_terminal_shows_each_change_before_and_after(history, checkout, caps
     checkout("story")
     code, out = diff("--base", commits["base"], capsys=capsys)
     assert code == 0
-    assert out.startswith(f"Compared with {commits['base']} ({commits['base'][:12]}): 3 changes a reader would see")
+    assert out.startswith(f"Compared with {commits['base']} ({commits['base'][:12]}): 4 changes a reader would see")
     assert "Figure changed: Digital economy, share of GDP, 2021 [digital-share-gdp-2021]\n" in out
     assert "  value: 40.4% -> 40.5%\n" in out
     assert "  fact: stated by 1 source -> confirmed by 2 sources\n" in out

@@ -409,10 +409,10 @@ def _source_changes(base: Side, head: Side, base_site: SiteView, head_site: Site
         was = base.dataset.sources.get(source_id)
         location = str(head.locator("source", source_id))
         page = f"sources/{source_id}/"
-        if was is None:
-            if not figures_of[source_id]:  # with figures, each figure's entry names it as new
-                details = [Detail("title", "", now.title), Detail("publisher", "", now.publisher)]
-                yield Change("source-added", source_id, now.title, details, location, [page])
+        if was is None:  # what a reviewer checks of a new article: its metadata and what it leaves out
+            yield Change(
+                "source-added", source_id, now.title, _new_source_details(now, figures_of[source_id]), location, [page]
+            )
             continue
         details = [
             Detail(name, _source_text(was, name), _source_text(now, name))
@@ -426,6 +426,17 @@ def _source_changes(base: Side, head: Side, base_site: SiteView, head_site: Site
         if source_id not in head.dataset.sources and source_id not in old_figures:
             where = f"{base.locator('source', source_id)} in {base.label}"
             yield Change("source-removed", source_id, was.title, [Detail("title", was.title, "")], where, [])
+
+
+def _new_source_details(source: Source, figures: int) -> list[Detail]:
+    shown = [
+        Detail(name, "", _source_text(source, name))
+        for name in ("title", "publisher", "published", "url", "language", "reviews_year", "notes")
+        if _source_text(source, name)
+    ]
+    shown.append(Detail("figures", "", str(figures)))
+    shown += [Detail("omitted", "", f"“{omission.quote}”: {omission.reason}") for omission in source.omitted]
+    return shown
 
 
 # ---- stories ---------------------------------------------------------------------------------------
