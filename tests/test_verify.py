@@ -406,3 +406,26 @@ def test_cite_never_drafts_two_blocks_with_one_id(make_project, capsys):
     )
     ids = [line.split("id: ", 1)[1] for line in drafted.splitlines() if line.strip().startswith("- id:")]
     assert len(ids) == 2 and len(set(ids)) == 2, ids
+
+
+def test_a_conversion_filed_as_an_amount_is_a_warning_naming_the_amount_it_converts(make_project):
+    indicator = (
+        "  - id: fdi-usd\n    label: Foreign investment\n    unit: USD\n    measures: investment\n"
+        "    kind: flow\n    topic: economy\n    description: Foreign investment.\n"
+    )
+    figure = (
+        "  - id: fdi-usd-2021\n    indicator: fdi-usd\n    value: 127500000000\n    unit: USD\n"
+        "    qualifier: approximately\n    period: 2021\n    scope: beijing\n    source: sample-news\n"
+        '    quote: "Foreign investment reached RMB 810 billion (about 127.5 billion U.S. dollars)"\n'
+    )
+    root = make_project(
+        **{
+            "data/sources/sample-news.txt": CONVERSION_ARTICLE,
+            "data/sources/sample-news.yaml": source_yaml(CONVERSION_ARTICLE),
+            "data/indicators/all.yaml": INDICATORS + indicator,
+            FIGURES_FILE: FIGURES + figure,
+        }
+    )
+    [warning] = [d for d in run_check(root).warnings if d.rule == "value-is-conversion"]
+    assert "'127.5 billion U.S. dollars' is in brackets after another amount" in warning.message
+    assert warning.location.path == FIGURES_FILE

@@ -40,6 +40,7 @@ from beijing_econ_site.data.numbers import (
     Mention,
     currency_words,
     find_mentions,
+    is_converted_amount,
     is_half_of_a_period,
     is_year,
 )
@@ -124,33 +125,13 @@ def read_quote(quote: str, archive_text: str) -> list[Reading]:
         value = _plain_number(-mention.value if found.negative else mention.value, mention)
         wording = " ".join(w for w in (found.negative, found.qualifier_wording) if w)
         unit = _unit_of(mention, before, after)
-        if is_currency(unit) and _is_conversion(archive_text[max(0, mention.start - 60) : mention.start]):
+        if is_currency(unit) and is_converted_amount(archive_text[max(0, mention.start - 60) : mention.start]):
             continue  # '810 billion euros (about 870 billion francs)': the same amount converted
         qualifier = WORDING_QUALIFIERS[found.qualifier]
         if qualifier == "exact" and mention.form == "fraction" and Decimal(repr(value)) != mention.value:
             qualifier = "approximately"  # 'one third' stored as 33.3 is a rounding of it
         readings.append(Reading(mention, value, unit, qualifier, wording))
     return readings
-
-
-_OPEN_BRACKET = re.compile(
-    r"(?P<head>\S+)\s*\(\s*(?:(?:about|approximately|around|roughly|nearly|some|or|equivalent to|equal to)\s+)?"
-    r"[^\w\s]{0,3}\s?$",
-    re.IGNORECASE,
-)
-
-
-def _is_conversion(before: str) -> bool:
-    """An amount in brackets right after another amount is that amount converted, not a figure."""
-    opened = _OPEN_BRACKET.search(before)
-    if opened is None:
-        return False
-    head = opened["head"].rstrip(",;").casefold()
-    amount_words = {word.casefold() for word, _ in currency_words().after} | set(SCALE_WORDS)
-    return head in amount_words or head[-1:].isdigit()
-
-
-SCALE_WORDS = ("thousand", "million", "billion", "trillion")
 
 
 def _is_not_a_figure(mention: Mention, before: str, after: str) -> bool:

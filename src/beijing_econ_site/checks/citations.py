@@ -23,7 +23,14 @@ from decimal import Decimal
 
 from beijing_econ_site.data.archive import Archive, normalize
 from beijing_econ_site.data.models import Dataset, Figure, Kind, Qualifier
-from beijing_econ_site.data.numbers import Mention, compatible_units, find_mentions, format_decimal, values_equal
+from beijing_econ_site.data.numbers import (
+    Mention,
+    compatible_units,
+    find_mentions,
+    format_decimal,
+    is_converted_amount,
+    values_equal,
+)
 from beijing_econ_site.data.readings import Reading, cut_at_edges, read_span, words_outside_numbers
 from beijing_econ_site.data.validate import Locator
 from beijing_econ_site.diagnostics import Diagnostic, Severity
@@ -106,6 +113,13 @@ def check_citation(figure: Figure, archive: Archive, locator: Locator, kind: Kin
     signed = [r for r in stated if bool(r.negative) == (figure.value < 0)]
     if not signed:
         return [Diagnostic(where, "value-sign", _sign_problem(figure, stated[0]))]
+    converted = [r for r in signed if is_converted_amount(archive.text[max(0, r.mention.start - 60) : r.mention.start])]
+    if converted and len(converted) == len(signed):
+        message = (
+            f"'{converted[0].mention.text}' is in brackets after another amount: the article converts that amount "
+            "(a currency conversion), it does not state a figure of its own; cite the amount it converts"
+        )
+        return [Diagnostic(where, "value-is-conversion", message, Severity.WARNING)]
     problems = _measure_problems(figure, kind, signed, readings, locator)
     if any(p.severity is Severity.ERROR for p in problems):
         return problems

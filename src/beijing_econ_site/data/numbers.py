@@ -332,3 +332,21 @@ def stating_mentions(value: int | float, unit: str, text: str) -> list[Mention]:
 def format_decimal(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     return text
+
+
+_OPEN_BRACKET = re.compile(
+    r"(?P<head>\S+)\s*\(\s*(?:(?:about|approximately|around|roughly|nearly|some|or|equivalent to|equal to)\s+)?"
+    r"[^\w\s]{0,3}\s?$",
+    re.IGNORECASE,
+)
+
+
+def is_converted_amount(before: str) -> bool:
+    """An amount in brackets right after another amount ('810 billion euros (about 870 billion
+    francs)') is that amount converted, not a figure; before is the text just before the number."""
+    opened = _OPEN_BRACKET.search(before)
+    if opened is None:
+        return False
+    head = opened["head"].rstrip(",;").casefold()
+    amount_words = {word.casefold() for word, _ in _currency_words.after} | set(SCALES)
+    return head in amount_words or head[-1:].isdigit()
