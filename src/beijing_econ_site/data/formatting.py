@@ -54,6 +54,13 @@ def scaled(value: int | float) -> tuple[str, str]:
     return plain_number(number), ""
 
 
+def year_span(years: list[int] | list[str]) -> str:
+    """'1998–2003' from sorted years, '2021' for one, '' for none."""
+    if not years:
+        return ""
+    return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
+
+
 def count_of(number: int, noun: str) -> str:
     """'1 figure', '5 figures', '1,200 figures', '2 archived articles'."""
     return f"{number:,} {noun}" + ("" if number == 1 else "s")

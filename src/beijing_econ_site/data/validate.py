@@ -145,9 +145,10 @@ def profile_names(document: Document, data_file: DataFile, profile: SiteProfile)
         found.append(Diagnostic(document.location(path), f"unknown-{what}", message))
 
     currencies = [c.code for c in profile.currencies]
+    topics = [t.id for t in profile.topics]
     for i, indicator in enumerate(data_file.indicators):
-        if indicator.topic not in [t.id for t in profile.topics]:
-            unknown(("indicators", i, "topic"), "topic", indicator.topic, [t.id for t in profile.topics])
+        if indicator.topic not in topics:
+            unknown(("indicators", i, "topic"), "topic", indicator.topic, topics)
         if is_currency(indicator.unit) and indicator.unit not in currencies:
             unknown(("indicators", i, "unit"), "currency", indicator.unit, currencies)
     for i, figure in enumerate(data_file.figures):

@@ -7,7 +7,7 @@ import io
 import json
 from typing import Any
 
-from beijing_econ_site.data.formatting import count_of
+from beijing_econ_site.data.formatting import count_of, year_span
 from beijing_econ_site.data.models import Dataset, Figure, Unit
 from beijing_econ_site.facts import fact_id
 from beijing_econ_site.site.spreadsheet import safe_cell
@@ -66,10 +66,7 @@ def field_descriptions(dataset: Dataset) -> dict[str, str]:
 
 def years_covered(dataset: Dataset) -> str:
     """The years the home place's figures measure (the site's year pages): '1998–2003', or one year."""
-    years = sorted({f.year for f in dataset.figures.values() if dataset.site.is_home(f.scope)})
-    if not years:
-        return ""
-    return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
+    return year_span(sorted({f.year for f in dataset.figures.values() if dataset.site.is_home(f.scope)}))
 
 
 def dataset_title(dataset: Dataset) -> str:
@@ -84,8 +81,7 @@ def dataset_summary(dataset: Dataset) -> str:
     published = sorted(s.published[:4] for s in dataset.sources.values())
     articles = count_of(len(dataset.sources), "archived article")
     if published:
-        span = published[0] if published[0] == published[-1] else f"{published[0]}–{published[-1]}"
-        articles += f" (published {span})"
+        articles += f" (published {year_span(published)})"
     years = years_covered(dataset)
     measured = f", measuring {years}" if years else ""
     return (

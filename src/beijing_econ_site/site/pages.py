@@ -22,7 +22,7 @@ from jinja2 import (
 from jinja2.bccache import Bucket
 from markupsafe import Markup
 
-from beijing_econ_site.data.formatting import count_of
+from beijing_econ_site.data.formatting import count_of, year_span
 from beijing_econ_site.data.profile import SiteProfile
 from beijing_econ_site.data.stories import Story
 from beijing_econ_site.site.cards import Card, card_of
@@ -236,10 +236,7 @@ class SiteSummary:
     @property
     def years(self) -> str:
         """'1998–2003', or '2021' for one year."""
-        if not self.years_covered:
-            return ""
-        first, last = self.years_covered[0], self.years_covered[-1]
-        return str(first) if first == last else f"{first}–{last}"
+        return year_span(list(self.years_covered))
 
     @property
     def figures_and_articles(self) -> str:
@@ -387,8 +384,8 @@ def search_examples(site: SiteView) -> list[str]:
 
 
 def _front_title(site_title: str, site: SiteView) -> str:
-    years = site.years
-    return f"{site_title}, {years[0].year}–{years[-1].year}" if years else site_title
+    years = year_span([y.year for y in site.years])
+    return f"{site_title}, {years}" if years else site_title
 
 
 def _headline_of(job: PageJob) -> FigureView | None:
