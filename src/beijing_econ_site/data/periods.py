@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cache, lru_cache
 
 MONTH_ABBR = [calendar.month_abbr[m] for m in range(13)]
@@ -56,6 +56,31 @@ class Period:
     @property
     def sort_key(self) -> tuple[date, date]:
         return (self.end, self.start)
+
+    @property
+    def centre(self) -> date:
+        """Where a time axis places it: the middle of its span (the day itself for a date)."""
+        return self.start + timedelta(days=((self.end - self.start).days + 1) // 2)
+
+
+AS_OF_GAP = timedelta(days=366)
+
+
+def follows(earlier: Period, later: Period) -> bool:
+    """Whether a line may join two periods of one length with no gap between them: a span that
+    starts the day after the other ends (2020 then 2021, H1 then H2), the same part of the next
+    year (H1 2023 then H1 2024: a run of like periods, year on year), or two as-of dates at most
+    a year apart. Anything further apart is a gap in the data, drawn as a gap."""
+    if earlier.kind != later.kind:
+        return False
+    if earlier.kind == "date":
+        return timedelta(0) < later.start - earlier.start <= AS_OF_GAP
+    if later.start == earlier.end + timedelta(days=1):
+        return True
+    return later.year == earlier.year + 1 and (later.start.month, later.end.month) == (
+        earlier.start.month,
+        earlier.end.month,
+    )
 
 
 def _month_end(year: int, month: int) -> date:

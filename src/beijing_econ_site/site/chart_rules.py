@@ -8,22 +8,23 @@ the problem as a diagnostic on the figure's YAML line, never as a silently wrong
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from beijing_econ_site.data.models import Dataset, Qualifier
+from beijing_econ_site.data.models import Dataset, Kind, Qualifier
+from beijing_econ_site.data.periods import follows
 from beijing_econ_site.diagnostics import Diagnostic
 from beijing_econ_site.facts import statement
 from beijing_econ_site.memo import Memo, key_of
-from beijing_econ_site.site.charts import QUALIFIER_MARKS, Templates, chart_sources
+from beijing_econ_site.site.charts import OPEN_FILL, QUALIFIER_MARKS, Templates, chart_sources, time_of
 from beijing_econ_site.site.digests import Digests
 from beijing_econ_site.site.views import FigureView, derive, measure_of
 
 STACKING_MARKS = {"bar", "area"}
-OPEN_FILL = "#ffffff"
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,17 @@ def chart_problems(chart_id: str, spec: dict[str, Any], views: dict[str, FigureV
         return []
     scale = Decimal(str(spec.get("usermeta", {}).get("scale", "1")))
     problems: list[ChartProblem] = []
-    for rule in (_values, _facts_once, _no_stacking, _one_measure, _lines, _legend):
+    for rule in (
+        _values,
+        _facts_once,
+        _no_stacking,
+        _one_measure,
+        _lines,
+        _time_axis,
+        _flow_lengths,
+        _open_bars,
+        _legend,
+    ):
         problems += rule(chart_id, spec, drawn, scale)
     return problems
 
@@ -134,14 +145,18 @@ def _one_measure(chart_id: str, spec: dict[str, Any], drawn: Drawn, scale: Decim
 
 
 def _lines(chart_id: str, spec: dict[str, Any], drawn: Drawn, scale: Decimal) -> Iterator[ChartProblem]:
-    """chart-unlike-periods-joined and chart-break-joined: a line joins periods of one length, one
-    value per period, and never runs across a change of measure."""
+    """chart-unlike-periods-joined, chart-gap-joined and chart-break-joined: a line joins periods
+    of one length, one value per period, each following the last with no gap, and never runs
+    across a change of measure, whichever figure of the chart states it."""
     if not any(_mark_type(layer) == "line" for layer in _layers(spec)):
         return
     lines: dict[str, list[FigureView]] = defaultdict(list)
     for mark, view in drawn:
         lines[str(mark.get("segment"))].append(view)
+    in_time = sorted((view for _, view in drawn), key=lambda v: v.figure.period_info.sort_key)
+    breaks = {v.figure.period_info.start: v.id for v in in_time[1:] if v.figure.comparability}
     for line in lines.values():
+        line = sorted(line, key=lambda v: v.figure.period_info.sort_key)
         ids = tuple(v.id for v in line)
         kinds = Counter(v.figure.period_info.kind for v in line)
         periods = Counter(v.figure.period for v in line)
@@ -150,17 +165,116 @@ def _lines(chart_id: str, spec: dict[str, Any], drawn: Drawn, scale: Decimal) ->
             yield ChartProblem(
                 "chart-unlike-periods-joined", chart_id, ids, f"a line joins periods of different lengths ({named})"
             )
-        elif any(count > 1 for count in periods.values()):
+            continue
+        if any(count > 1 for count in periods.values()):
             yield ChartProblem("chart-unlike-periods-joined", chart_id, ids, "a line holds two values for one period")
-        breaks = [v.id for v in line[1:] if v.figure.comparability]
-        if breaks:
+            continue
+        for earlier, later in itertools.pairwise(line):
+            if not follows(earlier.figure.period_info, later.figure.period_info):
+                yield ChartProblem(
+                    "chart-gap-joined",
+                    chart_id,
+                    (earlier.id, later.id),
+                    f"a line runs from {earlier.period_label} to {later.period_label} across a gap in the data",
+                )
+            crossed = [
+                i for at, i in breaks.items() if earlier.figure.period_info.start < at <= later.figure.period_info.start
+            ]
+            if crossed:
+                yield ChartProblem(
+                    "chart-break-joined",
+                    chart_id,
+                    (earlier.id, later.id, *crossed),
+                    f"a line runs from {earlier.period_label} to {later.period_label} across a possible change "
+                    f"of measure at {', '.join(crossed)}: values either side may not be comparable",
+                )
+
+
+def _time_axis(chart_id: str, spec: dict[str, Any], drawn: Drawn, scale: Decimal) -> Iterator[ChartProblem]:
+    """chart-time-axis and chart-break-unmarked: a chart across periods draws time as time (a UTC
+    time scale, each value at the middle of its period), and marks every change of measure at
+    the start of the period it begins."""
+    if not any(_mark_type(layer) == "line" for layer in _layers(spec)):
+        return
+    ids = tuple(view.id for _, view in drawn)
+    for layer in _layers(spec):
+        x = layer.get("encoding", {}).get("x")
+        if isinstance(x, dict) and "field" in x and (x.get("type") != "temporal" or x.get("field") != "when"):
             yield ChartProblem(
-                "chart-break-joined",
-                chart_id,
-                ids,
-                f"a line runs across a possible change of measure at {', '.join(breaks)}: "
-                "values either side may not be comparable",
+                "chart-time-axis", chart_id, ids, f"periods are drawn on a {x.get('type')} axis, not on a time scale"
             )
+            return
+        if isinstance(x, dict) and x.get("scale", {}).get("type") != "utc":
+            yield ChartProblem("chart-time-axis", chart_id, ids, "the time axis is not on a UTC scale")
+            return
+    for mark, view in drawn:
+        centre = time_of(view.figure.period_info.centre)
+        if mark.get("when") != centre:
+            yield ChartProblem(
+                "chart-time-axis",
+                chart_id,
+                (view.id,),
+                f"{view.period_label} is drawn at {mark.get('when')}, not at the middle of its period ({centre})",
+            )
+    in_time = sorted((view for _, view in drawn), key=lambda v: v.figure.period_info.sort_key)
+    marked = {(m.get("figure"), m.get("when")) for m in spec.get("datasets", {}).get("breaks", [])}
+    for view in in_time[1:]:
+        if view.figure.comparability and (view.id, time_of(view.figure.period_info.start)) not in marked:
+            yield ChartProblem(
+                "chart-break-unmarked",
+                chart_id,
+                (view.id,),
+                f"the measure may differ from {view.period_label}, and the chart does not mark it there",
+            )
+
+
+def _flow_lengths(chart_id: str, spec: dict[str, Any], drawn: Drawn, scale: Decimal) -> Iterator[ChartProblem]:
+    """chart-flow-lengths-mixed: an amount over a half-year beside amounts over years reads as a
+    fall: a flow's periods of different lengths never share an axis."""
+    lengths: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for _, view in drawn:
+        if view.indicator.kind is Kind.FLOW:
+            lengths[view.indicator.id][view.figure.period_info.kind].append(view.id)
+    for indicator, kinds in lengths.items():
+        if len(kinds) > 1:
+            yield ChartProblem(
+                "chart-flow-lengths-mixed",
+                chart_id,
+                tuple(i for ids in kinds.values() for i in ids),
+                f"{indicator} is an amount over a period, drawn over periods of different lengths "
+                f"({', '.join(sorted(kinds))}) on one axis",
+            )
+
+
+def _open_bars(chart_id: str, spec: dict[str, Any], drawn: Drawn, scale: Decimal) -> Iterator[ChartProblem]:
+    """chart-open-bars: a bar is solid only for an exact value; a bound or an approximation is
+    open, as on the points, with the legend saying so."""
+    bars = [layer for layer in _layers(spec) if _mark_type(layer) == "bar"]
+    if not bars:
+        return
+    for layer in bars:
+        fill = layer.get("encoding", {}).get("fill", {})
+        scale_of = fill.get("scale", {}) if isinstance(fill, dict) else {}
+        fills = dict(zip(scale_of.get("domain", []), scale_of.get("range", []), strict=False))
+        if not isinstance(fill, dict) or fill.get("field") != "qualifier":
+            yield ChartProblem(
+                "chart-open-bars",
+                chart_id,
+                tuple(view.id for _, view in drawn),
+                "the bars are not filled by how each value is stated",
+            )
+            continue
+        for mark, view in drawn:
+            label = QUALIFIER_MARKS[view.figure.qualifier][0]
+            is_open = str(fills.get(mark.get("qualifier"), "")).lower() == OPEN_FILL
+            if mark.get("qualifier") != label or is_open != (view.figure.qualifier is not Qualifier.EXACT):
+                yield ChartProblem(
+                    "chart-open-bars",
+                    chart_id,
+                    (view.id,),
+                    f"{view.display} is drawn {'open' if is_open else 'solid'}: "
+                    "exact values are solid bars, the others open",
+                )
 
 
 def _legend(chart_id: str, spec: dict[str, Any], drawn: Drawn, scale: Decimal) -> Iterator[ChartProblem]:

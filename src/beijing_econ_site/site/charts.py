@@ -18,12 +18,14 @@ import textwrap
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from functools import cache, cached_property
 from typing import Any, Protocol
 
 from beijing_econ_site.data.formatting import axis_scale
 from beijing_econ_site.data.models import Qualifier, Unit
+from beijing_econ_site.data.periods import Period, follows, parse_period
 from beijing_econ_site.site.spreadsheet import safe_cell
 from beijing_econ_site.site.views import ChartGroup, FigureView, Series, SiteView
 
@@ -34,6 +36,7 @@ BLUE, ORANGE, VERMILLION, GREEN, GREY = "#0072B2", "#E69F00", "#D55E00", "#009E7
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 WIDTH = 560
 SERIES_HEIGHT = 240
+OPEN_FILL = "#ffffff"  # the fill of a mark whose value is not exact: a bound or an approximation
 CONFLICT_FLAG = "sources differ"  # beside a value another source states differently
 QUALIFIER_MARKS = {
     Qualifier.EXACT: ("exact", "circle"),
@@ -192,6 +195,7 @@ def bar_chart(group: ChartGroup, templates: Templates) -> Chart:
     values: list[dict[str, Any]] = [
         {
             "label": wrap_label(_bar_label(f)),
+            "qualifier": QUALIFIER_MARKS[f.figure.qualifier][0],
             "name": _bar_label(f),
             "value": _divided(f.figure.value, divisor),
             "display": f.display,
@@ -204,6 +208,7 @@ def bar_chart(group: ChartGroup, templates: Templates) -> Chart:
     ]
     longest = max(len(v["label"].split("|")) for v in values)
     spec = _filled(templates.bar(), {"figures": values}, divisor, height=(22 + 15 * longest) * len(values))
+    _bar_legend(spec, tuple(q for q in Qualifier if any(f.figure.qualifier is q for f in figures)))
     _title_axis(spec, "x", axis_title)
     readable = "; ".join(f"{_bar_label(f)}: {f.display}" for f in figures)
     description = f"Bar chart, {group.title}. {readable}."
@@ -233,15 +238,6 @@ def _title_axis(spec: dict[str, Any], channel: str, title: str) -> None:
             encoding["title"] = title
 
 
-def _between_periods(spec: dict[str, Any], periods: int) -> None:
-    """Draw each break half a step before its period, between the two values it separates and
-    clear of the value's label (a point scale's step is its width over the number of periods)."""
-    offset = -(spec["width"] / periods) / 2 if periods else 0
-    for layer in spec.get("layer", []):
-        if layer.get("data", {}).get("name") == "breaks":
-            layer["mark"]["xOffset"] = offset
-
-
 # The templates are built without Altair's schema validation (a third of the cost of a cold
 # build's main process): they depend on code alone, and the tests validate every shape of them.
 @cache
@@ -262,10 +258,20 @@ def bar_template(validate: bool = False) -> str:
         alt.Tooltip("display:N", title="Value"),
         alt.Tooltip("source:N", title="Source"),
     ]
-    bars = base.mark_bar(height={"band": 0.7}).encode(
+    # as on the series' points: an exact value is a solid bar, a bound or an approximation an
+    # open one (bar_chart sets the legend to the qualifiers present); a fall is drawn in vermillion
+    labels_of = [QUALIFIER_MARKS[q][0] for q in Qualifier]
+    fill = alt.Fill(
+        "qualifier:N",
+        scale=alt.Scale(domain=labels_of, range=[_fill_of(q, BLUE) for q in Qualifier]),
+        legend=alt.Legend(title="Value stated as", orient="bottom", direction="horizontal"),
+        condition={"test": f"datum.value < 0 && datum.qualifier == '{labels_of[0]}'", "value": VERMILLION},
+    )
+    bars = base.mark_bar(height={"band": 0.7}, strokeWidth=1.5).encode(
         y=y,
         x=x,
-        color=alt.condition("datum.value < 0", alt.value(VERMILLION), alt.value(BLUE)),
+        fill=fill,
+        stroke=alt.condition("datum.value < 0", alt.value(VERMILLION), alt.value(BLUE)),
         tooltip=tooltip,
     )
     labels = (
@@ -278,23 +284,70 @@ def bar_template(validate: bool = False) -> str:
     return json.dumps((bars + labels).properties(width=WIDTH - 280, height=100).to_dict(validate=validate))
 
 
+def _fill_of(qualifier: Qualifier, colour: str) -> str:
+    return colour if qualifier is Qualifier.EXACT else OPEN_FILL
+
+
+def _bar_legend(spec: dict[str, Any], present: tuple[Qualifier, ...]) -> None:
+    """The bars' legend lists the qualifiers drawn, and is left out when every bar is exact."""
+    for layer in spec.get("layer", []):
+        fill = layer.get("encoding", {}).get("fill")
+        if isinstance(fill, dict) and fill.get("field") == "qualifier":
+            fill["scale"] = {
+                "domain": [QUALIFIER_MARKS[q][0] for q in present],
+                "range": [_fill_of(q, BLUE) for q in present],
+            }
+            if present == (Qualifier.EXACT,):
+                fill["legend"] = None
+
+
 def line_segments(figures: list[FigureView]) -> list[str]:
-    """The line each drawn figure belongs to: a line joins only periods of one length (years with
-    years, H1 with H1, as-of dates with as-of dates), a methodology break starts a new line, and a
-    second value for a period already on the line (a conflict) stands alone."""
-    breaks: dict[str, int] = defaultdict(int)
+    """The line each drawn figure (in time order) belongs to. A line joins only periods of one
+    length that follow one another (years with the next year, H1 with H1 or H2; as-of dates a
+    year apart at most): a gap in the data is drawn as a gap. It never runs across a change of
+    measure, whichever figure states the change (an H1 figure's break cuts the years' line too),
+    and a second value for a period already on the line (a conflict) stands alone."""
+    breaks = sorted({f.figure.period_info.start for f in figures[1:] if f.figure.comparability})
+    last: dict[str, Period] = {}
+    lines: dict[str, int] = defaultdict(int)
     seen: set[tuple[str, str]] = set()
     segments = []
-    for index, view in enumerate(figures):
-        length = view.figure.period_info.kind
-        if index and view.figure.comparability:
-            breaks[length] += 1
-        if (length, view.figure.period) in seen:
+    for view in figures:
+        period = view.figure.period_info
+        if (period.kind, period.text) in seen:
             segments.append(f"{view.id}-alone")
             continue
-        seen.add((length, view.figure.period))
-        segments.append(f"{length}-{breaks[length]}")
+        seen.add((period.kind, period.text))
+        before = last.get(period.kind)
+        if before is not None and not joinable(before, period, breaks):
+            lines[period.kind] += 1
+        last[period.kind] = period
+        segments.append(f"{period.kind}-{lines[period.kind]}")
     return segments
+
+
+def joinable(earlier: Period, later: Period, breaks: list[date]) -> bool:
+    """Whether a line may run from one period to the next: they follow one another and no
+    change of measure falls after the first starts and by the time the second starts."""
+    return follows(earlier, later) and not any(earlier.start < at <= later.start for at in breaks)
+
+
+EPOCH = date(1970, 1, 1)
+
+
+def time_of(day: date) -> int:
+    """A day as a time axis reads it: milliseconds since 1970 at midnight UTC."""
+    return (day - EPOCH).days * 86_400_000
+
+
+def year_ticks(figures: list[FigureView]) -> tuple[list[int], list[int]]:
+    """The time axis's domain (from the first period's year to the end of the last's) and a tick
+    at the middle of a year for at most eight years, so the labels are years, never repeated."""
+    first = min(f.figure.period_info.start.year for f in figures)
+    last = max(f.figure.period_info.end.year for f in figures)
+    step = -(-(last - first + 1) // 8)
+    ticks = [time_of(parse_period(str(year)).centre) for year in range(first, last + 1, step)]
+    return [time_of(date(first, 1, 1)), time_of(date(last + 1, 1, 1))], ticks
 
 
 def series_chart(series: Series, templates: Templates) -> Chart:
@@ -306,7 +359,7 @@ def series_chart(series: Series, templates: Templates) -> Chart:
         label, _shape = QUALIFIER_MARKS[f.figure.qualifier]
         values.append(
             {
-                "period": wrap_label(f.period_label, 12),
+                "when": time_of(f.figure.period_info.centre),
                 "value": _divided(f.figure.value, divisor),
                 "period_label": f.period_label,
                 "display": f.display,
@@ -318,24 +371,57 @@ def series_chart(series: Series, templates: Templates) -> Chart:
                 "fact": f.fact_id,
             }
         )
-    title = series.indicator.label + (series.scope_note)
+    title = series.title
     present = tuple(q for q in Qualifier if any(f.figure.qualifier is q for f in figures))
     breaks = series.breaks
-    marks = [{"period": wrap_label(f.period_label, 12), "note": "Measure may differ"} for f in breaks]
+    marks = [
+        {"when": time_of(f.figure.period_info.start), "note": "Measure may differ", "figure": f.id} for f in breaks
+    ]
     template = templates.series(unit == Unit.RANK, present, bool(breaks))
     spec = _filled(template, {"figures": values, "breaks": marks}, divisor)
     _title_axis(spec, "y", axis_title)
-    _between_periods(spec, len({v["period"] for v in values}))
+    domain, ticks = year_ticks(figures)
+    _time_axis(spec, domain, ticks)
     readable = "; ".join(f"{f.period_label}: {f.display} ({f.sources_text})" for f in figures)
-    description = f"Line chart, {title}, {len(figures)} values. {readable}."
+    description = f"Line chart on a time axis, {title}, {len(figures)} values. {readable}."
+    gaps = _gaps(figures)
+    if gaps:
+        description += f" No line is drawn across the gaps in the data ({'; '.join(gaps)})."
     if breaks:
         description += (
-            " The measure may differ before "
-            + ", ".join(f.period_label for f in breaks)
-            + ": the values either side may not be comparable."
+            " The measure may differ from "
+            + " and from ".join(f.period_label for f in breaks)
+            + " on: the values either side may not be comparable, and no line joins them."
         )
     tips = [tip_text(f) for f in figures]
     return Chart(f"chart-{series.key}", title, description, spec, _data_rows(series.figures), tips)
+
+
+def _gaps(figures: list[FigureView]) -> list[str]:
+    """Each pair of periods of one length that do not follow one another: 'between 2019 and 2021'."""
+    last: dict[str, FigureView] = {}
+    gaps = []
+    for view in figures:
+        period = view.figure.period_info
+        before = last.get(period.kind)
+        if (
+            before is not None
+            and before.figure.period != view.figure.period
+            and not follows(before.figure.period_info, period)
+        ):
+            gaps.append(f"between {before.period_label} and {view.period_label}")
+        last[period.kind] = view
+    return gaps
+
+
+def _time_axis(spec: dict[str, Any], domain: list[int], ticks: list[int]) -> None:
+    """Fix the time axis's span and its ticks (the middle of each year shown) in every layer."""
+    for layer in spec.get("layer", []):
+        x = layer.get("encoding", {}).get("x")
+        if x and x.get("type") == "temporal":
+            x["scale"] = {**x.get("scale", {}), "domain": domain}
+            if "axis" in x and x["axis"] is not None:
+                x["axis"]["values"] = ticks
 
 
 @cache
@@ -344,11 +430,13 @@ def series_template(is_rank: bool, qualifiers: tuple[Qualifier, ...], with_break
     import altair as alt
 
     base = alt.Chart(alt.Data(name="figures"))
+    # time drawn as time: a point sits at the middle of its period on a UTC time scale, so
+    # 30 Jun 2020, 11 Nov 2022 and 5 Aug 2024 are as far apart on the page as in the calendar
     x = alt.X(
-        "period:O",
-        sort=None,
+        "when:T",
         title=None,
-        axis=alt.Axis(labelAngle=0, labelFontSize=12, labelExpr="split(datum.label, '|')"),
+        scale=alt.Scale(type="utc"),
+        axis=alt.Axis(labelAngle=0, labelFontSize=12, labelExpr="utcFormat(datum.value, '%Y')", grid=False),
     )
     y_scale = alt.Scale(reverse=True, zero=False) if is_rank else alt.Scale(zero=True)
     y = alt.Y("value:Q", title="value", scale=y_scale, axis=alt.Axis(tickCount=5), stack=None)
@@ -358,7 +446,7 @@ def series_template(is_rank: bool, qualifiers: tuple[Qualifier, ...], with_break
         "qualifier:N", scale=alt.Scale(domain=[p[0] for p in present], range=[p[1] for p in present]), legend=legend
     )
     # the legend fills its symbols as the marks are filled: solid for exact, open for the others
-    fills = [BLUE if q is Qualifier.EXACT else "#ffffff" for q in qualifiers]
+    fills = [_fill_of(q, BLUE) for q in qualifiers]
     fill = alt.Fill("qualifier:N", scale=alt.Scale(domain=[p[0] for p in present], range=fills), legend=legend)
     tooltip = [
         alt.Tooltip("period_label:N", title="Period"),
@@ -390,12 +478,18 @@ def series_template(is_rank: bool, qualifiers: tuple[Qualifier, ...], with_break
     if with_breaks:
         rule_base = alt.Chart(alt.Data(name="breaks"))
         layers.append(
-            rule_base.mark_rule(color=ORANGE, strokeDash=[5, 4], strokeWidth=2).encode(x=alt.X("period:O", sort=None))
+            rule_base.mark_rule(color=ORANGE, strokeDash=[5, 4], strokeWidth=2).encode(
+                x=alt.X("when:T", scale=alt.Scale(type="utc"))
+            )
         )
         layers.append(
             rule_base.mark_text(
                 align="left", dx=6, baseline="bottom", color="#8a5a00", fontSize=12, fontWeight="bold"
-            ).encode(x=alt.X("period:O", sort=None), y=alt.value(SERIES_HEIGHT - 4), text="note:N")
+            ).encode(
+                x=alt.X("when:T", scale=alt.Scale(type="utc")),
+                y=alt.value(SERIES_HEIGHT - 4),
+                text="note:N",
+            )
         )
     return json.dumps(alt.layer(*layers).properties(width=WIDTH - 120, height=SERIES_HEIGHT).to_dict(validate=validate))
 

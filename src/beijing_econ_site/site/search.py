@@ -52,8 +52,7 @@ def search_records(
     stories (page path, title, rendered story)."""
     records = [figure_record(view) for view in site.figures.values() if not view.is_shown_elsewhere]
     for series in site.series:
-        where = series.scope_note
-        label = f"{series.indicator.label}{where}"
+        label = series.title
         content = f"{label}, across the years. {_text(series.indicator.description or '')}"
         home = series_homes.get(series.key, "compare/")
         records.append(Record(f"{home}#{series.key}", f"{label}, across the years", content, "Indicator"))

@@ -168,6 +168,7 @@ class Series:
     indicator: Indicator
     scope: str
     figures: list[FigureView]
+    length: str = ""  # the one period length of a flow's series ("year", "half"...); "" for other kinds
 
     @property
     def is_home(self) -> bool:
@@ -183,7 +184,18 @@ class Series:
 
     @property
     def key(self) -> str:
-        return self.indicator.id if self.is_home else f"{self.indicator.id}-{self.scope}"
+        key = self.indicator.id if self.is_home else f"{self.indicator.id}-{self.scope}"
+        return key if self.length in ("", "year") else f"{key}-{self.length}"
+
+    @property
+    def length_note(self) -> str:
+        """For a flow over periods shorter than a year, their length: ', half-years'."""
+        length = FLOW_LENGTHS.get(self.length, "")
+        return f", {length}" if length else ""
+
+    @property
+    def title(self) -> str:
+        return self.indicator.label + self.scope_note + self.length_note
 
     @property
     def breaks(self) -> list[FigureView]:
@@ -396,18 +408,24 @@ def measure_of(indicator: Indicator) -> str:
     return ""
 
 
+FLOW_LENGTHS = {"half": "half-years", "quarter": "quarters", "month": "months", "months": "runs of months"}
+
+
 def comparison_series(figures: list[FigureView], site: SiteProfile) -> list[Series]:
     """Every indicator and scope with figures for two or more periods, periods in order: the home
-    place's first."""
-    grouped: dict[tuple[str, str], list[FigureView]] = defaultdict(list)
+    place's first. A flow's periods of one length make a series of their own (a half-year's
+    amount beside years' would read as a fall); rates, shares and levels of different lengths
+    share a time axis, never a line."""
+    grouped: dict[tuple[str, str, str], list[FigureView]] = defaultdict(list)
     for view in figures:
-        grouped[(view.indicator.id, view.figure.scope)].append(view)
+        length = view.figure.period_info.kind if view.indicator.kind is Kind.FLOW else ""
+        grouped[(view.indicator.id, view.figure.scope, length)].append(view)
     series = []
-    for (_, scope), members in grouped.items():
+    for (_, scope, length), members in grouped.items():
         if len({m.figure.period for m in members}) < 2:
             continue
         members = sorted(members, key=lambda v: (v.figure.period_info.sort_key, v.source.published))
-        series.append(Series(members[0].indicator, scope, members))
+        series.append(Series(members[0].indicator, scope, members, length))
     series.sort(
         key=lambda s: (
             s.is_target,
