@@ -633,3 +633,52 @@ def test_a_new_indicator_is_listed_with_its_definition_and_checks_warnings_come_
     assert details(added)["label"] == ("", "Services, share of GDP")
     assert ("figure-added", "services-share-gdp-2022") in listed(result)
     assert "unused-indicator" in {w["rule"] for w in result["warnings"]}  # as check prints it
+
+
+THIRD_ARTICLE = (
+    "Third Daily. In 2022 the digital economy accounted for 41.2% of the city's GDP.\n"
+    "The city's GDP grew 5.2% in 2024.\n"
+)
+
+
+def test_a_new_year_its_navigation_a_line_drawn_and_the_compare_page_are_listed(history, checkout, capsys):
+    work = checkout("delete")
+    write_tree(
+        work,
+        {
+            "data/sources/third-daily.txt": THIRD_ARTICLE,
+            "data/sources/third-daily.yaml": source_yaml(
+                THIRD_ARTICLE,
+                id="third-daily",
+                title="A third article",
+                publisher="Third Daily",
+                published='"2025-01-20"',
+                archive="third-daily.txt",
+            ),
+            "data/figures/third-daily.yaml": (
+                "figures:\n"
+                "  - id: third-daily-digital-share-2022\n    indicator: digital-share-gdp\n    value: 41.2\n"
+                "    unit: percent\n    qualifier: exact\n    period: 2022\n    scope: beijing\n"
+                "    source: third-daily\n"
+                '    quote: "In 2022 the digital economy accounted for 41.2% of the city\'s GDP."\n'
+                "  - id: third-daily-gdp-growth-2024\n    indicator: gdp-growth\n    value: 5.2\n"
+                "    unit: percent\n    qualifier: exact\n    period: 2024\n    scope: beijing\n"
+                "    source: third-daily\n"
+                '    quote: "The city\'s GDP grew 5.2% in 2024."\n'
+            ),
+        },
+    )
+    result = review_json("HEAD", capsys)
+    [page] = [c for c in result["changes"] if c["kind"] == "page-added"]
+    assert page["subject"] == "2024/" and page["pages"] == ["2024/"]
+    [navigation] = [c for c in result["changes"] if c["kind"] == "navigation-changed"]
+    before, after = details(navigation)["years"]
+    assert after == before + " · 2024"
+    [series] = [c for c in result["charts"] if c["id"] == "chart-digital-share-gdp"]
+    assert series["pages"] == ["compare/"]
+    lines = [(m["before"], m["after"]) for m in series["marks"] if m["field"] == "line"]
+    assert lines == [("", "2021 – 2022")]
+    code, text = diff("--base", "HEAD", capsys=capsys)
+    assert code == 0
+    assert "shown on /compare/" in text and "line: + 2021 – 2022" in text
+    assert "Navigation changed" in text

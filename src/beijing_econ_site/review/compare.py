@@ -32,7 +32,7 @@ from beijing_econ_site.review.text import visible_lines, visible_text
 from beijing_econ_site.site.charts import Chart, Templates, chart_sources
 from beijing_econ_site.site.export import figure_rows
 from beijing_econ_site.site.markdown import render_markdown, render_story
-from beijing_econ_site.site.pages import PageRenderer, SiteConfig, environment_of, page_jobs
+from beijing_econ_site.site.pages import PageRenderer, SiteConfig, environment_of, page_jobs, series_pages
 from beijing_econ_site.site.theme import theme_loader
 from beijing_econ_site.site.views import FigureView, SiteView, derive
 
@@ -51,6 +51,8 @@ KINDS = (
     "story-changed",
     "page-text-changed",
     "page-added",
+    "page-removed",
+    "navigation-changed",
     "asset-changed",
 )
 
@@ -79,7 +81,8 @@ class ChartChange:
     id: str
     title: str
     status: str  # changed | added | removed
-    marks: list[Detail]  # each drawn mark (a bar, a point) or title that differs
+    marks: list[Detail]  # each drawn mark (a bar, a point), line, break or title that differs
+    pages: list[str] = field(default_factory=list)  # the pages that show it (a series: a compare page)
     before: Chart | None = field(default=None, repr=False)
     after: Chart | None = field(default=None, repr=False)
 
@@ -110,7 +113,8 @@ def review(base: Side, head: Side, chart_templates: Templates, bytecode_dir: Pat
         *_story_changes(base, head, base_site, head_site),
     ]
     page_changes, page_notes = _template_changes(base, head, head_site, chart_templates, bytecode_dir)
-    changes += page_changes + list(_asset_changes(base, head))
+    changes += page_changes + list(_page_set_changes(base, head, base_site, head_site, chart_templates))
+    changes += list(_asset_changes(base, head))
     published = figure_rows(
         base.dataset.model_copy(
             update={"figures": {i: base.dataset.figures[i] for i in moved if i in base.dataset.figures}}
@@ -586,6 +590,37 @@ def _template_changes(
     return changes, notes
 
 
+def _page_titles(site: SiteView, side: Side, chart_templates: Templates) -> dict[str, str]:
+    """Each page the site makes, and its title; a source's and a chart's embed page aside: they
+    come and go with their source and chart, which the review lists."""
+    charts = {key: make(chart_templates) for key, _, make in chart_sources(site)}
+    return {
+        job.path: str(job.context.get("title") or site.site.title)
+        for job in page_jobs(site, charts, {}, side.stories)
+        if not job.path.startswith(("embed/", "sources/"))
+    }
+
+
+def _page_set_changes(
+    base: Side, head: Side, base_site: SiteView, head_site: SiteView, chart_templates: Templates
+) -> Iterator[Change]:
+    """Pages the data adds or removes (a new year, a source's page, a compare page of its own),
+    and the site's navigation when its years change: it is on every page."""
+    before, after = _page_titles(base_site, base, chart_templates), _page_titles(head_site, head, chart_templates)
+    for path in sorted(set(after) - set(before)):
+        yield Change("page-added", path, "New page", [Detail("title", "", after[path])], "", [path])
+    for path in sorted(set(before) - set(after)):
+        yield Change("page-removed", path, "Page no longer made", [Detail("title", before[path], "")], "", [path])
+    old_years, new_years = [str(y.year) for y in base_site.years], [str(y.year) for y in head_site.years]
+    if old_years != new_years:
+        yield Change(
+            "navigation-changed",
+            "years",
+            "The years in every page's navigation",
+            [Detail("years", " · ".join(old_years), " · ".join(new_years))],
+        )
+
+
 def _asset_changes(base: Side, head: Side) -> Iterator[Change]:
     if base.assets is None or head.assets is None:
         return
@@ -620,7 +655,9 @@ def drawn_marks(chart: Chart) -> dict[str, str]:
         drawn_values = {k: v for k, v in sorted(row.items()) if k not in _NOT_DRAWN}
         marks[f"mark {row.get('figure', '')}"] = f"{text}\0{drawn_values}"
     for row in datasets.get("breaks", []):
-        marks[f"break {row.get('period', '')}"] = f"{row.get('note', '')} before {row.get('period', '')}"
+        marks[f"break {row.get('figure', '')}"] = f"{row.get('note', '')} from {row.get('period_label', '')}"
+    for line in drawn_lines(datasets.get("figures", [])):
+        marks[f"line {line}"] = line
     axes = [
         str(enc.get("title"))
         for layer in chart.spec.get("layer", [])
@@ -630,6 +667,19 @@ def drawn_marks(chart: Chart) -> dict[str, str]:
     if axes:
         marks["axis"] = axes[0]
     return marks
+
+
+def drawn_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """Each line a series chart draws, as the periods it joins: '2019 – 2020 – 2021'."""
+    lines: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if "segment" in row:
+            lines[str(row["segment"])].append(row)
+    return [
+        " – ".join(str(r.get("period_label", "")) for r in sorted(members, key=lambda r: r.get("when", 0)))
+        for members in lines.values()
+        if len(members) > 1
+    ]
 
 
 def _mark_details(before: dict[str, str], after: dict[str, str]) -> list[Detail]:
@@ -657,6 +707,7 @@ def _chart_changes(
     made on each side and their marks compared."""
     old = {key: (drawn_from, make) for key, drawn_from, make in chart_sources(base_site)}
     new = {key: (drawn_from, make) for key, drawn_from, make in chart_sources(head_site)}
+    homes = {**_chart_pages(base_site), **_chart_pages(head_site)}
     for key in dict.fromkeys([*new, *old]):
         if key in old and key in new:
             was, now = [v.id for v in old[key][0].figures], [v.id for v in new[key][0].figures]
@@ -670,4 +721,11 @@ def _chart_changes(
         chart = after or before
         assert chart is not None
         state = "changed" if before and after else "added" if after else "removed"
-        yield ChartChange(chart.id, chart.title, state, details, before, after)
+        yield ChartChange(chart.id, chart.title, state, details, homes.get(key, []), before, after)
+
+
+def _chart_pages(site: SiteView) -> dict[str, list[str]]:
+    """The pages that show each chart: a group's year or topic page, a series' compare page."""
+    pages = {g.key: [t.path or y.path] for y in site.years for t in y.topics for g in t.charts}
+    pages.update({key: [path] for key, path in series_pages(site.series).items()})
+    return pages

@@ -24,6 +24,8 @@ KIND_LABELS = {
     "story-changed": "Story edited",
     "page-text-changed": "Page text changed",
     "page-added": "Page added",
+    "page-removed": "Page removed",
+    "navigation-changed": "Navigation changed",
     "asset-changed": "Style or script file",
 }
 LONG = 60  # characters of before and after together, past which they go on lines of their own
@@ -59,7 +61,8 @@ def as_text(result: Review, pngs: dict[str, tuple[str, str]] | None = None) -> s
     if result.charts:
         lines += ["", f"Charts whose drawn data changed ({len(result.charts)}):"]
         for chart in result.charts:
-            lines.append(f"  {chart.id}: {chart.title} ({chart.status})")
+            shown_on = f", shown on {_page_list(chart.pages)}" if chart.pages else ""
+            lines.append(f"  {chart.id}: {chart.title} ({chart.status}{shown_on})")
             lines += [f"    {line}" for detail in chart.marks for line in _text_detail(detail)]
             if pngs and chart.id in pngs:
                 lines.append(f"    before/after: {' '.join(p for p in pngs[chart.id] if p)}")
@@ -171,7 +174,8 @@ def _within(budget: list[int], items: list[list[str]], noun: str) -> list[str]:
 
 
 def _markdown_chart(chart: ChartChange) -> list[str]:
-    head = f"- **{escape(chart.title)}** {_code(chart.id)} ({chart.status})"
+    shown_on = f", shown on {escape(_page_list(chart.pages))}" if chart.pages else ""
+    head = f"- **{escape(chart.title)}** {_code(chart.id)} ({chart.status}{shown_on})"
     return [head] + [f"  {line}" for detail in chart.marks for line in _markdown_detail(detail)]
 
 
@@ -202,7 +206,12 @@ def _markdown_detail(detail: Detail) -> list[str]:
 
 def as_json(result: Review, pngs: dict[str, tuple[str, str]] | None = None) -> str:
     def chart(change: ChartChange) -> dict[str, object]:
-        found: dict[str, object] = {"id": change.id, "title": change.title, "status": change.status}
+        found: dict[str, object] = {
+            "id": change.id,
+            "title": change.title,
+            "status": change.status,
+            "pages": change.pages,
+        }
         found["marks"] = [asdict(detail) for detail in change.marks]
         if pngs and change.id in pngs:
             found["png"] = {"before": pngs[change.id][0], "after": pngs[change.id][1]}

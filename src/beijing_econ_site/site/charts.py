@@ -375,7 +375,13 @@ def series_chart(series: Series, templates: Templates) -> Chart:
     present = tuple(q for q in Qualifier if any(f.figure.qualifier is q for f in figures))
     breaks = series.breaks
     marks = [
-        {"when": time_of(f.figure.period_info.start), "note": "Measure may differ", "figure": f.id} for f in breaks
+        {
+            "when": time_of(f.figure.period_info.start),
+            "note": "Measure may differ",
+            "figure": f.id,
+            "period_label": f.period_label,
+        }
+        for f in breaks
     ]
     template = templates.series(unit == Unit.RANK, present, bool(breaks))
     spec = _filled(template, {"figures": values, "breaks": marks}, divisor)
