@@ -42,3 +42,12 @@ def sample_currency_words():
     """The number reader knows a site's currencies from its profile, which `check` hands it. A test
     that reads numbers without checking a site first reads them with the sample profile's words."""
     use_currency_words(SAMPLE_CURRENCY_WORDS)
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the tests that read the project's data (through helpers.project_data, or the browser
+    tests' site built from it): tasks.py runs them a second time with new articles added."""
+    for item in items:
+        module = getattr(item, "module", None)
+        if (module is not None and "project_data" in vars(module)) or "built_site" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.project_data)

@@ -17,6 +17,7 @@ from beijing_econ_site.data.models import Dataset
 from beijing_econ_site.data.stories import Reference, Story
 from beijing_econ_site.site.references import reference_text
 from beijing_econ_site.site.views import derive
+from tests.helpers import project_data
 
 ROOT = Path(__file__).resolve().parent.parent
 OLD_STORIES = ROOT / "tests" / "fixtures" / "old-stories"
@@ -24,7 +25,7 @@ OLD_STORIES = ROOT / "tests" / "fixtures" / "old-stories"
 
 @pytest.fixture(scope="module")
 def dataset() -> Dataset:
-    return check_data(ROOT / "data").dataset
+    return check_data(project_data()).dataset
 
 
 def claims(text: str, dataset: Dataset, name: str = "overview") -> list[tuple[str, int, str]]:
@@ -40,7 +41,7 @@ def rules(text: str, dataset: Dataset, name: str = "overview") -> list[str]:
 @pytest.fixture(scope="module")
 def old_stories_checked(tmp_path_factory) -> dict[str, list[tuple[str, int, str]]]:
     data = tmp_path_factory.mktemp("old") / "data"
-    shutil.copytree(ROOT / "data", data)
+    shutil.copytree(project_data(), data)
     for story in OLD_STORIES.glob("*.md"):
         shutil.copy(story, data / "stories" / story.name)
     found: dict[str, list[tuple[str, int, str]]] = {}
@@ -82,7 +83,7 @@ def test_row_13_the_old_overviews_count_and_date_now_read_number_noun_date(old_s
 
 
 def test_the_stories_as_published_make_no_unbacked_claim():
-    checked = check_data(ROOT / "data")
+    checked = check_data(project_data())
     assert [d.format() for d in checked.diagnostics] == []
 
 

@@ -19,6 +19,7 @@ from beijing_econ_site.data.models import Kind, Unit
 from beijing_econ_site.data.stories import Reference
 from beijing_econ_site.site.references import reference_text
 from beijing_econ_site.site.views import FigureView, derive
+from tests.helpers import project_data
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALE_WORD = re.compile(r"\b(?:trillion|billion|million|thousand)\b")
@@ -30,7 +31,7 @@ PERIOD_PHRASE = re.compile(
 
 @pytest.fixture(scope="module")
 def views() -> dict[str, FigureView]:
-    checked = check_data(ROOT / "data")
+    checked = check_data(project_data())
     assert not checked.errors
     return derive(checked.dataset).figures
 
@@ -70,7 +71,7 @@ def test_every_form_of_every_figure_reads_as_english_in_a_sentence(views):
 
 
 def test_a_counts_period_form_reads_number_noun_date():
-    checked = check_data(ROOT / "data")
+    checked = check_data(project_data())
     figures = derive(checked.dataset).figures
     text = reference_text(Reference("fig", ("5g-base-stations-total-2020-06-30",), "period"), figures)
     assert text == "22,500 5G base stations as of 30 Jun 2020"
@@ -98,7 +99,7 @@ def test_fractions_are_shown_in_the_articles_words(views, figure, shown):
 
 def test_a_rounded_fraction_is_approximately_and_a_fraction_stated_exactly_stays_exact(tmp_path):
     data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    shutil.copytree(project_data(), data)
     path = data / "figures" / "china-org-cn-2021-03-30.yaml"
     text = path.read_text()
     assert "id: academicians-share-china-2021-03-30" in text
@@ -114,7 +115,7 @@ def test_a_period_read_from_context_is_labelled_probable_and_needs_a_note(views,
     assert target.figure.period == "2020-H2" and target.period_label == "H2 2020 (probably)"
     assert "on top of" in (target.figure.note or "")
     data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    shutil.copytree(project_data(), data)
     path = data / "figures" / "ciftis-2020-07-31.yaml"
     document = yaml.safe_load(path.read_text())
     for figure in document["figures"]:
@@ -133,6 +134,9 @@ def test_a_period_read_from_context_is_labelled_probable_and_needs_a_note(views,
         ("about one-fifth of the total", ["one-fifth"]),
         ("in the first half of the year, one of the first pilots", []),  # a period, an idiom, an ordinal
         ("in 2019 it was 22,500", ["22,500"]),  # years are dates, not figures
+        ("in the first six months, 1,500 firms; in the past three months, 200", ["1,500", "200"]),  # periods
+        ("Copyright 2024 Metro Daily. ICP license 京ICP备10012345号-2", []),  # a registration code
+        ("Updated: 2024-08-06 09:12. Filed at 10:45 a.m. on Jan. 22", []),  # a date and times
     ],
 )
 def test_coverage_reads_number_words_and_vague_quantities(text, read):
@@ -141,7 +145,7 @@ def test_coverage_reads_number_words_and_vague_quantities(text, read):
 
 def test_an_uncovered_vague_quantity_is_a_warning_until_it_is_omitted(tmp_path):
     data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    shutil.copytree(project_data(), data)
     path = data / "sources" / "bjinfo-2022-11-11.yaml"
     text = path.read_text()
     omission = next(line for line in text.splitlines(keepends=True) if "hundreds of landmark projects" in line)

@@ -14,6 +14,7 @@ import yaml
 from beijing_econ_site.build.run import build_site
 from beijing_econ_site.checks.run import check_data
 from beijing_econ_site.site.pages import SiteConfig
+from tests.helpers import project_data
 
 ROOT = Path(__file__).resolve().parent.parent
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -25,7 +26,7 @@ BASE = "https://example.org/beijing/"
 def published(tmp_path) -> tuple[Path, Path]:
     """A copy of data/ and the site built from it, as published."""
     data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    shutil.copytree(project_data(), data)
     site = tmp_path / "_site"
     build_site(data, site, ROOT / "templates", cache_dir=tmp_path / ".cache", config=SiteConfig(base_url=BASE))
     return data, site
@@ -110,7 +111,7 @@ def test_the_404_page_links_back_with_absolute_urls_since_it_is_served_at_any_de
 
 def test_without_a_site_url_there_is_no_sitemap_and_robots_names_none(tmp_path):
     site = tmp_path / "_site"
-    build_site(ROOT / "data", site, ROOT / "templates", cache_dir=tmp_path / ".cache", config=SiteConfig(base_url=""))
+    build_site(project_data(), site, ROOT / "templates", cache_dir=tmp_path / ".cache", config=SiteConfig(base_url=""))
     assert not (site / "sitemap.xml").exists()
     assert (site / "robots.txt").read_text() == "User-agent: *\nAllow: /\n"
     assert 'href="/assets/site.css"' in (site / "404.html").read_text()
@@ -157,7 +158,7 @@ def test_every_page_has_a_share_card_of_1200_by_630_that_states_the_page_s_headl
 def test_share_cards_are_the_same_bytes_from_one_build_to_the_next(tmp_path):
     first, second = tmp_path / "first", tmp_path / "second"
     for out in (first, second):
-        build_site(ROOT / "data", out, ROOT / "templates", cache_dir=None, config=SiteConfig())
+        build_site(project_data(), out, ROOT / "templates", cache_dir=None, config=SiteConfig())
     cards = sorted(p.name for p in (first / "cards").glob("*.png"))
     assert cards and cards == sorted(p.name for p in (second / "cards").glob("*.png"))
     assert all((first / "cards" / c).read_bytes() == (second / "cards" / c).read_bytes() for c in cards)

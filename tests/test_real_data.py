@@ -10,9 +10,10 @@ import pytest
 
 from beijing_econ_site.checks.run import check_data
 from beijing_econ_site.data.schema import PROFILE_SCHEMA_NAME, SCHEMA_PATH, data_file_schema, profile_schema
+from tests.helpers import project_data
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
+DATA = project_data()
 SEEDS = ROOT.parent / "shared" / "seeds"
 
 
@@ -55,7 +56,7 @@ def test_the_collected_articles_are_archived_unchanged(checked):
 def test_every_yaml_file_points_editors_at_the_schema():
     for path in sorted(DATA.rglob("*.yaml")):
         first = path.read_text(encoding="utf-8").splitlines()[0]
-        depth = len(path.relative_to(ROOT).parts) - 1
+        depth = len(path.relative_to(DATA.parent).parts) - 1
         schema = SCHEMA_PATH.with_name(PROFILE_SCHEMA_NAME) if path.name == "site.yaml" and depth == 1 else SCHEMA_PATH
         assert first == f"# yaml-language-server: $schema={'../' * depth}{schema.as_posix()}", path
 

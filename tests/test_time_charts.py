@@ -236,3 +236,24 @@ def test_a_bound_drawn_as_a_solid_bar_is_a_chart_open_bars_error(site):
     [bars] = [layer for layer in spec["layer"] if layer["mark"]["type"] == "bar"]
     bars["encoding"]["fill"] = {"value": "#0072B2"}
     assert rules(spec, views) == {"chart-open-bars"}
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later", "joined"),
+    [
+        ("2020", "2021", True),
+        ("2020", "2022", False),  # 2021 missing: a gap
+        ("2023-H1", "2023-H2", True),
+        ("2023-H2", "2024-H1", True),
+        ("2023-H1", "2024-H1", True),  # like periods, year on year
+        ("2023-Q1", "2023-Q3", False),
+        ("2021-01..2021-02", "2022-01..2022-02", True),
+        ("2020-06-30", "2020-12-31", True),  # levels at most a year apart
+        ("2020-06-30", "2023-08-05", False),
+        ("2022", "2022-H1", False),  # unlike lengths are never joined
+    ],
+)
+def test_a_line_joins_periods_that_follow_one_another(earlier, later, joined):
+    from beijing_econ_site.data.periods import follows, parse_period
+
+    assert follows(parse_period(earlier), parse_period(later)) is joined

@@ -36,13 +36,16 @@ from beijing_econ_site.checks.citations import nearest_passage
 from beijing_econ_site.data.archive import normalize
 from beijing_econ_site.data.models import Dataset, Indicator, Kind, Source, is_currency
 from beijing_econ_site.data.numbers import (
+    RUN_OF_MONTHS,
     CurrencyWords,
     Mention,
     currency_words,
     find_mentions,
     is_converted_amount,
     is_half_of_a_period,
+    is_in_a_run_of_months,
     is_year,
+    months_in_run,
 )
 from beijing_econ_site.data.periods import parse_period, parse_published
 from beijing_econ_site.data.readings import read_span
@@ -95,6 +98,12 @@ class Draft:
     id: str
     notes: list[str] = field(default_factory=list)
     period_inferred: bool = False
+    unsupported: bool = False  # no word of the best indicator is in the quote: a guess, left to the editor
+
+    @property
+    def indicator(self) -> str | None:
+        """The indicator to draft: the best, unless no word of it is in the quote."""
+        return self.indicators[0] if self.indicators and not self.unsupported else None
 
 
 class QuoteNotFound(Exception):
@@ -135,7 +144,7 @@ def read_quote(quote: str, archive_text: str) -> list[Reading]:
 
 
 def _is_not_a_figure(mention: Mention, before: str, after: str) -> bool:
-    if is_year(mention) or is_half_of_a_period(mention, before):
+    if is_year(mention) or is_half_of_a_period(mention, before) or is_in_a_run_of_months(before, mention, after):
         return True
     if mention.form == "ordinal" and (PERIOD_ORDINAL.match(after) or NAME_AFTER.match(after)):
         return True  # 'first half', 'second quarter', 'the Fifth Ring Road'
@@ -208,6 +217,11 @@ def _period_in(text: str, published: date) -> tuple[str, str] | None:
     """The period words of a text, read against the article's date."""
     year = _named_year(text, published)
     in_year = year or published.year
+    run = RUN_OF_MONTHS.search(text)
+    if run and run["from"].lower() == "first":
+        months_run = months_in_run(run["count"])
+        named = {3: f"{in_year}-Q1", 6: f"{in_year}-H1"}.get(months_run, f"{in_year}-01..{in_year}-{months_run:02d}")
+        return named, f"the first {months_run} months of the year"
     months = MONTH_RANGE.search(text)
     if months:
         first, last = (_month_number(m) for m in months.groups())
@@ -332,7 +346,7 @@ def _words(text: str) -> list[str]:
 
 def _stem(word: str) -> str:
     """A crude English stem, enough to match 'stations' with 'station' and 'industries' with 'industry'."""
-    word = word.removesuffix("'s").removesuffix("’s")
+    word = word.removesuffix("'s").removesuffix("’s").rstrip("'’")  # "city's", "industries'"
     if len(word) <= 4:
         return word
     if word.endswith("ies"):
@@ -452,7 +466,8 @@ def draft_figures(quote: str, archive_text: str, source: Source, dataset: Datase
         ]
         context = number_context(text, reading.mention, others, position)
         ranked = rank_indicators(context, text, reading.unit, dataset)
-        indicator = dataset.indicators.get(ranked[0]) if ranked else None
+        unsupported = bool(ranked) and not _names_in_quote(dataset.indicators[ranked[0]], text, dataset)
+        indicator = dataset.indicators.get(ranked[0]) if ranked and not unsupported else None
         kind = indicator.kind if indicator else guess_kind(context.text, reading.unit)
         period, why = draft_period(context, text, before, source, kind, archive_text[:600])
         scope = draft_scope(text, indicator, dataset)
@@ -461,8 +476,57 @@ def draft_figures(quote: str, archive_text: str, source: Source, dataset: Datase
         figure_id = _unused_id(base, source.id, used_ids)
         used_ids.add(figure_id)
         notes = [f"period: {why}", *_price_basis_warning(indicator, text)]
-        drafts.append(Draft(reading, period, scope, ranked, figure_id, notes, why == INFERRED_H2))
+        drafts.append(Draft(reading, period, scope, ranked, figure_id, notes, why == INFERRED_H2, unsupported))
     return drafts
+
+
+def _names_in_quote(indicator: Indicator, quote: str, dataset: Dataset) -> bool:
+    """Whether a word of the indicator's label or id (not the home place's name) is in the quote:
+    with none, ranking it first is a guess that any new indicator could overturn."""
+    place = set(_words(dataset.site.place.label))
+    named = set(_words(indicator.label + " " + indicator.id.replace("-", " "))) - place
+    return bool(named & set(_words(quote)))
+
+
+DRAFTED_FIELDS = ("indicator", "unit", "period", "scope", "qualifier")
+
+
+def drafted_as_curated(dataset: Dataset, archives: dict[str, str], figure_ids: list[str]) -> dict[str, list[str]]:
+    """For each field cite drafts, the figures whose draft differs from what the editors curated
+    (an empty list: every draft agreed): how far cite's drafts are from the finished YAML. The
+    draft compared is the one stating the figure's value that agrees best."""
+    misses: dict[str, list[str]] = {name: [] for name in DRAFTED_FIELDS}
+    for figure_id in figure_ids:
+        figure = dataset.figures[figure_id]
+        curated = {
+            "indicator": figure.indicator,
+            "unit": figure.unit,
+            "period": figure.period,
+            "scope": figure.scope,
+            "qualifier": figure.qualifier.value,
+        }
+        drafts = draft_figures(figure.quote, archives[figure.source], dataset.sources[figure.source], dataset)
+        stating = [d for d in drafts if abs(float(d.reading.value) - float(figure.value)) < 0.051]
+        if not stating:
+            for name in DRAFTED_FIELDS:
+                misses[name].append(f"{figure.id}: no draft states {figure.value}")
+            continue
+
+        def fields(draft: Draft) -> dict[str, object]:
+            return {
+                "indicator": draft.indicator,
+                "unit": draft.reading.unit,
+                "period": draft.period,
+                "scope": draft.scope,
+                "qualifier": draft.reading.qualifier,
+            }
+
+        # a value the quote states twice ('half ... half') has a draft each: this figure's fits it best
+        best = fields(max(stating, key=lambda d: sum(fields(d)[k] == curated[k] for k in DRAFTED_FIELDS)))
+        for name in DRAFTED_FIELDS:
+            if best[name] != curated[name]:
+                misses[name].append(f"{figure.id}: {best[name]!r} for {curated[name]!r}")
+    return misses
 
 
 def _unused_id(base: str, source_id: str, used: set[str]) -> str:
@@ -508,9 +572,14 @@ def figure_block(draft: Draft, source_id: str, quote: str) -> str:
     """A YAML list item for data/figures/<source>.yaml; JSON strings are valid YAML scalars."""
     reading = draft.reading
     said = f" (the quote says '{reading.wording}')" if reading.wording else ""
-    if draft.indicators:
+    if draft.indicator is not None:
         others = draft.indicators[1:3]
-        indicator = draft.indicators[0] + (f"   # or: {', '.join(others)}" if others else "")
+        indicator = draft.indicator + (f"   # or: {', '.join(others)}" if others else "")
+    elif draft.indicators:
+        closest = ", ".join(draft.indicators[:3])
+        indicator = (
+            f"CHOOSE-AN-INDICATOR   # no indicator's words are in the quote; closest in {reading.unit}: {closest}"
+        )
     else:
         indicator = f"CHOOSE-AN-INDICATOR   # no indicator has unit {reading.unit}: add one to data/indicators/"
     lines = [

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from beijing_econ_site.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.helpers import project_data
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,7 +26,7 @@ def built_site(tmp_path_factory) -> Path:
     from beijing_econ_site.build.run import build_site
 
     out = tmp_path_factory.mktemp("site") / "_site"
-    build_site(ROOT / "data", out, ROOT / "templates", cache_dir=ROOT / ".cache" / "beijing-econ-site")
+    build_site(project_data(), out, ROOT / "templates", cache_dir=ROOT / ".cache" / "beijing-econ-site")
     return out
 
 

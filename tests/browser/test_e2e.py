@@ -107,7 +107,16 @@ def test_pointing_at_a_mark_shows_its_value_period_qualifier_and_source_and_fetc
     page.wait_for_selector("#chart-tip.visible", timeout=2000)
     text = tip.inner_text()
     assert text == point.get_attribute("data-tip")
-    assert "over 50%" in text and "2019" in text and "lower bound" in text and "Source: Beijing News" in text
+    rows = [
+        [(cell.text_content() or "").strip() for cell in row.locator("td").all()]
+        for row in chart.locator("table tbody tr").all()
+    ]
+    # the tip reads as the chart's data table does: indicator, period, value and source of one row
+    assert any(
+        text.startswith(indicator) and f", {period}: {shown} (" in text and f"Source: {source}" in text
+        for indicator, period, shown, source in rows
+    ), (text, rows)
+    assert any(words in text for words in ("(exact)", "lower bound", "upper bound", "(approximate)"))
     box, mark = tip.bounding_box(), point.bounding_box()
     assert box and mark and abs(box["x"] - mark["x"]) < 400, "the tooltip sits beside the mark"
     page.mouse.move(5, 5)

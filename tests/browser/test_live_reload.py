@@ -8,12 +8,13 @@ import threading
 from pathlib import Path
 
 from beijing_econ_site.serve import BuildState, make_server, rebuild, watch_and_rebuild
+from tests.helpers import project_data
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_only_the_changed_page_reloads_and_the_others_keep_their_scroll_position(browser, tmp_path):
-    shutil.copytree(ROOT / "data", tmp_path / "data")
+    shutil.copytree(project_data(), tmp_path / "data")
     data, out, templates = tmp_path / "data", tmp_path / "_site", ROOT / "templates"
     state = BuildState()
     assert rebuild(data, out, templates, state)

@@ -162,8 +162,8 @@ def _measure_problems(
 ) -> list[Diagnostic]:
     """For a growth rate or a share: the number taken must be the one the quote words as such."""
     wanted = _MEASURES.get(kind) if kind is not None else None
-    if wanted is None or any(r.measure == wanted for r in signed):
-        return []
+    if wanted is None or any(r.measure == wanted for r in signed) or figure.unit == "percentage-points":
+        return []  # a change in points is worded as a change; the rate beside it is another figure
     fitting = [r for r in readings if r.measure == wanted and r not in signed]
     where = locator("figure", figure.id, "value")
     taken = signed[0]

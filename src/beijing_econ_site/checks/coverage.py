@@ -17,7 +17,14 @@ from decimal import Decimal
 from beijing_econ_site.checks.citations import not_found_message
 from beijing_econ_site.data.archive import Archive, normalize
 from beijing_econ_site.data.models import Dataset, Source
-from beijing_econ_site.data.numbers import Mention, currency_words, find_mentions, is_half_of_a_period, is_year
+from beijing_econ_site.data.numbers import (
+    RUN_OF_MONTHS,
+    Mention,
+    currency_words,
+    find_mentions,
+    is_half_of_a_period,
+    is_year,
+)
 from beijing_econ_site.data.validate import Locator
 from beijing_econ_site.diagnostics import Diagnostic, Severity
 from beijing_econ_site.memo import Memo, key_of
@@ -65,7 +72,8 @@ _MONTHS = (
 # Numbers that are no quantity: the day of a date ("14 March", "March 14th"), a time ("10:30",
 # "9 a.m."), a date or code of joined digit groups ("2022-11-11", "010-6512-3456") and a number
 # written with a leading zero (a code: "No. 05012345"). Month names are matched capitalised only:
-# "may" is a verb.
+# "may" is a verb. A run of months ("the first six months") is a period too, and digits joined to
+# Chinese characters in an English text are a registration code ("京ICP备10012345号-2").
 NOT_QUANTITIES = re.compile(
     rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
     rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\b"
@@ -73,6 +81,8 @@ NOT_QUANTITIES = re.compile(
     r"|\b\d{1,2}\s?(?:a\.m\.|p\.m\.)"
     r"|(?<![\w.,])\d+(?:[-/]\d+){2,}(?!\w)"
     r"|(?<![\w.,])0\d+(?!\w|[.,]\d)"
+    rf"|{RUN_OF_MONTHS.pattern}"
+    r"|(?<=[\u3400-\u9fff])-?\d+(?:-\d+)*"
 )
 
 

@@ -190,6 +190,25 @@ def is_half_of_a_period(mention: Mention, before: str) -> bool:
     return is_half and bool(_PERIOD_ORDINAL_BEFORE.search(before))
 
 
+MONTH_COUNTS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven")
+# 'the first six months', 'the past three months': a span of time, whose count is no quantity
+RUN_OF_MONTHS = re.compile(
+    rf"\b(?P<from>first|last|past)\s+(?P<count>{'|'.join(MONTH_COUNTS)}|[2-9]|1[01])\s+months\b", re.IGNORECASE
+)
+
+
+def months_in_run(count: str) -> int:
+    """The number of months 'six' or '6' names in a run of months."""
+    return int(count) if count.isdigit() else MONTH_COUNTS.index(count.lower()) + 2
+
+
+def is_in_a_run_of_months(before: str, mention: Mention, after: str) -> bool:
+    """The 'first' and 'six' of 'in the first six months', given the text either side."""
+    local = before + mention.text + after
+    start, end = len(before), len(before) + len(mention.text)
+    return any(m.start() <= start and end <= m.end() for m in RUN_OF_MONTHS.finditer(local))
+
+
 def find_mentions(text: str) -> list[Mention]:
     """Every number in text, left to right; where two readings overlap the longer wins."""
     found = list(_digit_mentions(text)) + list(_word_mentions(text))

@@ -42,6 +42,16 @@ _SHARE_AFTER = re.compile(
 
 
 _LISTED = re.compile(r"\s*(?:,|and|or|,\s*and|,\s*or)\s*$")
+# "grew 4.4% in 2022, after 13.1% in 2021", "25.6% in 2023, up from 22.1%": the earlier value
+# of the same measure
+_EARLIER_VALUE = re.compile(r"\b(?:after|up from|down from|compared with|against|versus)\s*$", re.IGNORECASE)
+
+
+def _same_measure(text: str, previous_end: int, start: int) -> bool:
+    """Whether a number is worded as the number before it: listed with it, or its earlier value."""
+    return bool(
+        _LISTED.match(text, previous_end, start) or _EARLIER_VALUE.search(text[max(previous_end, start - 20) : start])
+    )
 
 
 @dataclass(frozen=True)
@@ -71,7 +81,7 @@ def read_span(text: str, start: int, end: int) -> list[Reading]:
         if mention.end <= start or mention.start >= end:
             continue
         reading = _read(text, mention, cut=mention.start < start or mention.end > end)
-        if reading.measure is None and readings and _LISTED.match(text, readings[-1].mention.end, mention.start):
+        if reading.measure is None and readings and _same_measure(text, readings[-1].mention.end, mention.start):
             reading = replace(reading, measure=readings[-1].measure)  # "increased by 5.7% and 8.3% respectively"
         readings.append(reading)
     return readings
@@ -84,9 +94,17 @@ def _read(text: str, mention: Mention, *, cut: bool) -> Reading:
     after_number = kind is None
     if after_number:
         kind, words = _after_qualifier(after)
-    return Reading(
-        mention, _negative(before), kind, words, after_number and kind is not None, _measure(before, after), cut
-    )
+    negative = _negative(before) or _negative_after(mention, after)
+    return Reading(mention, negative, kind, words, after_number and kind is not None, _measure(before, after), cut)
+
+
+# '0.4 of a percentage point slower than in the first quarter': a change told by the words after it
+_LOWER_AFTER = re.compile(r"^\s+(slower|lower|less|smaller|down|below)\b", re.IGNORECASE)
+
+
+def _negative_after(mention: Mention, after: str) -> str | None:
+    found = _LOWER_AFTER.match(after) if mention.points or mention.percent else None
+    return found[1] if found else None
 
 
 def _negative(before: str) -> str | None:

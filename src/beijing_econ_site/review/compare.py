@@ -670,7 +670,7 @@ def drawn_marks(chart: Chart) -> dict[str, str]:
 
 
 def drawn_lines(rows: list[dict[str, Any]]) -> list[str]:
-    """Each line a series chart draws, as the periods it joins: '2019 – 2020 – 2021'."""
+    """Each line a series chart draws, as the periods it joins, each to the next, joined by ' – '."""
     lines: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         if "segment" in row:
