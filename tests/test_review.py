@@ -682,3 +682,12 @@ def test_a_new_year_its_navigation_a_line_drawn_and_the_compare_page_are_listed(
     assert code == 0
     assert "shown on /compare/" in text and "line: + 2021 – 2022" in text
     assert "Navigation changed" in text
+
+
+def test_a_confirming_source_dated_earlier_takes_over_the_mark_and_no_mark_is_told_removed(history, checkout, capsys):
+    work = checkout("delete")
+    edit(work / "data/sources/second-daily.yaml", 'published: "2023-01-05"', 'published: "2021-01-05"')
+    result = review_json("HEAD", capsys)
+    assert ("source-changed", "second-daily") in listed(result)
+    moved = [m for chart in result["charts"] for m in chart["marks"] if m["field"] == "mark"]
+    assert all(m["before"] and m["after"] for m in moved), moved  # the fact's mark, drawn by another figure

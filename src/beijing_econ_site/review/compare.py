@@ -320,7 +320,7 @@ def _figure_changes(
     return [*changed.values(), *changes]
 
 
-_NEW_FIELDS = ("value", "period", "scope", "source", "quote", "note")
+_NEW_FIELDS = ("value", "period", "scope", "source", "quote", "note", "comparability")
 
 
 def _facts(views: Iterable[FigureView]) -> dict[str, list[FigureView]]:
@@ -637,7 +637,7 @@ def _asset_changes(base: Side, head: Side) -> Iterator[Change]:
 
 # ---- charts ----------------------------------------------------------------------------------------
 
-_NOT_DRAWN = {"source", "figure", "fact", "name"}  # tooltip and link fields: not what the marks draw
+_NOT_DRAWN = {"source", "figure", "fact", "name", "segment"}  # tooltip and link fields, and lines (told apart)
 
 
 def drawn_marks(chart: Chart) -> dict[str, str]:
@@ -653,7 +653,9 @@ def drawn_marks(chart: Chart) -> dict[str, str]:
         if row.get("flag"):
             text += f" [{row['flag']}]"
         drawn_values = {k: v for k, v in sorted(row.items()) if k not in _NOT_DRAWN}
-        marks[f"mark {row.get('figure', '')}"] = f"{text}\0{drawn_values}"
+        # a fact's mark, whichever of its sources' figures draws it (an earlier source added takes it over)
+        key = f"mark {row.get('fact') or row.get('figure', '')}"
+        marks[key if key not in marks else f"{key} {row.get('figure', '')}"] = f"{text}\0{drawn_values}"
     for row in datasets.get("breaks", []):
         marks[f"break {row.get('figure', '')}"] = f"{row.get('note', '')} from {row.get('period_label', '')}"
     for line in drawn_lines(datasets.get("figures", [])):
