@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from beijing_econ_site.cli import main
+from beijing_econ_site.review.run import CHARTS_MANIFEST
 from beijing_econ_site.site.theme import DEFAULT_THEME
 from tests.helpers import ARTICLE, FIGURES, dataset_files, sha256, source_yaml, write_tree
 
@@ -510,7 +511,56 @@ def test_the_chart_folder_holds_the_last_review_s_images_alone(history, checkout
     assert main(["diff", "--base", commits["base"], "--charts", str(charts)]) == 0
     assert len(list(charts.glob("*.png"))) == 2
     assert main(["diff", "--base", commits["value"], "--charts", str(charts)]) == 0  # no chart redrawn since
-    assert sorted(p.name for p in charts.iterdir()) == ["notes.txt"]
+    assert sorted(p.name for p in charts.iterdir() if p.name != CHARTS_MANIFEST) == ["notes.txt"]
+
+
+def test_the_chart_folder_keeps_images_no_review_wrote(history, checkout, capsys, tmp_path):
+    _, commits = history
+    checkout("story")
+    charts = tmp_path / "charts"
+    charts.mkdir()
+    (charts / "mine.before.png").write_bytes(b"the user's own image")
+    assert main(["diff", "--base", commits["base"], "--charts", str(charts)]) == 0
+    assert main(["diff", "--base", commits["value"], "--charts", str(charts)]) == 0
+    assert (charts / "mine.before.png").read_bytes() == b"the user's own image"
+
+
+def _chart_names(commits, capsys) -> list[str]:
+    assert main(["diff", "--base", commits["base"], "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    return [f"{chart['id']}.after.png" for chart in found["charts"]]
+
+
+def test_a_file_no_review_wrote_under_a_chart_s_name_is_refused_not_replaced(history, checkout, capsys, tmp_path):
+    _, commits = history
+    checkout("story")
+    [name, *_] = _chart_names(commits, capsys)
+    charts = tmp_path / "charts"
+    charts.mkdir()
+    (charts / name).write_bytes(b"someone else's")
+    assert main(["diff", "--base", commits["base"], "--charts", str(charts)]) == 2
+    assert "which no review wrote" in capsys.readouterr().err
+    assert (charts / name).read_bytes() == b"someone else's"
+
+
+@pytest.mark.parametrize("listed", [False, True])
+def test_a_link_planted_under_a_chart_s_name_is_never_written_through(history, checkout, capsys, tmp_path, listed):
+    _, commits = history
+    checkout("story")
+    [name, *_] = _chart_names(commits, capsys)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    charts = tmp_path / "charts"
+    charts.mkdir()
+    (charts / name).symlink_to(victim)
+    if listed:  # the planted list of a previous review names the link as one of its images
+        (charts / CHARTS_MANIFEST).write_text(json.dumps([name, "../victim.txt"]), encoding="utf-8")
+    code = main(["diff", "--base", commits["base"], "--charts", str(charts)])
+    assert victim.read_text(encoding="utf-8") == "precious"
+    if listed:
+        assert code == 0 and not (charts / name).is_symlink() and (charts / name).read_bytes()[:4] == b"\x89PNG"
+    else:
+        assert code == 2 and (charts / name).is_symlink()
 
 
 def test_tasks_diff_prints_the_command_s_output_alone():

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import re
 from pathlib import Path
 
 from beijing_econ_site.build.output import repository_root
@@ -42,14 +45,45 @@ def make_review(
 
 
 PNG_SUFFIXES = (".before.png", ".after.png")
+CHARTS_MANIFEST = ".review-charts.json"  # the images the last review wrote in the folder: only these are removed
+_IMAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.(?:before|after)\.png\Z")
+
+
+def _written_by_a_review(folder: Path) -> set[str]:
+    """The image names the last review recorded in folder; a damaged or foreign list counts for none."""
+    manifest = folder / CHARTS_MANIFEST
+    try:
+        if manifest.is_symlink() or manifest.stat().st_size > 1_000_000:
+            return set()
+        names = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return set()
+    if not isinstance(names, list):
+        return set()
+    return {n for n in names if isinstance(n, str) and _IMAGE_NAME.match(n)}
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write data at path as a new file, replacing what the name held (a link is replaced, never
+    written through)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def write_chart_pngs(
     result: Review, folder: Path, protected: list[Path], cache_dir: Path | None
 ) -> dict[str, tuple[str, str]]:
     """Each redrawn chart as a PNG before and after, as `<chart>.before.png` and `<chart>.after.png`
-    in folder (the PNGs an earlier review left there are removed first, so the folder holds this
-    review's alone). Returns chart id -> the two paths, '' for a chart that is new or gone."""
+    in folder. The images an earlier review wrote there (listed in CHARTS_MANIFEST) are removed
+    first, so the folder holds this review's alone; a file no review wrote is never removed nor
+    replaced. Returns chart id -> the two paths, '' for a chart that is new or gone."""
     target = folder.resolve()
     for path in protected:
         inner = path.resolve()
@@ -61,19 +95,32 @@ def write_chart_pngs(
             f"--charts {folder} is the repository or its .git: write the chart images to a folder of their own"
         )
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.iterdir():
-        if stale.is_file() and stale.name.endswith(PNG_SUFFIXES):
-            stale.unlink()
+    ours = _written_by_a_review(folder)
+    wanted = {
+        f"{change.id}{suffix}": chart
+        for change in result.charts
+        for chart, suffix in zip((change.before, change.after), PNG_SUFFIXES, strict=True)
+        if chart is not None
+    }
+    theirs = sorted(n for n in wanted if n not in ours and ((folder / n).exists() or (folder / n).is_symlink()))
+    if theirs:
+        raise BadBase(
+            f"--charts {folder} holds {', '.join(theirs[:3])}, which no review wrote: "
+            "move it, or write the chart images to a folder of their own"
+        )
+    for name in ours:
+        (folder / name).unlink(missing_ok=True)  # a link is removed itself, not what it points to
     with Renderer(cache_dir / "charts" if cache_dir else None, workers=1) as renderer:
         renderer.render_all(chart for change in result.charts for chart in (change.before, change.after) if chart)
-    written: dict[str, tuple[str, str]] = {}
-    for change in result.charts:
-        paths = []
-        for chart, suffix in zip((change.before, change.after), PNG_SUFFIXES, strict=True):
-            path = folder / f"{change.id}{suffix}"
-            if chart is not None:
-                path.write_bytes(chart.png)
-            paths.append(str(path) if chart is not None else "")
-        written[change.id] = (paths[0], paths[1])
-    log.info("wrote %d chart images to %s", sum(bool(p) for pair in written.values() for p in pair), folder)
-    return written
+    for name, chart in wanted.items():
+        _replace(folder / name, chart.png)
+    _replace(folder / CHARTS_MANIFEST, json.dumps(sorted(wanted), indent=0).encode("utf-8"))
+    written = {
+        change.id: tuple(
+            str(folder / f"{change.id}{suffix}") if chart is not None else ""
+            for chart, suffix in zip((change.before, change.after), PNG_SUFFIXES, strict=True)
+        )
+        for change in result.charts
+    }
+    log.info("wrote %d chart images to %s", len(wanted), folder)
+    return {key: (pair[0], pair[1]) for key, pair in written.items()}
