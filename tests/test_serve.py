@@ -206,3 +206,59 @@ def test_a_site_with_no_templates_folder_is_served_with_the_default_theme_and_it
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _get_as(port: int, path: str, host: str) -> tuple[int, dict[str, str]]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.putrequest("GET", path, skip_host=True)
+    connection.putheader("Host", host)
+    connection.endheaders()
+    response = connection.getresponse()
+    response.read()
+    return response.status, dict(response.getheaders())
+
+
+def test_a_request_for_another_host_name_is_refused(served):
+    """DNS rebinding: a page at evil.example whose name now resolves to 127.0.0.1 sends its own Host."""
+    _, _, port = served
+    assert _get_as(port, "/2021/", f"evil.example:{port}")[0] == 403
+    assert _get_as(port, "/2021/", "127.0.0.1")[0] == 403  # another port's name
+    assert _get_as(port, "/2021/", f"localhost:{port}")[0] == 200
+    assert _get_as(port, "/2021/", f"127.0.0.1:{port}")[0] == 200
+
+
+def test_a_link_in_the_output_folder_to_a_file_outside_it_is_not_served(served, tmp_path):
+    project, _, port = served
+    secret = tmp_path / "outside" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("private", encoding="utf-8")
+    (project / "_site" / "leak.txt").symlink_to(secret)
+    (project / "_site" / "leakdir").symlink_to(secret.parent, target_is_directory=True)
+    for path in ("/leak.txt", "/leakdir/secret.txt"):
+        status, body = get(port, path)
+        assert status == 404 and "private" not in body
+
+
+def test_pages_may_not_be_framed_by_other_sites_and_embeds_may(served):
+    _, _, port = served
+    _, page = _get_as(port, "/2021/", f"127.0.0.1:{port}")
+    assert page["Content-Security-Policy"] == "frame-ancestors 'self'" and page["X-Frame-Options"] == "SAMEORIGIN"
+    embeds = sorted((served[0] / "_site" / "embed").iterdir())
+    _, embed = _get_as(port, f"/embed/{embeds[0].name}/", f"127.0.0.1:{port}")
+    assert "X-Frame-Options" not in embed and "frame-ancestors" not in embed.get("Content-Security-Policy", "")
+
+
+def test_a_browser_that_drops_a_request_mid_answer_leaves_no_traceback(served, capfd):
+    import socket
+    import struct
+
+    project, _, port = served
+    (project / "_site" / "big.bin").write_bytes(b"x" * 20_000_000)
+    for _ in range(3):
+        client = socket.create_connection(("127.0.0.1", port))
+        client.sendall(f"GET /big.bin HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+        client.recv(100)
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset, not close
+        client.close()
+    assert get(port, "/2021/")[0] == 200
+    assert "Traceback" not in capfd.readouterr().err

@@ -12,6 +12,7 @@ import functools
 import http.server
 import json
 import logging
+import sys
 import threading
 import time
 from pathlib import Path
@@ -123,10 +124,41 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
+        if not self.path.startswith("/embed/"):  # embeds are made to be framed; the other pages are not
+            self.send_header("Content-Security-Policy", "frame-ancestors 'self'")
+            self.send_header("X-Frame-Options", "SAMEORIGIN")
         super().end_headers()
 
+    def _for_this_server(self) -> bool:
+        """Whether the request names this server: a page elsewhere that resolves its own name to
+        127.0.0.1 (DNS rebinding) sends its own name as Host, and is refused."""
+        address = self.server.server_address
+        port = address[1] if isinstance(address, tuple) else 0
+        host = (self.headers.get("Host") or "").strip().lower()
+        return host in {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
+
+    def _inside_the_site(self) -> bool:
+        """Whether the path, links followed, stays in the output folder."""
+        root = Path(self.directory).resolve()
+        try:
+            return Path(self.translate_path(self.path)).resolve().is_relative_to(root)
+        except (ValueError, OSError):
+            return False
+
+    def do_HEAD(self) -> None:
+        if not self._for_this_server():
+            self.send_error(403, "this server answers for 127.0.0.1 only")
+        elif not self._inside_the_site():
+            self.send_error(404, "not found")
+        else:
+            super().do_HEAD()
+
     def do_GET(self) -> None:
-        if self.path == "/__events":
+        if not self._for_this_server():
+            self.send_error(403, "this server answers for 127.0.0.1 only")
+        elif not self._inside_the_site():
+            self.send_error(404, "not found")
+        elif self.path == "/__events":
             self._events()
         elif self.path == "/__reload.js":
             self._send(RELOAD_SCRIPT, "text/javascript")
@@ -179,12 +211,19 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.wfile.flush()
 
 
+class QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that closes a connection mid-answer is a log line, not a traceback."""
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
+            log.debug("%s closed the connection before the answer was sent", client_address[0])
+            return
+        super().handle_error(request, client_address)
+
+
 def make_server(out_dir: Path, state: BuildState, port: int) -> http.server.ThreadingHTTPServer:
     handler = type("SiteHandler", (Handler,), {"state": state})
     try:
-        server = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", port), functools.partial(handler, directory=str(out_dir))
-        )
+        server = QuietServer(("127.0.0.1", port), functools.partial(handler, directory=str(out_dir)))
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise PortInUse(f"port {port} on 127.0.0.1 is in use: stop the other server or choose --port") from None
