@@ -94,3 +94,15 @@ def test_an_archive_that_repeats_its_omitted_quotes_millions_of_times_is_checked
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
     peak_kb = int(result.stderr.split("peak-kb ")[1].split()[0])
     assert peak_kb < 600_000, f"check used {peak_kb // 1024} MB"  # 60 million spans would need gigabytes
+
+
+def test_a_file_of_thousands_of_broken_entries_is_told_in_a_screenful_still_failing(tmp_path):
+    broken = "figures:\n" + "".join(
+        f"  - {{id: broken-{n}, value: nope, unit: bogus, qualifier: bad, period: zz, extra: {n}}}\n"
+        for n in range(5000)
+    )
+    project = write_tree(tmp_path, dataset_files(**{"data/figures/broken.yaml": broken}))
+    errors = formatted(run_check(project).errors)
+    assert 50 < len(errors) < 600  # 5,000 entries of six errors each: 30,000 without a cap
+    assert any("more errors in this file, not listed" in e for e in errors)
+    assert any(e.endswith("more invalid-value errors in this file are not shown") for e in errors)

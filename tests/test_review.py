@@ -5,6 +5,7 @@ nothing else is listed."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -251,7 +252,7 @@ def test_the_pull_request_of_three_changes_shows_those_three_in_markdown(history
     assert "- **Story edited**: Story on /2021/ `2021`" in out
     assert "    - before: Its core industries ~~alone~~ added over 890 billion yuan." in out  # the words marked
     assert "    - after: Its core industries **by themselves** added over 890 billion yuan." in out
-    assert sorted(p.name for p in charts.iterdir()) == [
+    assert sorted(p.name for p in charts.iterdir() if p.name != CHARTS_MANIFEST) == [
         "chart-digital-share-gdp.after.png",
         "chart-digital-share-gdp.before.png",
     ]
@@ -622,6 +623,7 @@ def test_a_base_with_broken_files_is_compared_for_what_it_holds(history, checkou
         ('[{"id": "x"}]', "row 1 is not a figure of an export"),
         ("[1, 2]", "row 1 is not a figure of an export"),
         ("not json", "cannot read the export"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
     ],
 )
 def test_an_export_that_is_not_one_is_bad_usage(history, checkout, capsys, export, message):
@@ -741,3 +743,77 @@ def test_a_confirming_source_dated_earlier_takes_over_the_mark_and_no_mark_is_to
     assert ("source-changed", "second-daily") in listed(result)
     moved = [m for chart in result["charts"] for m in chart["marks"] if m["field"] == "mark"]
     assert all(m["before"] and m["after"] for m in moved), moved  # the fact's mark, drawn by another figure
+
+
+EXPORT_ROW = {
+    "id": "digital-share-gdp-2021",
+    "indicator": "digital-share-gdp",
+    "label": "Digital economy, share of GDP",
+    "value": 40.4,
+    "unit": "percent",
+    "qualifier": "exact",
+    "period": "2021",
+    "scope": "beijing",
+    "source": "sample-news",
+    "source_title": "Sample article",
+    "published": "2022-11-11",
+    "quote": "the digital economy achieved an added value of 1.6 trillion yuan, accounting for 40.4% of GDP.",
+    "corrections": 0,
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"corrections": 10**12}, "corrections is '1000000000000': a count from 0 to 1000"),
+        ({"corrections": -1}, "a count from 0 to 1000"),
+        ({"corrections": "many"}, "a count from 0 to 1000"),
+        ({"published": "2022-13-45"}, "is not a date"),
+        ({"published": "yesterday"}, "is not a date"),
+        ({"value": "NaN"}, "row 1 is not a figure of an export"),
+    ],
+)
+def test_an_export_s_rows_are_validated_and_bounded_before_any_use(history, checkout, capsys, change, message):
+    """A huge count once allocated a list of that many corrections; a bad date crashed the pages."""
+    work = checkout("delete")
+    (work / "figures.json").write_text(json.dumps([{**EXPORT_ROW, **change}]), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["diff", "--base-export", "figures.json"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_a_base_branch_s_archives_and_oversized_files_are_not_read(history, checkout, capsys, monkeypatch):
+    """A 300 MB file nobody references was read into memory whole: now only what is compared is."""
+    from beijing_econ_site.review import base as review_base
+
+    work = checkout("delete")
+    write_tree(work, {"data/sources/unreferenced.txt": "x" * 3_000_000, "templates/static/big.bin": "y" * 6_000_000})
+    commit(work, "big files")
+    asked: list[bytes] = []
+    real_git = review_base._git
+
+    def recording_git(cwd, *args, stdin=None):
+        if args[:2] == ("cat-file", "--batch"):
+            asked.append(stdin)
+        return real_git(cwd, *args, stdin=stdin)
+
+    monkeypatch.setattr(review_base, "_git", recording_git)
+    result = review_json("HEAD", capsys)
+    listing = git(work, "ls-tree", "-r", "HEAD", "--", "data/sources/unreferenced.txt", "templates/static/big.bin")
+    shas = [line.split()[2] for line in listing.splitlines()]
+    assert asked and not any(sha.encode() in b"".join(asked) for sha in shas)
+    assert any("templates/static/big.bin" in note and "not compared" in note for note in result["notes"])
+    assert listed(result) == []  # the file left unread on both sides is no change
+
+
+def test_a_base_file_whose_name_is_not_utf8_is_read_not_a_crash(history, checkout, capsys):
+    work = checkout("delete")
+    name = os.path.join(os.fsencode(work), b"data", b"figures", b"caf\xe9.yaml")
+    with open(name, "wb") as handle:
+        handle.write(b"figures: [\n")  # broken: the review's note names the file
+    commit(work, "a file name in Latin-1")
+    os.remove(name)
+    code, out = diff("--base", "HEAD", "--json", capsys=capsys)
+    assert code == 0 and json.loads(out)["changed"] is False
+    assert any("caf\ufffd.yaml" in note for note in json.loads(out)["notes"])

@@ -102,24 +102,27 @@ def check_data(data_dir: Path, published: Path | None = None, memo: Memo | None 
 
 
 WARNINGS_PER_FILE = 20  # of one rule: a 5 MB archive full of numbers would otherwise print a million
+ERRORS_PER_FILE = 50  # of one rule: enough to see the pattern and fix it; the count says how many more
 
 
 def capped(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """Every error, and at most WARNINGS_PER_FILE warnings of a rule per file, then one line
-    saying how many more there are."""
+    """At most ERRORS_PER_FILE errors and WARNINGS_PER_FILE warnings of a rule per file, then one
+    line of that severity saying how many more there are (so the exit code stays what it was)."""
     kept: list[Diagnostic] = []
-    hidden: Counter[tuple[str, str]] = Counter()
-    shown: Counter[tuple[str, str]] = Counter()
+    hidden: Counter[tuple[str, str, Severity]] = Counter()
+    shown: Counter[tuple[str, str, Severity]] = Counter()
+    limits = {Severity.ERROR: ERRORS_PER_FILE, Severity.WARNING: WARNINGS_PER_FILE}
     for diagnostic in diagnostics:
-        key = (diagnostic.location.path, diagnostic.rule)
-        if diagnostic.severity is Severity.WARNING and shown[key] >= WARNINGS_PER_FILE:
+        key = (diagnostic.location.path, diagnostic.rule, diagnostic.severity)
+        limit = limits.get(diagnostic.severity)
+        if limit is not None and shown[key] >= limit:
             hidden[key] += 1
             continue
-        shown[key] += diagnostic.severity is Severity.WARNING
+        shown[key] += 1
         kept.append(diagnostic)
-    for (path, rule), count in sorted(hidden.items()):
-        message = f"{count:,} more {rule} warnings in this file are not shown"
-        kept.append(Diagnostic(Location(path), rule, message, Severity.WARNING))
+    for (path, rule, severity), count in sorted(hidden.items(), key=lambda item: (item[0][0], item[0][1])):
+        message = f"{count:,} more {rule} {severity.value}s in this file are not shown"
+        kept.append(Diagnostic(Location(path), rule, message, severity))
     return kept
 
 

@@ -82,6 +82,9 @@ def stand_in_profile(documents: list[Document]) -> SiteProfile:
     )
 
 
+ERRORS_PER_DOCUMENT = 200
+
+
 def validate_documents(
     documents: list[Document], profile: SiteProfile | None = None
 ) -> tuple[Dataset, Locator, list[Diagnostic]]:
@@ -100,9 +103,19 @@ def validate_documents(
         try:
             data_file = _validated(document)
         except ValidationError as exc:
+            errors = exc.errors(include_url=False)
             diagnostics += [
-                _diagnostic(document, error, DataFile, _FIELDS_BY_CONTAINER) for error in exc.errors(include_url=False)
+                _diagnostic(document, error, DataFile, _FIELDS_BY_CONTAINER) for error in errors[:ERRORS_PER_DOCUMENT]
             ]
+            if len(errors) > ERRORS_PER_DOCUMENT:  # a file of 10,000 broken entries is told in a screenful
+                more = len(errors) - ERRORS_PER_DOCUMENT
+                diagnostics.append(
+                    Diagnostic(
+                        Location(document.path),
+                        "invalid-file",
+                        f"and {more:,} more errors in this file, not listed: fix these first",
+                    )
+                )
             continue
         if checked_names:
             diagnostics += profile_names(document, data_file, profile)

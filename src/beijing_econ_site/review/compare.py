@@ -131,7 +131,7 @@ def review(base: Side, head: Side, chart_templates: Templates, bytecode_dir: Pat
 
 
 def _notes(base: Side, head: Side) -> list[str]:
-    notes = []
+    notes = list(base.notes)
     if base.templates is None:
         notes.append(f"{base.label} holds figures only: stories, templates and style files were not compared")
     problems = [d for d in base.diagnostics if d.severity is Severity.ERROR]
