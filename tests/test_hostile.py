@@ -708,3 +708,81 @@ def test_an_archive_linked_from_outside_the_data_folder_is_refused(tmp_path):
 
     checked = check_data(project / "data")
     assert any(d.location.path.endswith("sample-news.yaml") and "archive" in d.rule for d in checked.errors)
+
+
+# ---- the newer surfaces: review, serve, caches, feeds, exports ----------------------------------------
+
+
+def test_a_number_of_thousands_of_digits_is_refused_with_its_length_never_quoted_whole(tmp_path, capsys, monkeypatch):
+    article = ARTICLE + "A code 1" + "0" * 100_000 + " closes it.\n"
+    write_tree(
+        tmp_path,
+        dataset_files(
+            **{"data/sources/sample-news.txt": article, "data/sources/sample-news.yaml": source_yaml(article)}
+        ),
+    )
+    from beijing_econ_site.checks.run import check_data
+    from beijing_econ_site.cli import main
+
+    checked = check_data(tmp_path / "data")
+    [error] = [d for d in checked.errors if d.rule == "number-too-long"]
+    assert "1000…0000 (100,001 digits)" in error.message
+    assert all(len(d.format()) < 1_000 for d in checked.diagnostics)
+    monkeypatch.chdir(tmp_path)
+    assert main(["cite", "sample-news", "A code 1" + "0" * 100_000 + " closes it."]) == 1
+    err = capsys.readouterr().err
+    assert "(100,001 digits) is longer than 30 digits" in err and len(err) < 1_000
+
+
+def test_cite_reads_each_number_of_a_quote_against_its_neighbours_alone(tmp_path, monkeypatch):
+    """Reading every other number for each number made a quote of 2,000 numbers take 27 s."""
+    from beijing_econ_site import cite
+    from beijing_econ_site.checks.run import check_data
+
+    quote = "Counts were " + ", ".join(str(3000 + n) for n in range(2_000)) + "."
+    article = ARTICLE + quote + "\n"
+    write_tree(
+        tmp_path,
+        dataset_files(
+            **{"data/sources/sample-news.txt": article, "data/sources/sample-news.yaml": source_yaml(article)}
+        ),
+    )
+    checked = check_data(tmp_path / "data")
+    looked_at: list[int] = []
+    real = cite.number_context
+
+    def counting(quote_text, mention, others, offset):
+        looked_at.append(len(others))
+        return real(quote_text, mention, others, offset)
+
+    monkeypatch.setattr(cite, "number_context", counting)
+    drafts = cite.draft_figures(
+        quote, checked.archives["sample-news"].text, checked.dataset.sources["sample-news"], checked.dataset
+    )
+    assert len(drafts) == 2_000 and max(looked_at) <= 3
+
+
+def test_cite_shows_an_archive_s_control_characters_as_escapes(tmp_path, capsys, monkeypatch):
+    article = ARTICLE + "Hidden \x1b[2J\x1b]0;pwned\x07 words near 77 things.\n"
+    write_tree(
+        tmp_path,
+        dataset_files(
+            **{"data/sources/sample-news.txt": article, "data/sources/sample-news.yaml": source_yaml(article)}
+        ),
+    )
+    from beijing_econ_site.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["cite", "sample-news", "Hidden words near 77 things"]) == 1
+    err = capsys.readouterr().err
+    assert "nearest passage" in err and "\x1b" not in err and "\x07" not in err and "\\u001b" in err
+
+
+def test_annotation_properties_are_escaped_so_a_file_name_cannot_rewrite_the_annotation():
+    from beijing_econ_site.diagnostics import Diagnostic, Location
+
+    diagnostic = Diagnostic(Location("data/figures/a,title=x::b\n.yaml", 3, 5), "value-sign", "50% off\nnext")
+    annotation = diagnostic.github_annotation()
+    head, message = annotation.split("::", 2)[1:]
+    assert head == "error file=data/figures/a%2Ctitle=x%3A%3Ab\\u000a.yaml,line=3,col=5,title=value-sign"
+    assert message == "50%25 off\\u000anext"

@@ -22,6 +22,7 @@ people") are not drafted as figures.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import functools
 import json
@@ -213,6 +214,7 @@ def _named_year(text: str, published: date) -> int | None:
     return int(found[0]) if found else None
 
 
+@functools.lru_cache(maxsize=4096)  # a quote's own words are read once for all its numbers
 def _period_in(text: str, published: date) -> tuple[str, str] | None:
     """The period words of a text, read against the article's date."""
     year = _named_year(text, published)
@@ -250,13 +252,13 @@ def draft_period(
     that refers back ('Among them', 'Meanwhile') the sentence before it; then the year the
     article reviews, or the article's date."""
     published = parse_published(source.published)
-    if REST_OF_YEAR.search(quote) and published.month >= 7:
+    if _says_rest_of_year(quote) and published.month >= 7:
         return f"{published.year}-H2", INFERRED_H2
     found = _period_in(context.after, published) or _period_in(context.before, published)
     in_quote = _period_in(quote, published)
     if found is None or (in_quote and found[0].isdigit() and in_quote[0].startswith(found[0])):
         found = in_quote  # 'In the first half of 2023, X ...': the year its words keep is the half's
-    sentences = re.split(r"(?<=[.!?])\s+", before.strip())
+    sentences = list(_sentences(before))
     referring = quote
     while found is None and REFERS_BACK.match(referring) and sentences and sentences[-1]:
         referring = sentences.pop()  # 'Meanwhile, ...' after 'Additionally, ...' after the dated sentence
@@ -272,6 +274,16 @@ def draft_period(
     if source.reviews_year is not None:
         return str(source.reviews_year), f"the year the article reviews (reviews_year: {source.reviews_year})"
     return _article_date(source, before, head), "undated in the text: as of the article's date"
+
+
+@functools.lru_cache(maxsize=256)
+def _says_rest_of_year(quote: str) -> bool:
+    return bool(REST_OF_YEAR.search(quote))
+
+
+@functools.lru_cache(maxsize=256)
+def _sentences(text: str) -> tuple[str, ...]:
+    return tuple(re.split(r"(?<=[.!?])\s+", text.strip()))
 
 
 REST_OF_YEAR = re.compile(r"\bby the end of (?:the|this) year\b.*\b(?:additional|more|another|extra)\b", re.I)
@@ -305,6 +317,17 @@ def _month_end(year: int, month: int) -> date:
 # --- the scope ------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=256)
+def _scope_named(quote: str, home: tuple[str, ...], scopes: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
+    """The widest scope whose words the quote uses, when it does not name the home place."""
+    if _phrases(list(home)).search(quote):
+        return None
+    for scope, words in reversed(scopes):
+        if words and _phrases(list(words)).search(quote):
+            return scope
+    return None
+
+
 def _phrases(words: list[str]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
 
@@ -314,10 +337,11 @@ def draft_scope(quote: str, indicator: Indicator | None, dataset: Dataset) -> st
     the home place is not named, the widest (the last listed) first; else the scope of the
     indicator's figures; else the home place."""
     site = dataset.site
-    if not _phrases([site.place.label, *site.place.words]).search(quote):
-        for scope in reversed(site.scopes):
-            if scope.words and _phrases(scope.words).search(quote):
-                return scope.id
+    named = _scope_named(
+        quote, (site.place.label, *site.place.words), tuple((scope.id, tuple(scope.words)) for scope in site.scopes)
+    )
+    if named is not None:
+        return named
     if indicator is not None:
         scopes = Counter(f.scope for f in dataset.figures.values() if f.indicator == indicator.id)
         if scopes:
@@ -340,8 +364,9 @@ STOCK_WORDS = re.compile(r"\b(?:had|has|have|total|now|boasts|in operation|gathe
 TARGET_WORDS = re.compile(r"\b(?:will|plans?|planned|expected|estimated|target|aims?)\b", re.I)
 
 
-def _words(text: str) -> list[str]:
-    return [_stem(w) for w in re.findall(r"[a-z][a-z0-9'-]*", text.lower()) if _stem(w) not in STOPWORDS]
+@functools.lru_cache(maxsize=8192)  # labels and a quote's words, read once for all its numbers
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_stem(w) for w in re.findall(r"[a-z][a-z0-9'-]*", text.lower()) if _stem(w) not in STOPWORDS)
 
 
 def _stem(word: str) -> str:
@@ -456,14 +481,20 @@ def draft_figures(quote: str, archive_text: str, source: Source, dataset: Datase
     text = normalize(quote)
     paragraph_start = archive_text.rfind("\n", 0, position) + 1
     before = archive_text[paragraph_start:position]
-    bounds = [m for m in find_mentions(text) if not is_year(m)]
+    bounds = [
+        Mention(m.start + position, m.end + position, m.text, m.value, m.form)
+        for m in find_mentions(text)
+        if not is_year(m)
+    ]
+    starts = [m.start for m in bounds]
     drafts = []
     used_ids = set(dataset.figures)
     for reading in readings:
-        own = next((m for m in bounds if m.start + position == reading.mention.start), None)
-        others = [
-            Mention(m.start + position, m.end + position, m.text, m.value, m.form) for m in bounds if m is not own
-        ]
+        # the words of a number reach to the numbers either side, and the one before those: its
+        # neighbours alone are looked at, so a quote of many numbers is read in linear time
+        at = bisect.bisect_left(starts, reading.mention.start)
+        own = at < len(bounds) and starts[at] == reading.mention.start
+        others = bounds[max(0, at - 2) : at] + bounds[at + 1 if own else at : (at + 2 if own else at + 1)]
         context = number_context(text, reading.mention, others, position)
         ranked = rank_indicators(context, text, reading.unit, dataset)
         unsupported = bool(ranked) and not _names_in_quote(dataset.indicators[ranked[0]], text, dataset)

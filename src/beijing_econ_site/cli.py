@@ -14,7 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from beijing_econ_site.diagnostics import DataError, Diagnostic, render_report
+from beijing_econ_site.diagnostics import DataError, Diagnostic, printable, render_report
 from beijing_econ_site.environment import BuildRunning, environment_message
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
@@ -332,7 +332,7 @@ def _diff(args: argparse.Namespace) -> int:
         )
         pngs = write_chart_pngs(result, args.charts, [args.data, args.templates], cache) if args.charts else None
     except BadBase as problem:
-        print(f"beijing-econ-site: {problem}", file=sys.stderr)
+        print(f"beijing-econ-site: {printable(str(problem))}", file=sys.stderr)
         return EXIT_USAGE
     if args.json:
         sys.stdout.write(report.as_json(result, pngs))
@@ -349,6 +349,7 @@ def _diff(args: argparse.Namespace) -> int:
 def _cite(args: argparse.Namespace) -> int:
     from beijing_econ_site.checks.run import check_data
     from beijing_econ_site.cite import QuoteNotFound, draft_figures, figure_block, unfinished_fields
+    from beijing_econ_site.data.numbers import LONG_NUMBER, MAX_DIGITS, elided
 
     checked = check_data(args.data)
     archive = checked.archives.get(args.source)
@@ -381,14 +382,17 @@ def _cite(args: argparse.Namespace) -> int:
     except QuoteNotFound as missing:
         print(f"beijing-econ-site: the quote is not in {args.source}'s archived text.", file=sys.stderr)
         if missing.nearest:
-            print(f'nearest passage: "{missing.nearest}"', file=sys.stderr)
+            print(f'nearest passage: "{printable(missing.nearest)}"', file=sys.stderr)
         print("Copy the words exactly from the archive, typos included.", file=sys.stderr)
         return EXIT_DATA
     if not drafts:
-        print(
-            "beijing-econ-site: the quote is in the text but states no number (years and dates are not figures).",
-            file=sys.stderr,
+        too_long = LONG_NUMBER.search(args.quote)
+        why = (
+            f"its number {elided(too_long[0])} is longer than {MAX_DIGITS} digits"
+            if too_long
+            else "years and dates are not figures"
         )
+        print(f"beijing-econ-site: the quote is in the text but states no number ({why}).", file=sys.stderr)
         return EXIT_DATA
     print("\n".join(figure_block(draft, args.source, args.quote) for draft in drafts))
     return EXIT_OK
@@ -400,7 +404,7 @@ def _add_source(args: argparse.Namespace) -> int:
     try:
         archive, metadata, figures = add_source(args.file, args.data, args.source_id)
     except ArchiveError as problem:
-        print(f"beijing-econ-site: {problem}", file=sys.stderr)
+        print(f"beijing-econ-site: {printable(str(problem))}", file=sys.stderr)
         return EXIT_DATA
     print(
         f"archived {archive}\nwrote {metadata}: fill in its title, publisher, date and notes, then run check\n"
@@ -415,7 +419,7 @@ def _new(args: argparse.Namespace) -> int:
     try:
         new_site(args.folder)
     except ScaffoldError as problem:
-        print(f"beijing-econ-site: {problem}", file=sys.stderr)
+        print(f"beijing-econ-site: {printable(str(problem))}", file=sys.stderr)
         return EXIT_DATA
     print(
         f"wrote a new site in {args.folder}: its values marked (EXAMPLE) in data/site.yaml and its fictional "

@@ -45,10 +45,10 @@ class Diagnostic:
 
     def github_annotation(self) -> str:
         level = {Severity.ERROR: "error", Severity.WARNING: "warning"}.get(self.severity, "notice")
-        props = [f"file={self.location.path}"]
+        props = [f"file={_escape_property(_printable(self.location.path))}"]
         if self.location.line:
             props += [f"line={self.location.line}", f"col={self.location.column or 1}"]
-        props.append(f"title={self.rule}")
+        props.append(f"title={_escape_property(self.rule)}")
         return f"::{level} {','.join(props)}::{_escape_annotation(_printable(self.message))}"
 
     def to_json(self) -> dict[str, Any]:
@@ -65,7 +65,16 @@ def _printable(text: str) -> str:
 
 
 def _escape_annotation(text: str) -> str:
+    """A workflow command's message, escaped as the runner reads it."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """A workflow command's property value: ',' and ':' would end it or start another."""
+    return _escape_annotation(text).replace(":", "%3A").replace(",", "%2C")
+
+
+printable = _printable  # for the commands that print text from the data
 
 
 def relative_path(path: Path, base: Path | None = None) -> str:

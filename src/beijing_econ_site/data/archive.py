@@ -10,6 +10,7 @@ from pathlib import Path
 
 from beijing_econ_site.data.files import MAX_ARCHIVE_BYTES, NotAPlainFile, read_plain
 from beijing_econ_site.data.models import Dataset
+from beijing_econ_site.data.numbers import LONG_NUMBER, MAX_DIGITS, elided
 from beijing_econ_site.data.validate import Locator
 from beijing_econ_site.diagnostics import Diagnostic
 
@@ -77,6 +78,13 @@ def read_archives(dataset: Dataset, locator: Locator, data_root: Path) -> tuple[
         except UnicodeDecodeError:
             diagnostics.append(Diagnostic(where, "archive-encoding", f"{source.archive} is not UTF-8 text"))
             continue
+        too_long = LONG_NUMBER.search(text)
+        if too_long is not None:
+            message = (
+                f"{source.archive} holds a number of {elided(too_long[0])}: numbers of more than {MAX_DIGITS} "
+                "digits are not read (a code or a hash belongs in no article; archive the article's text)"
+            )
+            diagnostics.append(Diagnostic(where, "number-too-long", message))
         archives[source.id] = Archive(source.id, path, normalize(text), raw)
     return archives, diagnostics
 

@@ -225,9 +225,22 @@ def find_digit_mentions(text: str) -> list[Mention]:
     return list(_digit_mentions(text))
 
 
+MAX_DIGITS = 30  # a longer run of digits is no figure (a code, a hash, a hostile archive): not read
+LONG_NUMBER = re.compile(rf"\d{{{MAX_DIGITS + 1},}}")
+
+
+def elided(digits: str) -> str:
+    """A run of digits as a message shows it: '1000…0000 (5,001 digits)' when it is too long to print."""
+    return digits if len(digits) <= MAX_DIGITS else f"{digits[:4]}…{digits[-4:]} ({len(digits):,} digits)"
+
+
 def _digit_mentions(text: str) -> Iterator[Mention]:
     words = _currency_words
     for m in digit_number_pattern(words).finditer(text):
+        if len(m["digits"]) + len(m["decimals"] or "") > MAX_DIGITS + MAX_DIGITS // 3:
+            continue  # far too long to be a figure: check names it (number-too-long)
+        if sum(c.isdigit() for c in m["digits"] + (m["decimals"] or "")) > MAX_DIGITS:
+            continue
         value = Decimal(m["digits"].replace(",", "") + (m["decimals"] or ""))
         if m["scale"]:
             value *= SCALES[m["scale"]]
