@@ -786,3 +786,58 @@ def test_annotation_properties_are_escaped_so_a_file_name_cannot_rewrite_the_ann
     head, message = annotation.split("::", 2)[1:]
     assert head == "error file=data/figures/a%2Ctitle=x%3A%3Ab\\u000a.yaml,line=3,col=5,title=value-sign"
     assert message == "50%25 off\\u000anext"
+
+
+def test_a_cache_entry_moved_or_copied_under_another_key_is_a_miss(tmp_path):
+    from beijing_econ_site.build.write import load_verified, store_verified
+
+    first, second = tmp_path / "aa.pickle", tmp_path / "bb.pickle"
+    store_verified(first, b"the answer to aa")
+    store_verified(second, b"the answer to bb")
+    assert load_verified(first) == b"the answer to aa"
+    for name in ("aa.pickle", "aa.pickle.sha256"):  # swapped, entry and checksum alike
+        a, b = tmp_path / name, tmp_path / name.replace("aa", "bb")
+        a_bytes, b_bytes = a.read_bytes(), b.read_bytes()
+        a.write_bytes(b_bytes)
+        b.write_bytes(a_bytes)
+    assert load_verified(first) is None and load_verified(second) is None
+    store_verified(first, b"the answer to aa")
+    third = tmp_path / "cc.pickle"
+    third.write_bytes(first.read_bytes())  # a copy under another key
+    (tmp_path / "cc.pickle.sha256").write_bytes((tmp_path / "aa.pickle.sha256").read_bytes())
+    assert load_verified(third) is None
+
+
+def _swap(a: Path, b: Path) -> None:
+    """Exchange two files' bytes, keeping each name's times: the output's fingerprint cannot tell."""
+    times = [(p.stat().st_atime_ns, p.stat().st_mtime_ns) for p in (a, b)]
+    a_bytes, b_bytes = a.read_bytes(), b.read_bytes()
+    a.write_bytes(b_bytes)
+    b.write_bytes(a_bytes)
+    for path, (atime, mtime) in zip((a, b), times, strict=True):
+        os.utime(path, ns=(atime, mtime))
+
+
+def test_swapped_chart_renders_and_share_cards_are_made_again_never_published(tmp_path):
+    from beijing_econ_site.build.run import build_site
+    from beijing_econ_site.site.cards import key_of_png
+    from beijing_econ_site.site.pages import SiteConfig
+
+    project = write_tree(tmp_path / "project", dataset_files())
+    out, cache = project / "_site", project / ".cache"
+    build_site(project / "data", out, project / "templates", cache_dir=cache, config=SiteConfig())
+    renders = sorted((cache / "charts").glob("*.svg"))
+    assert len(renders) >= 2
+    for suffix in ("", ".sha256"):  # a swap that once failed every build until the cache was cleared
+        _swap(Path(f"{renders[0]}{suffix}"), Path(f"{renders[1]}{suffix}"))
+    cards = sorted((out / "cards").glob("*.png"))
+    assert len(cards) >= 2
+    _swap(cards[0], cards[1])  # once published on each other's pages
+    build_site(project / "data", out, project / "templates", cache_dir=cache, config=SiteConfig())
+    fresh = tmp_path / "fresh"
+    build_site(project / "data", fresh, project / "templates", cache_dir=None, config=SiteConfig())
+    for made in sorted(fresh.rglob("*")):
+        if made.is_file() and made.suffix in (".svg", ".png", ".html"):
+            assert (out / made.relative_to(fresh)).read_bytes() == made.read_bytes(), made.relative_to(fresh)
+    for card in sorted((out / "cards").glob("*.png")):
+        assert key_of_png(card.read_bytes()[:256]) == card.stem

@@ -38,7 +38,7 @@ from beijing_econ_site.data.archive import Archive
 from beijing_econ_site.data.models import Dataset
 from beijing_econ_site.diagnostics import DataError, Diagnostic, Location
 from beijing_econ_site.memo import Memo
-from beijing_econ_site.site.cards import Card, card_chart
+from beijing_econ_site.site.cards import Card, card_chart, key_of_png, with_key
 from beijing_econ_site.site.chart_rules import chart_diagnostics, chart_problems
 from beijing_econ_site.site.charts import Chart, chart_sources
 from beijing_econ_site.site.crawl import atom_feed, robots, sitemap
@@ -198,13 +198,25 @@ CHART_FILES = ("svg", "png", "csv", "vl.json")
 def write_cards(cards: list[Card], previous: set[str], renderer: Renderer, writer: SiteWriter) -> set[str]:
     """Each page's share card: taken from the previous site if that build made it (a card's
     path is a digest of its words), else rendered. Returns the cards' paths, for the next build."""
-    fresh = [card for card in cards if not (card.path in previous and writer.keep(card.path))]
-    paths = {chart.id: card.path for card in fresh for chart in [card_chart(card)]}
+    fresh = [card for card in cards if not (card.path in previous and _keep_card(card, writer))]
+    made = {chart.id: card for card in fresh for chart in [card_chart(card)]}
     renderer.render_all(
-        (card_chart(card) for card in fresh), rendered=lambda chart: writer.add(paths[chart.id], chart.png)
+        (card_chart(card) for card in fresh),
+        rendered=lambda chart: writer.add(made[chart.id].path, with_key(chart.png, made[chart.id].key)),
     )
     log.info("share cards: %d made, %d unchanged", len(fresh), len(cards) - len(fresh))
     return {card.path for card in cards}
+
+
+def _keep_card(card: Card, writer: SiteWriter) -> bool:
+    """Keep the previous site's card only if it is this card's: each card names its key inside
+    it, so a card moved or copied under another's name is made again, never published."""
+    try:
+        with writer.previous(card.path).open("rb") as handle:
+            head = handle.read(256)
+    except OSError:
+        return False
+    return key_of_png(head) == card.key and writer.keep(card.path)
 
 
 def write_search(records: list[Record], previous: tuple[str, list[str]], writer: SiteWriter) -> tuple[str, list[str]]:

@@ -46,22 +46,31 @@ def replace_atomically(path: Path, content: bytes) -> None:
 
 
 def store_verified(path: Path, content: bytes) -> None:
-    """A cache entry and, beside it, the sha256 of its content, written last: an entry cut short
-    by a full disk or a killed build never matches its hash."""
+    """A cache entry and, beside it, the key it answers (its file name) and the sha256 of its
+    content, written last: an entry cut short by a full disk or a killed build never matches its
+    hash, and an entry moved or copied under another key never matches that key."""
     replace_atomically(path, content)
-    replace_atomically(path.with_name(path.name + ".sha256"), hashlib.sha256(content).hexdigest().encode())
+    replace_atomically(path.with_name(path.name + ".sha256"), _seal(path.name, content).encode())
+
+
+def _seal(key: str, content: bytes) -> str:
+    return f"{key}\n{hashlib.sha256(content).hexdigest()}"
 
 
 def load_verified(path: Path) -> bytes | None:
-    """A cache entry's content if it matches its recorded sha256; None if it is missing or
-    damaged, so the caller makes it again (and a damaged entry is never published)."""
+    """A cache entry's content if it answers this key and matches its recorded sha256; None if
+    it is missing, damaged, or another key's (swapped, copied), so the caller makes it again (a
+    wrong or damaged entry is never published)."""
     try:
         content = path.read_bytes()
         recorded = path.with_name(path.name + ".sha256").read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError):
         return None
-    if hashlib.sha256(content).hexdigest() != recorded:
-        log.warning("cache entry %s is damaged (its content does not match its sha256): making it again", path)
+    if recorded != _seal(path.name, content):
+        log.warning(
+            "cache entry %s is damaged (not the content its checksum records, or another key's entry): making it again",
+            path,
+        )
         return None
     return content
 

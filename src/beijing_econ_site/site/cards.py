@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import textwrap
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,3 +126,33 @@ def card_spec(card: Card) -> dict[str, Any]:
 def card_chart(card: Card) -> Chart:
     """The card as the renderer takes it (its SVG is not published: only the PNG)."""
     return Chart(f"card-{card.key}", card.title, card.alt, card_spec(card), [])
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_KEY_WORD = b"Comment\x00card "
+
+
+def with_key(png: bytes, key: str) -> bytes:
+    """The PNG with its card's key in a text chunk right after the header, where key_of_png
+    reads it back."""
+    if not png.startswith(_PNG_SIGNATURE) or png[12:16] != b"IHDR":
+        raise ValueError("not a PNG with a header chunk")
+    header_end = 8 + 12 + int.from_bytes(png[8:12], "big")
+    data = _KEY_WORD + key.encode("ascii")
+    chunk = len(data).to_bytes(4, "big") + b"tEXt" + data + zlib.crc32(b"tEXt" + data).to_bytes(4, "big")
+    return png[:header_end] + chunk + png[header_end:]
+
+
+def key_of_png(head: bytes) -> str | None:
+    """The card key a PNG's first text chunk holds (the first bytes of the file suffice)."""
+    if not head.startswith(_PNG_SIGNATURE) or head[12:16] != b"IHDR":
+        return None
+    at = 8 + 12 + int.from_bytes(head[8:12], "big")
+    length = int.from_bytes(head[at : at + 4], "big")
+    if head[at + 4 : at + 8] != b"tEXt" or length > 200:
+        return None
+    data = head[at + 8 : at + 8 + length]
+    crc = head[at + 8 + length : at + 12 + length]
+    if not data.startswith(_KEY_WORD) or crc != zlib.crc32(b"tEXt" + data).to_bytes(4, "big"):
+        return None
+    return data[len(_KEY_WORD) :].decode("ascii", "replace")
