@@ -841,3 +841,57 @@ def test_swapped_chart_renders_and_share_cards_are_made_again_never_published(tm
             assert (out / made.relative_to(fresh)).read_bytes() == made.read_bytes(), made.relative_to(fresh)
     for card in sorted((out / "cards").glob("*.png")):
         assert key_of_png(card.read_bytes()[:256]) == card.stem
+
+
+@pytest.mark.parametrize("escape", ["\\uFFFE", "\\x01", "\\uFFFF", "\\x0b"])
+def test_a_character_xml_forbids_is_refused_at_its_line_and_never_reaches_the_feed(tmp_path, escape):
+    from xml.etree import ElementTree
+
+    from beijing_econ_site.build.run import build_site
+    from beijing_econ_site.checks.run import check_data
+    from beijing_econ_site.site.crawl import escape as xml_escape
+    from beijing_econ_site.site.pages import SiteConfig
+
+    source = source_yaml().replace("title: Sample article", f'title: "Sample{escape} article"')
+    project = write_tree(tmp_path, dataset_files(**{"data/sources/sample-news.yaml": source}))
+    errors = check_data(project / "data").errors
+    [error] = [d for d in errors if d.rule in ("forbidden-character", "yaml-syntax")]  # controls: the loader's
+    assert error.location.path.endswith("sample-news.yaml") and error.location.line == 3
+    assert "U+" in error.message and "remove it" in error.message
+    # and should such text reach the feed some other way, the feed stays well-formed
+    assert xml_escape("a\ufffeb\x01c") == "abc"
+    good = write_tree(tmp_path / "good", dataset_files())
+    build_site(good / "data", good / "_site", good / "templates", config=SiteConfig(base_url="https://example.org/"))
+    ElementTree.fromstring((good / "_site" / "feed.xml").read_bytes())
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://example.org/\nDisallow: /",
+        "javascript:alert(1)",
+        "example.org",
+        "https://exa mple.org/",
+        "ftp://x.org/",
+    ],
+)
+def test_site_url_must_be_an_absolute_http_address_of_printable_characters(value, good_project, capsys, monkeypatch):
+    from beijing_econ_site.cli import main
+
+    monkeypatch.setenv("SITE_URL", value)
+    monkeypatch.chdir(good_project)
+    robots = good_project / "_site" / "robots.txt"
+    before = robots.read_bytes() if robots.exists() else None
+    assert main(["build", "--out", "_site", "--quiet"]) == 2
+    assert "is not an absolute http or https address" in capsys.readouterr().err
+    assert (robots.read_bytes() if robots.exists() else None) == before
+
+
+def test_bare_addresses_in_the_data_are_no_links_in_the_pull_request_summary():
+    from beijing_econ_site.review.report import escape
+
+    shown = escape("Visit https://evil.example, www.evil.example or write to boss@evil.example: 3:2")
+    assert "https://" not in shown and "www." not in shown and "@" not in shown
+    assert shown.replace("&#58;", ":").replace("&#46;", ".").replace("&#64;", "@") == (
+        "Visit https://evil.example, www.evil.example or write to boss@evil.example: 3:2"
+    )

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from beijing_econ_site.diagnostics import DataError, Diagnostic, printable, render_report
-from beijing_econ_site.environment import BuildRunning, environment_message
+from beijing_econ_site.environment import BadSiteUrl, BuildRunning, check_site_url, environment_message
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 log = logging.getLogger("beijing_econ_site")
@@ -208,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_DATA
     except KeyboardInterrupt:
         return 130
+    except BadSiteUrl as exc:
+        print(f"beijing-econ-site: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
     except (OSError, BuildRunning) as exc:  # the machine's problem (disk full, read-only, a port), not a bug
         print(f"beijing-econ-site: {environment_message(exc)}", file=sys.stderr)
         return EXIT_DATA
@@ -254,6 +257,8 @@ def _report(diagnostics: list[Diagnostic], *, as_json: bool) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     _setup_logging(args)
+    if args.command in ("build", "serve"):
+        check_site_url(os.environ.get("SITE_URL"))  # before any work: its pages would link to it
     if args.command == "check":
         from beijing_econ_site.build.fingerprint import site_cache
         from beijing_econ_site.checks.run import check_data

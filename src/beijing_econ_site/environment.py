@@ -4,6 +4,7 @@ that may not be written, a port in use, another build running. One line each, na
 from __future__ import annotations
 
 import errno
+import re
 
 _REASONS = {
     errno.ENOSPC: "no space left on the device",
@@ -30,3 +31,19 @@ def environment_message(exc: BaseException) -> str:
     if exc.filename2 is not None:
         where = f"{where} -> {exc.filename2}"
     return f"{reason}: {where}" if where else reason
+
+
+SITE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f<>\"']+\Z")  # it goes into robots.txt, links and cards
+
+
+class BadSiteUrl(ValueError):
+    """SITE_URL is not an address a page may link to: a usage error."""
+
+
+def check_site_url(value: str | None) -> None:
+    """Raise BadSiteUrl unless value (SITE_URL) is unset or an absolute http(s) address of
+    printable characters: a line break would add lines to robots.txt, 'javascript:' a link."""
+    if value and not SITE_URL.match(value):
+        raise BadSiteUrl(
+            f"SITE_URL {value[:80]!r} is not an absolute http or https address without spaces or control characters"
+        )

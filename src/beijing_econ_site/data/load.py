@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -141,7 +142,39 @@ def _load_bytes(raw: bytes, shown: str) -> tuple[Document | None, list[Diagnosti
     document, problems = _parsed(text, shown)
     if document is not None:
         document = dataclasses.replace(document, digest=hashlib.sha256(raw).hexdigest())
+        forbidden = list(_forbidden_characters(document))
+        if forbidden:
+            return None, [*problems, *forbidden]
     return document, list(problems)
+
+
+# Characters XML 1.0 forbids (the feed, the sitemap and the SVGs are XML): the C0 controls but
+# tab and line breaks, lone surrogates and the non-characters U+FFFE and U+FFFF. YAML refuses them
+# written raw but lets double-quoted escapes ("\uFFFE", "\x01") through.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _forbidden_characters(document: Document) -> Iterator[Diagnostic]:
+    def walk(node: Any, at: Path_) -> Iterator[tuple[Path_, str]]:
+        if isinstance(node, str):
+            yield at, node
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                yield from walk(key, at)
+                yield from walk(value, (*at, key))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                yield from walk(value, (*at, index))
+
+    for at, text in walk(document.data, ()):
+        found = NOT_IN_XML.search(text)
+        if found is not None:
+            yield Diagnostic(
+                document.location(at),
+                "forbidden-character",
+                f"U+{ord(found[0]):04X} is not a character of text (XML forbids it, and the feed would break): "
+                "remove it",
+            )
 
 
 def parse_text(text: str, shown_path: str) -> tuple[Document | None, list[Diagnostic]]:

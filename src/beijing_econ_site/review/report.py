@@ -122,9 +122,15 @@ def _printable(text: str) -> str:
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&-])")
 
 
+# GitHub turns bare addresses into links ("https://...", "www.", "name@host"): the character that
+# makes each one is written as an entity, which shows the same and links nothing
+_AUTOLINK_MAKER = re.compile(r"(?<=[A-Za-z])(:)(?=//)|(?<=\bwww)(\.)|(@)", re.IGNORECASE)
+
+
 def escape(text: str) -> str:
     """Text from the data as Markdown that shows it as written: no markup, no HTML, no link."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", _printable(text))
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", _printable(text))
+    return _AUTOLINK_MAKER.sub(lambda m: f"&#{ord(m[0])};", escaped)
 
 
 def _code(text: str) -> str:

@@ -5,10 +5,22 @@ so the bytes are the same on every build of the same data."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _escape
+from xml.sax.saxutils import quoteattr as _quoteattr
 
+from beijing_econ_site.data.load import NOT_IN_XML
 from beijing_econ_site.data.models import Correction
 from beijing_econ_site.site.views import FigureView, SiteView
+
+
+def escape(text: str) -> str:
+    """Text as XML holds it; a character XML forbids never reaches the file (check refuses it in
+    the data, and this keeps the feed well-formed whatever reaches it)."""
+    return _escape(NOT_IN_XML.sub("", text))
+
+
+def quoteattr(text: str) -> str:
+    return _quoteattr(NOT_IN_XML.sub("", text))
 
 
 def feed_urn(site_id: str, *parts: str) -> str:

@@ -25,6 +25,7 @@ from markupsafe import Markup
 from beijing_econ_site.data.formatting import count_of, year_span
 from beijing_econ_site.data.profile import SiteProfile
 from beijing_econ_site.data.stories import Story
+from beijing_econ_site.environment import check_site_url
 from beijing_econ_site.site.cards import Card, card_of
 from beijing_econ_site.site.charts import Chart
 from beijing_econ_site.site.crawl import corrections_of
@@ -53,10 +54,13 @@ class SiteConfig:
     profile: SiteProfile | None = None  # the build fills it in from the data
 
     def of(self, profile: SiteProfile) -> SiteConfig:
-        """This configuration for a site of that profile, its address settled."""
+        """This configuration for a site of that profile, its address settled. Raises BadSiteUrl
+        for an address that is not an absolute http(s) URL of printable characters."""
         base_url = self.base_url
         if base_url is None:
-            base_url = os.environ.get("SITE_URL") or profile.url or ""
+            from_environment = os.environ.get("SITE_URL")
+            base_url = from_environment or profile.url or ""
+            check_site_url(from_environment)
         return SiteConfig(base_url, profile)
 
     @property
