@@ -31,7 +31,13 @@ UV_TOOL = ROOT / ".cache" / "uv-tool"
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 # a worker per core, tests handed out one by one (by file, the hostile corpus alone outlasts the rest)
 PARALLEL = ["-n", "auto", "--dist", "load"]
-APT_PACKAGES_FOR_TESTS = ["chromium", "fonts-dejavu-core", "fonts-liberation", "default-jre-headless"]
+APT_PACKAGES_FOR_TESTS = [
+    "chromium",
+    "fonts-dejavu-core",
+    "fonts-liberation",
+    "fonts-wqy-microhei",
+    "default-jre-headless",
+]
 
 
 def say(message: str) -> None:
@@ -114,6 +120,8 @@ def ensure_apt_packages() -> None:
         missing.append("fonts-dejavu-core")
     if not Path("/usr/share/fonts/truetype/liberation").exists():
         missing.append("fonts-liberation")  # the charts' labels are measured in Liberation Sans
+    if not Path("/usr/share/fonts/truetype/wqy").exists():
+        missing.append("fonts-wqy-microhei")  # share cards in Chinese: a test draws one
     if not missing:
         return
     if os.geteuid() != 0 or shutil.which("apt-get") is None:

@@ -895,3 +895,73 @@ def test_bare_addresses_in_the_data_are_no_links_in_the_pull_request_summary():
     assert shown.replace("&#58;", ":").replace("&#46;", ".").replace("&#64;", "@") == (
         "Visit https://evil.example, www.evil.example or write to boss@evil.example: 3:2"
     )
+
+
+def _rgba_rows(png: bytes) -> list[bytes]:
+    """The rows of an 8-bit RGBA PNG's pixels (the renderer's), unfiltered."""
+    import struct
+    import zlib
+
+    at, width, data = 8, 0, b""
+    while at < len(png):
+        (length,) = struct.unpack(">I", png[at : at + 4])
+        kind, body = png[at + 4 : at + 8], png[at + 8 : at + 8 + length]
+        if kind == b"IHDR":
+            width, _, depth, colour = struct.unpack(">IIBB", body[:10])
+            assert (depth, colour) == (8, 6), "an 8-bit RGBA image"
+        elif kind == b"IDAT":
+            data += body
+        at += 12 + length
+    raw, stride, rows, previous = zlib.decompress(data), width * 4, [], bytes(width * 4)
+    for start in range(0, len(raw), stride + 1):
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
+        for i in range(stride):
+            left = line[i - 4] if i >= 4 else 0
+            up, corner = previous[i], previous[i - 4] if i >= 4 else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 255
+            elif kind == 2:
+                line[i] = (line[i] + up) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 255
+            elif kind == 4:
+                guess = left + up - corner
+                near = min((abs(guess - left), 0, left), (abs(guess - up), 1, up), (abs(guess - corner), 2, corner))
+                line[i] = (line[i] + near[2]) & 255
+        rows.append(bytes(line))
+        previous = bytes(line)
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("title", "number"),
+    [
+        ("WWWW MMMM " * 12 + "the end", "1,880,000,000,000 trillion yuan"),
+        ("Supercalifragilisticexpialidocious" * 4, "42.9%"),  # one word wider than the card
+        ("北京数字经济增加值占地区生产总值比重达到百分之四十二点九，创历史新高，继续领跑全国", "42.9%"),
+    ],
+    ids=["wide letters", "one long word", "Chinese"],
+)
+def test_a_share_card_keeps_any_title_inside_its_margins(title, number):
+    import vl_convert
+
+    from beijing_econ_site.site.cards import MARGIN, Card, card_spec
+
+    card = Card("A site", title, number, "What it measures, 2023", "Source: a wire, 22 January 2024")
+    rows = _rgba_rows(vl_convert.vegalite_to_png(card_spec(card), scale=2))
+    margin = 2 * MARGIN - 8  # pixels, less a little for antialiasing
+    for y, row in enumerate(rows[20:], start=20):  # below the accent bar
+        assert row[-margin * 4 :] == b"\xff" * (margin * 4), f"ink in the right margin at row {y}"
+
+
+def test_a_chinese_title_is_drawn_in_a_font_that_has_its_characters():
+    """Without a CJK font every character is the same empty box: two titles of the same
+    characters in another order would draw alike."""
+    import vl_convert
+
+    from beijing_econ_site.site.cards import Card, card_spec
+
+    def drawn(title: str) -> bytes:
+        return bytes(vl_convert.vegalite_to_png(card_spec(Card("A site", title)), scale=2))
+
+    assert drawn("北京经济") != drawn("经济北京"), "no CJK font: tasks.py test installs fonts-wqy-microhei"

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import textwrap
+import unicodedata
 import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from beijing_econ_site.site.charts import FONT, Chart
+from beijing_econ_site.site.charts import CJK_FONTS, FONT, Chart
 from beijing_econ_site.site.views import FigureView
 
 WIDTH, HEIGHT = 600, 315  # drawn at twice this size: 1200 x 630 pixels
@@ -58,12 +58,71 @@ def card_of(site: str, title: str, figure: FigureView | None) -> Card:
     )
 
 
-def _lines(text: str, width: int, most: int) -> list[str]:
-    lines = textwrap.wrap(text, width=width, break_long_words=True) or [""]
+MARGIN = 32
+ROOM = WIDTH - 2 * MARGIN  # the width a line may take
+CARD_FONT = f"{FONT.rsplit(', sans-serif', 1)[0]}, {', '.join(CJK_FONTS)}, sans-serif"  # CJK where the text needs it
+
+
+def text_width(text: str, size: float) -> float:
+    """A generous estimate of a line's width in bold Liberation Sans (a CJK character is a full
+    em): lines are wrapped to it, so nothing is clipped at the card's edge."""
+    return sum(_em(ch) for ch in text) * size
+
+
+def _em(ch: str) -> float:
+    if unicodedata.east_asian_width(ch) in ("W", "F"):
+        return 1.0
+    if ch in " il.,:;'|!ftrjI()[]-":
+        return 0.36
+    if ch in "MWmw%@&…":
+        return 1.0
+    if ch.isupper():
+        return 0.76
+    return 0.62
+
+
+def _pieces(word: str, size: float, room: float) -> list[str]:
+    """A word too wide for a line, in pieces that fit (a long name, or CJK text without spaces)."""
+    pieces, piece = [], ""
+    for ch in word:
+        if piece and text_width(piece + ch, size) > room:
+            pieces.append(piece)
+            piece = ""
+        piece += ch
+    return [*pieces, piece] if piece else pieces
+
+
+def _lines(text: str, size: float, most: int, room: float = ROOM) -> list[str]:
+    """The text in at most `most` lines that fit the card at this size, the last ending in '…'
+    when the text is longer."""
+    words = [piece for word in text.split() for piece in _pieces(word, size, room)]
+    lines: list[str] = []
+    for word in words:
+        joined = f"{lines[-1]} {word}" if lines else word
+        if lines and text_width(joined, size) <= room and not _is_cjk(word):
+            lines[-1] = joined
+        elif lines and _is_cjk(word) and text_width(lines[-1] + word, size) <= room:
+            lines[-1] += word
+        else:
+            lines.append(word)
     if len(lines) > most:
         lines = lines[:most]
-        lines[-1] = lines[-1].rstrip(" ,.;:") + "…"
-    return lines
+        last = lines[-1].rstrip(" ,.;:")
+        while last and text_width(last + "…", size) > room:
+            last = last[:-1].rstrip(" ,.;:")
+        lines[-1] = last + "…"
+    return lines or [""]
+
+
+def _is_cjk(text: str) -> bool:
+    return bool(text) and unicodedata.east_asian_width(text[0]) in ("W", "F")
+
+
+def _fitted_size(text: str, size: int, smallest: int) -> int:
+    """The largest size from size down to smallest at which the text fits one line."""
+    while size > smallest and text_width(text, size) > ROOM:
+        size -= 2
+    return size
 
 
 def _text_layer(lines: list[dict[str, Any]], weight: str) -> dict[str, Any]:
@@ -87,16 +146,17 @@ def card_spec(card: Card) -> dict[str, Any]:
 
     def put(into: list[dict[str, Any]], lines: list[str], y: float, size: int, color: str) -> float:
         for line in lines:
-            into.append({"x": 32, "y": y, "text": line, "size": size, "color": color})
+            into.append({"x": MARGIN, "y": y, "text": line, "size": size, "color": color})
             y += size * 1.25
         return y
 
-    y = put(bold, [card.site.upper()], 28, 13, ACCENT) + 10
-    y = put(bold, _lines(card.title, 44, 2), y, 24, INK) + 14
+    y = put(bold, _lines(card.site.upper(), 13, 1), 28, 13, ACCENT) + 10
+    y = put(bold, _lines(card.title, 24, 2), y, 24, INK) + 14
     if card.number:
-        y = put(bold, _lines(card.number, 20, 1), y, 56, INK)
-        put(normal, _lines(card.measures, 60, 2), y, 16, INK)
-    footer = _lines(card.source or "Every number quoted from its archived source and checked by machine.", 80, 2)
+        size = _fitted_size(card.number, 56, 32)
+        y = put(bold, _lines(card.number, size, 1), y, size, INK)
+        put(normal, _lines(card.measures, 16, 2), y, 16, INK)
+    footer = _lines(card.source or "Every number quoted from its archived source and checked by machine.", 13, 2)
     put(normal, footer, HEIGHT - 24 - 16.25 * len(footer), 13, MUTED)
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
@@ -105,7 +165,7 @@ def card_spec(card: Card) -> dict[str, Any]:
         "padding": 0,
         "autosize": {"type": "none"},
         "background": "#ffffff",
-        "config": {"view": {"stroke": None}, "font": FONT},
+        "config": {"view": {"stroke": None}, "font": CARD_FONT},
         "layer": [
             {
                 "data": {"values": [{"x": 0, "x2": WIDTH, "y": 0, "y2": 8}]},

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 BLUE, ORANGE, VERMILLION, GREEN, GREY = "#0072B2", "#E69F00", "#D55E00", "#009E73", "#6b6b6b"
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC")  # for share cards whose words are Chinese
 WIDTH = 560
 SERIES_HEIGHT = 240
 OPEN_FILL = "#ffffff"  # the fill of a mark whose value is not exact: a bound or an approximation
