@@ -155,8 +155,24 @@ def ensure_node_tools() -> None:
     run("npm", "ci", "--no-audit", "--no-fund", "--silent", cwd=ROOT)
 
 
+CJK_LANGUAGES = ("zh", "ja", "ko")
+
+
+def warn_without_cjk_font() -> None:
+    """A site in Chinese, Japanese or Korean needs a CJK font for its share cards."""
+    profile = ROOT / "data" / "site.yaml"
+    try:
+        text = profile.read_text(encoding="utf-8")
+    except OSError:
+        return
+    language = next((line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("language:")), "")
+    if language.lower().startswith(CJK_LANGUAGES) and not Path("/usr/share/fonts/truetype/wqy").exists():
+        say(f"the site's language is {language}: install fonts-wqy-microhei (apt) or its share cards show empty boxes")
+
+
 def site(args: list[str]) -> int:
     ensure_venv()
+    warn_without_cjk_font()
     return subprocess.call([str(BIN / "beijing-econ-site"), "build", *args], cwd=ROOT)
 
 
