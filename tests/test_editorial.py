@@ -97,17 +97,17 @@ def test_fractions_are_shown_in_the_articles_words(views, figure, shown):
     assert "33.3" not in views[figure].headline[0]
 
 
-def test_a_rounded_fraction_is_approximately_and_a_fraction_stated_exactly_stays_exact(tmp_path):
+def test_a_fraction_word_is_a_round_figure_never_filed_as_exact(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(project_data(), data)
     path = data / "figures" / "china-org-cn-2021-03-30.yaml"
     text = path.read_text()
     assert "id: academicians-share-china-2021-03-30" in text
-    # 'half' is exactly 50: approximately would claim a rounding the value does not have
+    # 'half' is a round figure: exact only where the article says 'exactly half'
     block = text.split("id: academicians-share-china-2021-03-30")[1].split("  - id:")[0]
-    path.write_text(text.replace(block, block.replace("qualifier: exact", "qualifier: approximately")))
+    path.write_text(text.replace(block, block.replace("qualifier: approximately", "qualifier: exact")))
     found = [(d.rule, d.message) for d in check_data(data).errors]
-    assert [rule for rule, _ in found] == ["qualifier-mismatch"] and "'half'" in found[0][1]
+    assert [rule for rule, _ in found] == ["qualifier-mismatch"] and "'half', a fraction word" in found[0][1]
 
 
 def test_a_period_read_from_context_is_labelled_probable_and_needs_a_note(views, tmp_path):
@@ -157,7 +157,7 @@ def test_an_uncovered_vague_quantity_is_a_warning_until_it_is_omitted(tmp_path):
 
 def test_the_labels_and_notes_the_desk_sent_back_follow_the_articles(views):
     top500 = views["big-data-top500-share-china-2019"].indicator
-    assert "base unclear" in top500.label and "4.4%" in top500.description
+    assert "base unclear" in top500.label and "does not match" in top500.description
     zgc = views["zgc-large-business-revenue-growth-2023"].indicator
     assert "National Demonstration Zone" not in zgc.description and "above designated size" not in zgc.description
     assert "medium-sized" in views["sme-loans-financial-data-zone-2022-11-11"].indicator.label

@@ -55,6 +55,7 @@ WORDING_QUALIFIERS = {"at-least": "at-least", "at-most": "at-most", "approximate
 MONTHS = [calendar.month_name[i].lower() for i in range(1, 13)]
 MONTH = rf"(?:{'|'.join(MONTHS)}|{'|'.join(m[:3] for m in MONTHS)})\.?"
 
+EXACTLY = re.compile(r"\bexactly\s*$", re.IGNORECASE)
 POINTS_AFTER = re.compile(r"^\s*(?:percentage points?|pp\b|ppts?\b)", re.IGNORECASE)
 UNIT_AFTER = [
     (POINTS_AFTER, "percentage-points"),
@@ -138,8 +139,13 @@ def read_quote(quote: str, archive_text: str) -> list[Reading]:
         if is_currency(unit) and is_converted_amount(archive_text[max(0, mention.start - 60) : mention.start]):
             continue  # '810 billion euros (about 870 billion francs)': the same amount converted
         qualifier = WORDING_QUALIFIERS[found.qualifier]
-        if qualifier == "exact" and mention.form == "fraction" and Decimal(repr(value)) != mention.value:
-            qualifier = "approximately"  # 'one third' stored as 33.3 is a rounding of it
+        if (
+            qualifier == "exact"
+            and mention.form == "fraction"
+            and not EXACTLY.search(archive_text[: mention.start][-12:])
+        ):
+            qualifier = "approximately"  # 'half', 'one third': round figures, unless the article says 'exactly'
+
         readings.append(Reading(mention, value, unit, qualifier, wording))
     return readings
 
@@ -464,7 +470,8 @@ def rank_indicators(context: Context, quote: str, unit: str, dataset: Dataset) -
     for indicator in dataset.indicators.values():
         if indicator.unit != unit:
             continue
-        label = set(_words(indicator.label + " " + indicator.id.replace("-", " ")))
+        # a price basis ('at current prices') is seldom in the quote: the basis warning tells it apart
+        label = set(_words(indicator.label + " " + indicator.id.replace("-", " "))) - PRICE_BASIS_WORDS
         described = set(_words(indicator.description))
         score = sum(weights.get(w, 0) for w in label) + 0.4 * sum(weights.get(w, 0) for w in described - label)
         score -= 0.8 * sum(1 for w in label if w not in weights)
@@ -571,6 +578,7 @@ def _unused_id(base: str, source_id: str, used: set[str]) -> str:
     return f"{base}-{source_id}-{number}"
 
 
+PRICE_BASIS_WORDS = frozenset(("nominal", "real", "current", "price", "comparable", "constant"))
 NOMINAL = re.compile(r"\b(?:nominal|current prices?|not adjusted for inflation)\b", re.I)
 REAL = re.compile(r"\b(?:real|comparable prices?|constant prices?|adjusted for inflation)\b", re.I)
 

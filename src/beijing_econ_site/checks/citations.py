@@ -19,7 +19,6 @@ import difflib
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from decimal import Decimal
 
 from beijing_econ_site.data.archive import Archive, normalize
 from beijing_econ_site.data.models import Dataset, Figure, Kind, Qualifier
@@ -190,7 +189,17 @@ def _qualifier_problems(figure: Figure, signed: list[Reading], locator: Locator)
         wording = reading.qualifier_wording
         if wording and reading.qualifier == "at-most" and _STRICT_AT_MOST.match(wording):
             accepted = {Qualifier.AT_MOST}
-        if figure.qualifier in accepted or _rounds_a_fraction(figure, reading):
+        if reading.mention.form == "fraction" and reading.qualifier is None:
+            accepted = {Qualifier.EXACT} if _says_exactly(figure.quote, reading.text) else {Qualifier.APPROXIMATELY}
+            if figure.qualifier in accepted:
+                return []
+            problems.append(
+                f"the quote says '{reading.text}', a fraction word: a round figure, so qualifier should be "
+                f"{'exact' if Qualifier.EXACT in accepted else 'approximately'} (exact only where the article "
+                f"says 'exactly'), not {figure.qualifier.value}"
+            )
+            continue
+        if figure.qualifier in accepted:
             return []
         if wording:
             said = f"{reading.text} {wording}" if reading.qualifier_after else f"{wording} {reading.text}"
@@ -204,18 +213,9 @@ def _qualifier_problems(figure: Figure, signed: list[Reading], locator: Locator)
     return [Diagnostic(locator("figure", figure.id, "qualifier"), "qualifier-mismatch", problems[0])]
 
 
-def _rounds_a_fraction(figure: Figure, reading: Reading) -> bool:
-    """'one third' stored as 33.3 is a rounding: approximately is the honest qualifier of the value,
-    and the page shows the article's words. A fraction that the value states exactly ('half' = 50)
-    stays exact."""
-    if (
-        reading.mention.form != "fraction"
-        or reading.qualifier_wording
-        or figure.qualifier is not Qualifier.APPROXIMATELY
-    ):
-        return False
-    value = Decimal(repr(figure.value)) if isinstance(figure.value, float) else Decimal(figure.value)
-    return abs(value) != reading.mention.value
+def _says_exactly(quote: str, words: str) -> bool:
+    """'exactly half': the article states the fraction as exact."""
+    return bool(re.search(rf"\bexactly\s+{re.escape(words)}", quote, re.IGNORECASE))
 
 
 def _plain(value: int | float) -> str:

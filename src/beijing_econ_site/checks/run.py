@@ -18,6 +18,7 @@ from beijing_econ_site.checks.archives import (
 from beijing_econ_site.checks.citations import check_citation, check_conflicts, check_references
 from beijing_econ_site.checks.coverage import check_coverage
 from beijing_econ_site.checks.profile import lint_profile
+from beijing_econ_site.checks.prose import check_prose
 from beijing_econ_site.checks.stories import lint_stories
 from beijing_econ_site.data.archive import Archive, read_archives
 from beijing_econ_site.data.load import load_directory, load_profile
@@ -138,6 +139,7 @@ def verify(
     diagnostics += _citations(dataset, archives, locator, memo)
     diagnostics += check_conflicts(dataset, locator)
     diagnostics += check_coverage(dataset, archives, locator, memo)
+    diagnostics += check_prose(dataset, archives, locator)
     used = {figure.indicator for figure in dataset.figures.values()}
     diagnostics += [
         Diagnostic(locator("indicator", i), "unused-indicator", f"indicator '{i}' has no figures", Severity.WARNING)

@@ -128,7 +128,7 @@ def _divided(value: float, divisor: Decimal) -> float:
     return float(Decimal(repr(value)) / divisor) if isinstance(value, float) else float(Decimal(value) / divisor)
 
 
-PAGE_ONLY_COLUMNS = ("shown",)  # the value as the page writes it: the table's, not the CSV's (value, unit, qualifier)
+PAGE_ONLY_COLUMNS: tuple[str, ...] = ()  # every column of the table is in the CSV too
 QUALIFIER_NAMES = {"exact": "exact", "at-least": "at least", "at-most": "at most", "approximately": "approximately"}
 
 

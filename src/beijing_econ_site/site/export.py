@@ -9,6 +9,7 @@ from typing import Any
 
 from beijing_econ_site.data.formatting import count_of, year_span
 from beijing_econ_site.data.models import Dataset, Figure, Unit
+from beijing_econ_site.data.numbers import stating_mentions
 from beijing_econ_site.facts import fact_id
 from beijing_econ_site.site.spreadsheet import safe_cell
 
@@ -19,6 +20,7 @@ EXPORT_COLUMNS = [
     "value",
     "unit",
     "qualifier",
+    "stated",
     "period",
     "year",
     "scope",
@@ -38,6 +40,8 @@ _FIELD_DESCRIPTIONS = {
     "value": "Value in base units, with its sign.",
     "unit": "Unit: " + ", ".join(unit for unit in Unit) + ", or a currency's code.",
     "qualifier": "exact, at-least, at-most or approximately.",
+    "stated": "The number as the quote words it ('half', 'one-third', 'over 50%'): a value stored "
+    "for a fraction word or a rounding only places the figure on a chart.",
     "period": "Period measured (YYYY, YYYY-H1, YYYY-Q1, YYYY-MM, YYYY-MM..YYYY-MM, or YYYY-MM-DD as of a date).",
     "year": "The year the period belongs to.",
     "scope": "The place the figure is about: ",  # the profile's places follow
@@ -107,6 +111,7 @@ def _row(figure: Figure, dataset: Dataset) -> dict[str, Any]:
         "value": figure.value,
         "unit": figure.unit,
         "qualifier": figure.qualifier.value,
+        "stated": stated_words(figure),
         "period": figure.period,
         "year": figure.year,
         "scope": figure.scope,
@@ -118,6 +123,12 @@ def _row(figure: Figure, dataset: Dataset) -> dict[str, Any]:
         "fact": fact_id(figure),
         "corrections": len(figure.corrections),
     }
+
+
+def stated_words(figure: Figure) -> str:
+    """The words of the quote that state the figure's value: 'half', 'one-third', '50%'."""
+    found = stating_mentions(abs(figure.value), figure.unit, figure.quote)
+    return found[0].text if found else ""
 
 
 def figures_json(rows: list[dict[str, Any]]) -> bytes:

@@ -360,18 +360,16 @@ def page_jobs(
 ) -> Iterator[PageJob]:
     """Every page to make, each with its share card (cards.py)."""
     site_title = site.site.title
-    cards: dict[str, Card] = {}
     for job in _page_jobs(site, charts, dataset_jsonld, stories, base_url):
-        if job.template == "embed.html":  # an embedded chart is shared with the card of its page
-            home = str(job.context["home"]).split("#", 1)[0]
-            card = cards.get(home) or card_of(site_title, str(job.context["chart"].title), None)
+        if job.template == "embed.html":  # an embedded chart is shared with a card of its own figure
+            chart = job.context["chart"]
+            card = card_of(site_title, str(chart.title), _latest_of(chart, site))
         elif job.template == "source.html":  # an article: its own title, and who published it when
             view = job.context["source_view"]
             card = Card(site_title, view.source.title, source=f"{view.source.publisher}, {view.published_label}")
         else:
             title = job.context.get("title") or _front_title(site_title, site)
             card = card_of(site_title, str(title), _headline_of(job))
-        cards[job.path] = card
         job.context["card"] = card
         yield job
 
@@ -390,6 +388,14 @@ def search_examples(site: SiteView) -> list[str]:
 def _front_title(site_title: str, site: SiteView) -> str:
     years = year_span([y.year for y in site.years])
     return f"{site_title}, {years}" if years else site_title
+
+
+def _latest_of(chart: Chart, site: SiteView) -> FigureView | None:
+    """The figure an embedded chart's card shows: the chart's latest, its first bar of that period."""
+    drawn = [site.figures[row["id"]] for row in chart.rows if row["id"] in site.figures]
+    if not drawn:
+        return None
+    return max(drawn, key=lambda view: view.figure.period_info.sort_key)
 
 
 def _headline_of(job: PageJob) -> FigureView | None:

@@ -1,0 +1,180 @@
+"""Every word a reader sees is sourced: the numbers, years, ranks and superlatives in the prose
+around the figures must be in the articles that prose speaks for.
+
+The prose is each figure's `note` and `comparability` (the figure's own article speaks for them),
+each indicator's `label` and `description` (the articles of its figures), and each source's
+`notes` and `omitted` reasons (its article). In such text:
+
+- a number or a year is sourced when an article it speaks for states it, or when it is a figure
+  reference: the value or the year of a figure the text is about (an indicator's, or the note's
+  own indicator's), or, in a source's notes, the source's own date;
+- a rank or superlative ("first", "only", "highest", "largest", "record", "leads") is sourced when
+  an article it speaks for uses the word.
+
+Anything else is an `unsourced-number` or `unsourced-claim` error at the field's line: outside
+knowledge, or reasoning the article does not give, written as if the article said it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from beijing_econ_site.data.archive import Archive
+from beijing_econ_site.data.models import Dataset, Figure
+from beijing_econ_site.data.numbers import Mention, find_mentions, is_half_of_a_period, is_in_a_run_of_months
+from beijing_econ_site.data.periods import parse_published
+from beijing_econ_site.data.validate import Locator
+from beijing_econ_site.diagnostics import Diagnostic, Location
+
+SUPERLATIVES = re.compile(
+    r"\b(?:only|highest|lowest|largest|biggest|smallest|fastest|slowest|record|leads|leading|"
+    r"first|top|best|worst|most|least)\b",
+    re.IGNORECASE,
+)
+# the same words as hedges, quantities or the site's own manner of speaking are no claims of rank
+NOT_A_CLAIM = re.compile(
+    r"\b(?:at\s+least|at\s+most|most\s+of|most\s+likely|not\s+only|only\s+to|only\s+as|first\s+half|"
+    r"first\s+quarter|the\s+first\s+time)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Prose:
+    """One reader-facing text, where it is, and what may source it."""
+
+    text: str
+    kind: str  # 'note', 'comparability', 'label', 'description', 'notes', 'omitted reason'
+    where: Location
+    articles: tuple[str, ...]  # the texts that speak for it
+    figures: tuple[Figure, ...]  # the figures it is about: their values and years are references
+    dates: tuple[str, ...] = ()  # dates it may give besides (a source's own date)
+
+
+def check_prose(dataset: Dataset, archives: dict[str, Archive], locator: Locator) -> list[Diagnostic]:
+    """Every figure's, indicator's and source's prose against the articles that speak for it."""
+    return [problem for prose in _prose(dataset, archives, locator) for problem in _problems(prose)]
+
+
+def _prose(dataset: Dataset, archives: dict[str, Archive], locator: Locator) -> Iterator[Prose]:
+    def text_of(source: str) -> str:
+        archive = archives.get(source)
+        return archive.text if archive is not None else ""
+
+    # an article is named by its date ('the press conference of 11 November 2022'): a reference
+    published = tuple(source.published for source in dataset.sources.values())
+    by_indicator: dict[str, list[Figure]] = defaultdict(list)
+    for figure in dataset.figures.values():
+        by_indicator[figure.indicator].append(figure)
+    for figure in dataset.figures.values():
+        siblings = tuple(by_indicator[figure.indicator])  # a note compares with the other figures
+        for field in ("note", "comparability"):
+            text = getattr(figure, field)
+            if text:
+                place = locator("figure", figure.id, field)
+                yield Prose(text, field, place, (text_of(figure.source),), siblings, published)
+    for indicator in dataset.indicators.values():
+        figures = tuple(by_indicator[indicator.id])
+        articles = tuple(dict.fromkeys(text_of(f.source) for f in figures))
+        for field in ("label", "description"):
+            text = getattr(indicator, field)
+            if text:
+                place = locator("indicator", indicator.id, field)
+                yield Prose(text, field, place, articles, figures)
+    for source in dataset.sources.values():
+        # a source's notes compare it with the other articles' figures of the same indicators
+        own = {f.indicator for f in dataset.figures.values() if f.source == source.id}
+        figures = tuple(f for indicator in sorted(own) for f in by_indicator[indicator])
+        dates = (*published, *([str(source.reviews_year)] if source.reviews_year else []))
+        article = (text_of(source.id), source.title)
+        if source.notes:
+            place = locator("source", source.id, "notes")
+            yield Prose(source.notes, "notes", place, article, figures, dates)
+        for index, omitted in enumerate(source.omitted):
+            place = locator("source", source.id, "omitted", index, "reason")
+            yield Prose(omitted.reason, "omitted reason", place, article, figures, dates)
+
+
+def _problems(prose: Prose) -> Iterator[Diagnostic]:
+    articles = "\n".join(prose.articles)
+    stated = set().union(*(_stated(article) for article in prose.articles))
+    referred = _references(prose.figures, prose.dates)
+    where = prose.where
+    told: set[str] = set()
+    for mention in find_mentions(prose.text):
+        if mention.text in told:
+            continue
+        told.add(mention.text)
+        before = prose.text[max(0, mention.start - 24) : mention.start]
+        after = prose.text[mention.end : mention.end + 40]
+        if mention.form == "ordinal" or is_half_of_a_period(mention, before):
+            continue  # ranks are read as words, below; 'the first half' is a period
+        if is_in_a_run_of_months(before, mention, after) or _is_idiom(mention, after, before):
+            continue
+        if mention.value in stated or mention.value in referred or mention.text in articles:
+            continue
+        yield Diagnostic(
+            where,
+            "unsourced-number",
+            f"the {prose.kind} says '{mention.text}', which no article it speaks for states and no figure "
+            "it is about holds: say only what the article says, or cite the figure",
+        )
+    words = NOT_A_CLAIM.sub(" ", prose.text)
+    lowered = "\n".join(_lowered(article) for article in prose.articles)
+    for claim in dict.fromkeys(m[0].lower() for m in SUPERLATIVES.finditer(words)):
+        if not re.search(rf"\b{re.escape(claim)}\b", lowered):
+            yield Diagnostic(
+                where,
+                "unsourced-claim",
+                f"the {prose.kind} says '{claim}', a rank or superlative no article it speaks for uses: "
+                "say only what the article says",
+            )
+
+
+@functools.lru_cache(maxsize=512)  # an article speaks for many texts: read once
+def _stated(article: str) -> frozenset[Decimal]:
+    return frozenset(m.value for m in find_mentions(article))
+
+
+@functools.lru_cache(maxsize=512)
+def _lowered(article: str) -> str:
+    return article.lower()
+
+
+def _references(figures: Iterable[Figure], dates: Iterable[str]) -> set[Decimal]:
+    """The numbers a text may name because its figures hold them: values (in any of the article's
+    scales), the years and days of their periods, the source's date."""
+    found: set[Decimal] = set()
+    for figure in figures:
+        value = Decimal(repr(figure.value)) if isinstance(figure.value, float) else Decimal(figure.value)
+        found |= {value, abs(value)}
+        period = figure.period_info
+        found |= {Decimal(period.start.year), Decimal(period.end.year)}
+        if period.kind == "date":
+            found.add(Decimal(period.start.day))
+    for date in dates:
+        if date.isdigit():
+            found.add(Decimal(date))
+            continue
+        try:
+            day = parse_published(date)
+        except ValueError:
+            continue
+        found |= {Decimal(day.year), Decimal(day.month), Decimal(day.day)}
+    return found
+
+
+_IDIOM = re.compile(r"^[- ](?:of\b|another\b|stop\b|by one\b)", re.IGNORECASE)
+
+
+_PRONOUN_BEFORE = re.compile(r"\b(?:a|an|the|this|that|each|every|any|no|which|real|new|other|same|only)\s+$", re.I)
+
+
+def _is_idiom(mention: Mention, after: str, before: str = "") -> bool:
+    """'one of the', 'one-stop', 'one another', 'a real one': no quantity."""
+    return mention.text.lower() == "one" and bool(_IDIOM.match(after) or _PRONOUN_BEFORE.search(before))
