@@ -57,11 +57,7 @@ def edit(work: Path, step: str) -> None:
             figures, '    quote: "Huairou', '    note: The article does not name the facilities.\n    quote: "Huairou'
         )
     elif step == "a figure's period":
-        replace(
-            figures,
-            "    period: 2023\n    scope: beijing\n    source: beijing-fao-2024-02-04\n    note:",
-            "    period: 2023-H2\n    scope: beijing\n    source: beijing-fao-2024-02-04\n    note:",
-        )
+        replace(figures, "    period: 2023\n", "    period: 2023-H2\n")  # the file's first figure of 2023
     elif step == "a figure deleted":
         text = figures.read_text(encoding="utf-8")
         start = text.index("  - id: huairou-facilities-in-use-2023")
@@ -93,9 +89,8 @@ def edit(work: Path, step: str) -> None:
     elif step == "a conflicting figure's period":  # the 2023 figures no longer conflict with it
         replace(work / "data/figures/fixture-review-2024-03-01.yaml", 'period: "2023"', 'period: "2024"')
     elif step == "a figures file deleted":
-        (work / "data/figures/beijing-fao-2024-02-04.yaml").unlink()
-        for story in ("2023.md", "compare.md", "overview.md"):  # the stories that cite its figures go with it
-            (work / "data/stories" / story).unlink(missing_ok=True)
+        # a fixture article's figures, which no story or other text cites: its archive stays, uncurated
+        (work / "data/figures/fixture-daily-2023-08-01.yaml").unlink()
     else:
         raise AssertionError(step)
 

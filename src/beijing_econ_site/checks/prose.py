@@ -80,6 +80,8 @@ def _prose(dataset: Dataset, archives: dict[str, Archive], locator: Locator) -> 
                 yield Prose(text, field, place, (text_of(figure.source),), siblings, published)
     for indicator in dataset.indicators.values():
         figures = tuple(by_indicator[indicator.id])
+        if not figures:
+            continue  # no article speaks for it yet: unused-indicator says so
         articles = tuple(dict.fromkeys(text_of(f.source) for f in figures))
         for field in ("label", "description"):
             text = getattr(indicator, field)
