@@ -191,7 +191,7 @@ def _confirmed_by(views: dict[str, FigureView]) -> str:
 
 def test_the_confirmed_2023_share_is_one_bar_naming_every_source(built):
     site, views = built
-    spec = charts(site)["chart-2023-digital-economy-share-percent-2023"]
+    spec = charts(site)["chart-2023-digital-economy-share-percent-2023-share-of-gdp"]
     bars = [
         m
         for m in drawn(spec)
@@ -215,7 +215,7 @@ def test_a_charts_data_table_and_csv_have_one_row_per_fact_in_one_spelling(built
         for row in rows:
             assert not row["value"].endswith(".0"), f"{path.name}: {row['value']}"
             assert row["qualifier"] in ("exact", "at least", "at most", "approximately")
-    confirmed = site / "charts" / "chart-2023-digital-economy-share-percent-2023.csv"
+    confirmed = site / "charts" / "chart-2023-digital-economy-share-percent-2023-share-of-gdp.csv"
     [row] = [r for r in csv.DictReader(io.StringIO(confirmed.read_text("utf-8"))) if r["value"] == "42.9"]
     assert _confirmed_by(views) in row["source"] and "Fixture Wire" in row["source"]
 

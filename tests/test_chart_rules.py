@@ -53,7 +53,7 @@ def test_every_chart_of_the_real_data_and_the_fixture_articles_keeps_every_rule(
 
 def test_bars_left_to_stack_are_a_chart_stacked_error(made):
     _, specs, views = made
-    spec = copy.deepcopy(specs["chart-2023-digital-economy-share-percent-2023"])
+    spec = copy.deepcopy(specs["chart-2023-digital-economy-share-percent-2023-share-of-gdp"])
     del spec["layer"][0]["encoding"]["x"]["stack"]  # Vega-Lite's default: bars at one label are summed
     assert rules("c", spec, views) == {"chart-stacked"}
 
@@ -102,7 +102,7 @@ def test_two_measures_on_one_axis_are_a_chart_mixed_measures_error(made):
 
 def test_a_drawn_value_off_its_figure_is_a_chart_value_error(made):
     _, specs, views = made
-    spec = copy.deepcopy(specs["chart-2023-digital-economy-share-percent-2023"])
+    spec = copy.deepcopy(specs["chart-2023-digital-economy-share-percent-2023-share-of-gdp"])
     spec["datasets"]["figures"][0]["value"] *= 2  # what a stacked pair of equal bars looks like
     [problem] = chart_problems("c", spec, views)
     assert problem.rule == "chart-value" and "the figure states" in problem.message
@@ -123,7 +123,7 @@ def test_a_conflicting_value_is_drawn_apart_and_named_on_the_chart(made):
     marks = specs["chart-digital-share-gdp"]["datasets"]["figures"]
     flagged = [m["figure"] for m in marks if m["flag"]]
     assert flagged == ["digital-share-gdp-2023-review"]
-    bars = specs["chart-2023-digital-economy-share-percent-2023"]["datasets"]["figures"]
+    bars = specs["chart-2023-digital-economy-share-percent-2023-share-of-gdp"]["datasets"]["figures"]
     assert sorted(m["figure"] for m in bars if m["flag"]) == [
         "digital-share-gdp-2023-review",
         "digital-share-gdp-2023-wire",
@@ -144,7 +144,7 @@ def test_check_names_the_figures_of_a_chart_that_breaks_a_rule_on_their_yaml_lin
     monkeypatch.setattr("beijing_econ_site.build.fingerprint.CACHE_ROOT", data.parent / "no-cache")
     assert main(["check", "--data", str(data)]) == 1
     err = capsys.readouterr().err
-    assert "error[chart-stacked]: chart chart-2023-digital-economy-share-percent-2023:" in err
+    assert "error[chart-stacked]: chart chart-2023-digital-economy-share-percent-2023-share-of-gdp:" in err
     assert "figures/" in err and ".yaml:" in err  # on a figure's YAML line
     assert "digital-share-gdp-2023" in err
 
@@ -160,3 +160,26 @@ def test_a_build_whose_chart_breaks_a_rule_fails_and_keeps_the_old_site(made, mo
         build_site(data, out, ROOT / "templates", cache_dir=None, config=SiteConfig())
     assert {d.rule for d in failure.value.diagnostics} == {"chart-stacked"}
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_share_of_another_total_on_a_chart_of_shares_of_gdp_is_a_chart_mixed_measures_error(made):
+    """Shares share an axis only when they are shares of one thing (their indicators' `measures`)."""
+    _, specs, views = made
+    [name] = [n for n in specs if n.endswith("-share-of-gdp") and n.startswith("chart-2023-")]
+    spec = copy.deepcopy(specs[name])
+    other = next(v for v in views.values() if v.indicator.kind.value == "share" and v.indicator.measures != "GDP")
+    first = spec["datasets"]["figures"][0]
+    spec["datasets"]["figures"].append(
+        {
+            **first,
+            "figure": other.id,
+            "fact": other.fact_id,
+            "value": float(other.figure.value),
+            "display": other.display,
+            "qualifier": QUALIFIER_MARKS[other.figure.qualifier][0],
+        }
+    )
+    problems = chart_problems("c", spec, views)
+    assert "chart-mixed-measures" in {p.rule for p in problems}
+    [mixed] = [p for p in problems if p.rule == "chart-mixed-measures"]
+    assert "share of GDP" in mixed.message

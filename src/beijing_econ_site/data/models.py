@@ -228,8 +228,9 @@ class Indicator(StrictModel):
         default=None,
         description=(
             "For amounts of money (a currency unit): what the amount is (value added, operating revenue, "
-            "investment...). "
-            "Amounts share a chart's axis only when they measure the same thing; an amount without it is charted alone."
+            "investment...); for shares (kind share): what they are a share of (GDP, the national total...). "
+            "Amounts, and shares, share a chart's axis only when they measure the same thing; one without it is "
+            "charted alone."
         ),
     )
 

@@ -364,6 +364,8 @@ def chart_groups(year: int, topic: str, figures: list[FigureView]) -> list[Chart
         thing = measure.removeprefix("count of ")
         named = "" if not measure or measure.startswith("indicator:") else f": {thing}"
         title = f"{KIND_TITLES[first.indicator.kind]}{named}, {first.period_label}"
+        if measure.startswith("share of "):
+            title = f"Shares of {first.indicator.measures}, {first.period_label}"
         key = f"{year}-{topic}-{kind}-{unit}-{period}" + (f"-{_slug(thing)}" if measure else "")
         key = key.replace(".", "-").lower()
         parts = _at_most_bars(members, MAX_BARS)
@@ -399,10 +401,12 @@ def _slug(text: str) -> str:
 
 def measure_of(indicator: Indicator) -> str:
     """What one axis may hold besides its unit: for counts the thing counted (people and inquiries
-    never share an axis), for money what the amount is (operating revenue is not value added).
-    A count or an amount that does not say stands alone."""
+    never share an axis), for money what the amount is (operating revenue is not value added), for
+    shares what they are shares of (GDP is not a national total). One that does not say stands alone."""
     if indicator.unit == Unit.COUNT:
         return f"count of {indicator.counts}" if indicator.counts else f"indicator:{indicator.id}"
+    if indicator.kind is Kind.SHARE:  # a share of GDP is not a share of a national total
+        return f"share of {indicator.measures}" if indicator.measures else f"indicator:{indicator.id}"
     if is_currency(indicator.unit):
         return indicator.measures or f"indicator:{indicator.id}"
     return ""
