@@ -183,3 +183,19 @@ def test_a_share_of_another_total_on_a_chart_of_shares_of_gdp_is_a_chart_mixed_m
     assert "chart-mixed-measures" in {p.rule for p in problems}
     [mixed] = [p for p in problems if p.rule == "chart-mixed-measures"]
     assert "share of GDP" in mixed.message
+
+
+def test_a_move_to_another_article_is_marked_on_the_chart_and_unmarked_is_an_error(made):
+    _, specs, views = made
+    switching = {
+        name: [m for m in spec["datasets"].get("breaks", []) if m["kind"] == "source"]
+        for name, spec in specs.items()
+        if spec["datasets"].get("breaks")
+    }
+    name, marks = next((n, m) for n, m in switching.items() if m)
+    for mark in marks:  # each marks a value whose sources share none with the value before it
+        view = views[mark["figure"]]
+        assert not view.figure.comparability and mark["note"] == "Another source"
+    spec = copy.deepcopy(specs[name])
+    spec["datasets"]["breaks"] = [m for m in spec["datasets"]["breaks"] if m["kind"] != "source"]
+    assert "chart-source-change-unmarked" in rules("c", spec, views)

@@ -20,7 +20,14 @@ from beijing_econ_site.data.periods import follows
 from beijing_econ_site.diagnostics import Diagnostic
 from beijing_econ_site.facts import statement
 from beijing_econ_site.memo import Memo, key_of
-from beijing_econ_site.site.charts import OPEN_FILL, QUALIFIER_MARKS, Templates, chart_sources, time_of
+from beijing_econ_site.site.charts import (
+    OPEN_FILL,
+    QUALIFIER_MARKS,
+    Templates,
+    chart_sources,
+    source_changes,
+    time_of,
+)
 from beijing_econ_site.site.digests import Digests
 from beijing_econ_site.site.views import FigureView, derive, measure_of
 
@@ -58,6 +65,7 @@ def chart_problems(chart_id: str, spec: dict[str, Any], views: dict[str, FigureV
         _one_measure,
         _lines,
         _time_axis,
+        _source_changes,
         _flow_lengths,
         _open_bars,
         _legend,
@@ -225,6 +233,22 @@ def _time_axis(chart_id: str, spec: dict[str, Any], drawn: Drawn, scale: Decimal
                 chart_id,
                 (view.id,),
                 f"the measure may differ from {view.period_label}, and the chart does not mark it there",
+            )
+
+
+def _source_changes(chart_id: str, spec: dict[str, Any], drawn: Drawn, scale: Decimal) -> Iterator[ChartProblem]:
+    """chart-source-change-unmarked: a chart across periods marks where its values move to
+    another article, as it marks a change of measure."""
+    if not any(_mark_type(layer) == "line" for layer in _layers(spec)):
+        return
+    marked = {m.get("figure") for m in spec.get("datasets", {}).get("breaks", [])}
+    for view in source_changes([view for _, view in drawn]):
+        if view.id not in marked:
+            yield ChartProblem(
+                "chart-source-change-unmarked",
+                chart_id,
+                (view.id,),
+                f"the values from {view.period_label} on come from another source, and the chart does not mark it",
             )
 
 

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import html
 import io
+import itertools
 import json
 import logging
 import re
@@ -375,16 +376,27 @@ def series_chart(series: Series, templates: Templates) -> Chart:
     title = series.title
     present = tuple(q for q in Qualifier if any(f.figure.qualifier is q for f in figures))
     breaks = series.breaks
+    switches = source_changes(figures)
     marks = [
         {
             "when": time_of(f.figure.period_info.start),
             "note": "Measure may differ",
+            "kind": "measure",
             "figure": f.id,
             "period_label": f.period_label,
         }
         for f in breaks
+    ] + [
+        {
+            "when": time_of(f.figure.period_info.start),
+            "note": "Another source",
+            "kind": "source",
+            "figure": f.id,
+            "period_label": f.period_label,
+        }
+        for f in switches
     ]
-    template = templates.series(unit == Unit.RANK, present, bool(breaks))
+    template = templates.series(unit == Unit.RANK, present, bool(marks))
     spec = _filled(template, {"figures": values, "breaks": marks}, divisor)
     _title_axis(spec, "y", axis_title)
     domain, ticks = year_ticks(figures)
@@ -394,6 +406,12 @@ def series_chart(series: Series, templates: Templates) -> Chart:
     gaps = _gaps(figures)
     if gaps:
         description += f" No line is drawn across the gaps in the data ({'; '.join(gaps)})."
+    if switches:
+        description += (
+            " The values from "
+            + " and from ".join(f.period_label for f in switches)
+            + (" on come from another source (a dotted line marks each change).")
+        )
     if breaks:
         description += (
             " The measure may differ from "
@@ -402,6 +420,22 @@ def series_chart(series: Series, templates: Templates) -> Chart:
         )
     tips = [tip_text(f) for f in figures]
     return Chart(f"chart-{series.key}", title, description, spec, _data_rows(series.figures), tips)
+
+
+def sources_of(view: FigureView) -> frozenset[str]:
+    """The sources a drawn value stands for: its own, and those of the figures that confirm it."""
+    return frozenset(v.figure.source for v in view.statements)
+
+
+def source_changes(figures: list[FigureView]) -> list[FigureView]:
+    """The values (in time order) whose sources share none with the value before them, where no
+    change of measure is marked already: a reader sees where the chart moves to another article."""
+    ordered = sorted(figures, key=lambda v: v.figure.period_info.sort_key)
+    return [
+        later
+        for earlier, later in itertools.pairwise(ordered)
+        if not later.figure.comparability and sources_of(earlier).isdisjoint(sources_of(later))
+    ]
 
 
 def _gaps(figures: list[FigureView]) -> list[str]:
@@ -484,18 +518,21 @@ def series_template(is_rank: bool, qualifiers: tuple[Qualifier, ...], with_break
     ]
     if with_breaks:
         rule_base = alt.Chart(alt.Data(name="breaks"))
+        # a change of measure is a dashed orange line; a change of source alone a dotted grey one
+        is_source = "datum.kind == 'source'"
         layers.append(
-            rule_base.mark_rule(color=ORANGE, strokeDash=[5, 4], strokeWidth=2).encode(
-                x=alt.X("when:T", scale=alt.Scale(type="utc"))
+            rule_base.mark_rule(strokeWidth=2).encode(
+                x=alt.X("when:T", scale=alt.Scale(type="utc")),
+                color=alt.condition(is_source, alt.value(GREY), alt.value(ORANGE)),
+                strokeDash=alt.condition(is_source, alt.value([2, 3]), alt.value([5, 4])),
             )
         )
         layers.append(
-            rule_base.mark_text(
-                align="left", dx=6, baseline="bottom", color="#8a5a00", fontSize=12, fontWeight="bold"
-            ).encode(
+            rule_base.mark_text(align="left", dx=6, baseline="bottom", fontSize=12, fontWeight="bold").encode(
                 x=alt.X("when:T", scale=alt.Scale(type="utc")),
                 y=alt.value(SERIES_HEIGHT - 4),
                 text="note:N",
+                color=alt.condition(is_source, alt.value("#4d4d4d"), alt.value("#8a5a00")),
             )
         )
     return json.dumps(alt.layer(*layers).properties(width=WIDTH - 120, height=SERIES_HEIGHT).to_dict(validate=validate))
