@@ -297,6 +297,7 @@ def indicators_yaml(indicators: list[Indicator]) -> str:
             f"    unit: {i.unit}\n",
             f"    kind: {i.kind}\n",
             f"    topic: {i.topic}\n",
+            *(["    measures: the city total\n"] if i.kind == "share" else []),  # shares of one total share an axis
             "    description: A synthetic indicator for the benchmark.\n",
         ]
     return "".join(lines)
