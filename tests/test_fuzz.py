@@ -370,3 +370,10 @@ def defined_ids(checked) -> set[str]:
     """Every id in the dataset: an id taken first by another file still counts (with a duplicate-id error)."""
     dataset = checked.dataset
     return set(dataset.sources) | set(dataset.indicators) | set(dataset.figures)
+
+
+def test_an_empty_scope_with_no_profile_is_a_diagnostic_not_a_crash():
+    """Found by the fuzzer: the stand-in profile declared the empty scope twice (as its place too)."""
+    document = Document(path="x.yaml", data={"figures": [{"scope": ""}]}, marks={(): (1, 1)})
+    _, _, problems = validate_documents([document])
+    assert problems and all(p.location.path == "x.yaml" for p in problems)

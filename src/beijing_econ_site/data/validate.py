@@ -74,7 +74,7 @@ def stand_in_profile(documents: list[Document]) -> SiteProfile:
         language="en",
         url=None,
         place=Place.model_construct(id="", label=""),
-        scopes=[Place.model_construct(id=s, label=s) for s in sorted(scopes)],
+        scopes=[Place.model_construct(id=s, label=s) for s in sorted(scopes - {""})],  # "" is the stand-in place
         context_heading=None,
         topics=[Topic.model_construct(id=t, label=t) for t in sorted(topics)],
         currencies=[],
