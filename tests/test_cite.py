@@ -251,3 +251,11 @@ def test_an_unrelated_indicator_added_changes_no_draft():
     )
     wider = dataset.model_copy(update={"indicators": {**dataset.indicators, "zoo-visitors": unrelated}})
     assert drafted(wider) == drafted(dataset)
+
+
+@pytest.mark.parametrize(
+    ("words", "qualifier"), [("half of the firms", "approximately"), ("exactly half of the firms", "exact")]
+)
+def test_a_fraction_word_is_drafted_as_a_round_figure_unless_the_article_says_exactly(words, qualifier):
+    [reading] = read_quote(words, words)
+    assert (reading.value, reading.qualifier) == (50, qualifier)

@@ -47,6 +47,7 @@ from beijing_econ_site.data.numbers import (
     is_in_a_run_of_months,
     is_year,
     months_in_run,
+    says_exactly,
 )
 from beijing_econ_site.data.periods import parse_period, parse_published
 from beijing_econ_site.data.readings import read_span
@@ -55,7 +56,6 @@ WORDING_QUALIFIERS = {"at-least": "at-least", "at-most": "at-most", "approximate
 MONTHS = [calendar.month_name[i].lower() for i in range(1, 13)]
 MONTH = rf"(?:{'|'.join(MONTHS)}|{'|'.join(m[:3] for m in MONTHS)})\.?"
 
-EXACTLY = re.compile(r"\bexactly\s*$", re.IGNORECASE)
 POINTS_AFTER = re.compile(r"^\s*(?:percentage points?|pp\b|ppts?\b)", re.IGNORECASE)
 UNIT_AFTER = [
     (POINTS_AFTER, "percentage-points"),
@@ -142,7 +142,7 @@ def read_quote(quote: str, archive_text: str) -> list[Reading]:
         if (
             qualifier == "exact"
             and mention.form == "fraction"
-            and not EXACTLY.search(archive_text[: mention.start][-12:])
+            and not says_exactly(archive_text[max(0, mention.start - 12) : mention.end], mention.text)
         ):
             qualifier = "approximately"  # 'half', 'one third': round figures, unless the article says 'exactly'
 

@@ -28,6 +28,7 @@ from beijing_econ_site.data.numbers import (
     find_mentions,
     format_decimal,
     is_converted_amount,
+    says_exactly,
     values_equal,
 )
 from beijing_econ_site.data.readings import Reading, cut_at_edges, read_span, words_outside_numbers
@@ -190,7 +191,7 @@ def _qualifier_problems(figure: Figure, signed: list[Reading], locator: Locator)
         if wording and reading.qualifier == "at-most" and _STRICT_AT_MOST.match(wording):
             accepted = {Qualifier.AT_MOST}
         if reading.mention.form == "fraction" and reading.qualifier is None:
-            accepted = {Qualifier.EXACT} if _says_exactly(figure.quote, reading.text) else {Qualifier.APPROXIMATELY}
+            accepted = {Qualifier.EXACT} if says_exactly(figure.quote, reading.text) else {Qualifier.APPROXIMATELY}
             if figure.qualifier in accepted:
                 return []
             problems.append(
@@ -211,11 +212,6 @@ def _qualifier_problems(figure: Figure, signed: list[Reading], locator: Locator)
                 f"so qualifier should be exact, not {figure.qualifier.value}"
             )
     return [Diagnostic(locator("figure", figure.id, "qualifier"), "qualifier-mismatch", problems[0])]
-
-
-def _says_exactly(quote: str, words: str) -> bool:
-    """'exactly half': the article states the fraction as exact."""
-    return bool(re.search(rf"\bexactly\s+{re.escape(words)}", quote, re.IGNORECASE))
 
 
 def _plain(value: int | float) -> str:

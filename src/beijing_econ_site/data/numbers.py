@@ -209,6 +209,11 @@ def is_in_a_run_of_months(before: str, mention: Mention, after: str) -> bool:
     return any(m.start() <= start and end <= m.end() for m in RUN_OF_MONTHS.finditer(local))
 
 
+def says_exactly(text: str, words: str) -> bool:
+    """'exactly half': the text states the fraction words as exact, not as a round figure."""
+    return bool(re.search(rf"\bexactly\s+{re.escape(words)}", text, re.IGNORECASE))
+
+
 def find_mentions(text: str) -> list[Mention]:
     """Every number in text, left to right; where two readings overlap the longer wins."""
     found = list(_digit_mentions(text)) + list(_word_mentions(text))

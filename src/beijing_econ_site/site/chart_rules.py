@@ -152,6 +152,10 @@ def _one_measure(chart_id: str, spec: dict[str, Any], drawn: Drawn, scale: Decim
         )
 
 
+def _in_time(drawn: Drawn) -> list[FigureView]:
+    return sorted((view for _, view in drawn), key=lambda v: v.figure.period_info.sort_key)
+
+
 def _lines(chart_id: str, spec: dict[str, Any], drawn: Drawn, scale: Decimal) -> Iterator[ChartProblem]:
     """chart-unlike-periods-joined, chart-gap-joined and chart-break-joined: a line joins periods
     of one length, one value per period, each following the last with no gap, and never runs
@@ -161,8 +165,7 @@ def _lines(chart_id: str, spec: dict[str, Any], drawn: Drawn, scale: Decimal) ->
     lines: dict[str, list[FigureView]] = defaultdict(list)
     for mark, view in drawn:
         lines[str(mark.get("segment"))].append(view)
-    in_time = sorted((view for _, view in drawn), key=lambda v: v.figure.period_info.sort_key)
-    breaks = {v.figure.period_info.start: v.id for v in in_time[1:] if v.figure.comparability}
+    breaks = {v.figure.period_info.start: v.id for v in _in_time(drawn)[1:] if v.figure.comparability}
     for line in lines.values():
         line = sorted(line, key=lambda v: v.figure.period_info.sort_key)
         ids = tuple(v.id for v in line)
@@ -224,9 +227,8 @@ def _time_axis(chart_id: str, spec: dict[str, Any], drawn: Drawn, scale: Decimal
                 (view.id,),
                 f"{view.period_label} is drawn at {mark.get('when')}, not at the middle of its period ({centre})",
             )
-    in_time = sorted((view for _, view in drawn), key=lambda v: v.figure.period_info.sort_key)
     marked = {(m.get("figure"), m.get("when")) for m in spec.get("datasets", {}).get("breaks", [])}
-    for view in in_time[1:]:
+    for view in _in_time(drawn)[1:]:
         if view.figure.comparability and (view.id, time_of(view.figure.period_info.start)) not in marked:
             yield ChartProblem(
                 "chart-break-unmarked",

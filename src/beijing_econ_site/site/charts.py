@@ -113,7 +113,7 @@ class Chart:
 
     def csv_bytes(self) -> bytes:
         buffer = io.StringIO()
-        columns = [key for key in self.rows[0] if key not in PAGE_ONLY_COLUMNS]
+        columns = list(self.rows[0])
         writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
         writer.writerows({key: safe_cell(row[key]) for key in columns} for row in self.rows)
@@ -129,7 +129,6 @@ def _divided(value: float, divisor: Decimal) -> float:
     return float(Decimal(repr(value)) / divisor) if isinstance(value, float) else float(Decimal(value) / divisor)
 
 
-PAGE_ONLY_COLUMNS: tuple[str, ...] = ()  # every column of the table is in the CSV too
 QUALIFIER_NAMES = {"exact": "exact", "at-least": "at least", "at-most": "at most", "approximately": "approximately"}
 
 
