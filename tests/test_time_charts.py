@@ -171,6 +171,68 @@ def test_a_bound_is_an_open_bar_and_an_exact_value_a_solid_one(site):
     assert "Value stated as" in svg
 
 
+def test_a_number_the_site_doubts_is_shown_with_its_doubt_and_never_drawn(site):
+    path, _ = site
+    for spec_path in path.glob("charts/*.vl.json"):
+        assert "construction-share-gdp-2023" not in marks(json.loads(spec_path.read_text()))
+    [name] = [p.name.removesuffix(".vl.json") for p in path.glob("charts/chart-2023-*share*.vl.json")]
+    assert set(marks(spec_of(path, name))) == {
+        "services-share-gdp-2023",
+        "industry-share-gdp-2023",
+        "farming-share-gdp-2023",
+    }
+    page = (path / "2023" / "index.html").read_text(encoding="utf-8")
+    row = page[page.index('id="construction-share-gdp-2023"') :]
+    row = row[: row.index("</tr>")]
+    assert '<span class="tag doubt">doubtful</span>' in row
+    assert "Doubtful as printed:" in row and "cannot be a part of the same GDP" in row
+    assert "construction-share-gdp-2023" not in page[: page.index("<main")] + page[page.index("</main>") :]
+    exported = json.loads((path / "data" / "figures.json").read_text(encoding="utf-8"))
+    [doubtful] = [r for r in exported if r["id"] == "construction-share-gdp-2023"]
+    assert doubtful["doubt"].startswith("The article prints 70%")
+    assert all(r["doubt"] == "" for r in exported if r["id"] != "construction-share-gdp-2023")
+
+
+def test_a_doubtful_number_drawn_on_a_chart_is_a_chart_doubtful_drawn_error(site):
+    path, views = site
+    [name] = [p.name.removesuffix(".vl.json") for p in path.glob("charts/chart-2023-*share*.vl.json")]
+    spec = copy.deepcopy(spec_of(path, name))
+    doubtful = views["construction-share-gdp-2023"]
+    spec["datasets"]["figures"].append(
+        {**spec["datasets"]["figures"][0], "figure": doubtful.id, "fact": doubtful.fact_id, "value": 70}
+    )
+    assert "chart-doubtful-drawn" in rules(spec, views)
+
+
+def test_a_doubtful_number_is_never_a_headline(tmp_path):
+    files = timeline_files()
+    figures = str(files[f"data/figures/{SOURCE}.yaml"])
+    files[f"data/figures/{SOURCE}.yaml"] = figures.replace(
+        "    doubt: |\n      The article prints 70%", "    headline: true\n    doubt: |\n      The article prints 70%"
+    )
+    checked = check_data(write_tree(tmp_path, files) / "data")
+    assert "cannot be a headline figure" in " ".join(d.format() for d in checked.errors)
+
+
+def test_a_story_that_names_a_doubtful_number_says_the_site_doubts_it(tmp_path):
+    files = timeline_files()
+    files["data/stories/2023.md"] = "Construction stood at {{fig:construction-share-gdp-2023}} of GDP.\n"
+    root = write_tree(tmp_path, files)
+    build_site(root / "data", root / "_site", root / "templates", config=SiteConfig(base_url=""))
+    page = (root / "_site" / "2023" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"70%</a>?.{0,200}\(as printed; the site doubts it\)|70% \(as printed; the site doubts it\)", page)
+
+
+def test_a_change_from_a_doubtful_number_is_a_change_of_doubtful_error(tmp_path):
+    files = timeline_files()
+    files["data/stories/2023.md"] = (
+        "Construction stood at {{fig:construction-share-gdp-2023}}, and the change is "
+        "{{change:services-share-gdp-2023:construction-share-gdp-2023}}.\n"
+    )
+    checked = check_data(write_tree(tmp_path, files) / "data")
+    assert {d.rule for d in checked.errors} == {"change-of-doubtful"}
+
+
 # The chart code's old mistakes, put back into a published spec, are caught.
 
 

@@ -1,7 +1,7 @@
 """Every word a reader sees is sourced: the numbers, years, ranks and superlatives in the prose
 around the figures must be in the articles that prose speaks for.
 
-The prose is each figure's `note` and `comparability` (the figure's own article speaks for them),
+The prose is each figure's `note`, `comparability` and `doubt` (the figure's own article speaks for them),
 each indicator's `label` and `description` (the articles of its figures), and each source's
 `notes` and `omitted` reasons (its article). In such text:
 
@@ -49,7 +49,7 @@ class Prose:
     """One reader-facing text, where it is, and what may source it."""
 
     text: str
-    kind: str  # 'note', 'comparability', 'label', 'description', 'notes', 'omitted reason'
+    kind: str  # 'note', 'comparability', 'doubt', 'label', 'description', 'notes', 'omitted reason'
     where: Location
     articles: tuple[str, ...]  # the texts that speak for it
     figures: tuple[Figure, ...]  # the figures it is about: their values and years are references
@@ -73,7 +73,7 @@ def _prose(dataset: Dataset, archives: dict[str, Archive], locator: Locator) -> 
         by_indicator[figure.indicator].append(figure)
     for figure in dataset.figures.values():
         siblings = tuple(by_indicator[figure.indicator])  # a note compares with the other figures
-        for field in ("note", "comparability"):
+        for field in ("note", "comparability", "doubt"):
             text = getattr(figure, field)
             if text:
                 place = locator("figure", figure.id, field)

@@ -97,6 +97,10 @@ def _check_reference(match: re.Match[str], where: Location, story: Story, datase
 
 def _change_problems(first: Figure, second: Figure, where: Location, dataset: Dataset) -> list[Diagnostic]:
     """A computed change is a claim that the two figures measure one thing the same way."""
+    doubtful = [f.id for f in (first, second) if f.doubt]
+    if doubtful:
+        message = f"{{{{change}}}} from a number the site doubts as printed ({', '.join(doubtful)}) is not a change"
+        return [Diagnostic(where, "change-of-doubtful", message)]
     if first.indicator != second.indicator:
         message = f"{{{{change}}}} needs two figures of one indicator, not '{first.indicator}' and '{second.indicator}'"
         return [Diagnostic(where, "change-across-indicators", message)]

@@ -7,7 +7,16 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 
 from beijing_econ_site.data.fields import (
     MAX_ABS_VALUE,
@@ -279,7 +288,19 @@ class Figure(StrictModel):
         description="In Markdown: how this figure's source or definition differs from the indicator's other figures; "
         "drawn on comparison charts.",
     )
+    doubt: Annotated[Markdown | None, AfterValidator(not_blank)] = Field(
+        default=None,
+        description="In Markdown: why the site doubts the number as printed (a likely misprint, a share of a total "
+        "the article does not name). A doubtful figure is shown with this reason, marked 'doubtful', and never "
+        "drawn on a chart or chosen as a headline.",
+    )
     accept: list[Acceptance] = Field(default_factory=list, description=ACCEPT_DESCRIPTION)
+
+    @model_validator(mode="after")
+    def _doubtful_is_no_headline(self) -> Figure:
+        if self.headline and self.doubt:
+            raise ValueError("a number the site doubts ('doubt') cannot be a headline figure")
+        return self
 
     @property
     def period_info(self) -> Period:

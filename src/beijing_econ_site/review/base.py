@@ -151,8 +151,9 @@ def _figure_of(row: object, working: Dataset) -> Figure:
         raise TypeError("not a mapping")
     fields = ("id", "indicator", "value", "unit", "qualifier", "period", "scope", "source", "quote")
     data = {name: row[name] for name in fields}
-    if row.get("note"):
-        data["note"] = row["note"]
+    for optional in ("note", "doubt"):
+        if row.get(optional):
+            data[optional] = row[optional]
     now = working.figures.get(str(row["id"]))
     if now is not None:  # what the export does not hold is taken as unchanged
         data.update(headline=now.headline, comparability=now.comparability, period_inferred=now.period_inferred)

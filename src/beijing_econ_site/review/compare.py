@@ -157,6 +157,7 @@ def shown(view: FigureView) -> dict[str, str]:
         "source": f"{view.source.publisher}, {view.published_label}",
         "quote": f"“{f.quote.strip()}”",
         "note": _plain(f.note),
+        "doubt": _plain(f.doubt),
         "comparability": _plain(f.comparability),
         "headline": "among the headline figures" if f.headline else "not a headline figure",
         "corrections": "; ".join(f"Corrected {c.date}: {c.what}" for c in f.corrections),
@@ -202,12 +203,24 @@ def _figure_details(before: FigureView, after: FigureView) -> list[Detail]:
         details.append(Detail("value in the data files", repr(before.figure.value), repr(after.figure.value)))
     # a label or a publisher edited is the indicator's or the source's change, not each figure's
     others = {name for name in ("indicator", "source") if getattr(before.figure, name) == getattr(after.figure, name)}
-    for name in ("indicator", "period", "scope", "source", "quote", "note", "comparability", "headline", "corrections"):
+    fields = (
+        "indicator",
+        "period",
+        "scope",
+        "source",
+        "quote",
+        "note",
+        "doubt",
+        "comparability",
+        "headline",
+        "corrections",
+    )
+    for name in fields:
         if name in others:
             continue
         if old[name] != new[name]:
             details.append(Detail(name, old[name], new[name]))
-        elif name in ("note", "comparability"):  # the words alike, the emphasis or a link not
+        elif name in ("note", "doubt", "comparability"):  # the words alike, the emphasis or a link not
             written = getattr(before.figure, name), getattr(after.figure, name)
             if render_markdown(written[0]) != render_markdown(written[1]):
                 details.append(Detail(f"{name}, formatting only", written[0] or "", written[1] or ""))
@@ -320,7 +333,7 @@ def _figure_changes(
     return [*changed.values(), *changes]
 
 
-_NEW_FIELDS = ("value", "period", "scope", "source", "quote", "note", "comparability")
+_NEW_FIELDS = ("value", "period", "scope", "source", "quote", "note", "doubt", "comparability")
 
 
 def _facts(views: Iterable[FigureView]) -> dict[str, list[FigureView]]:

@@ -60,6 +60,7 @@ def chart_problems(chart_id: str, spec: dict[str, Any], views: dict[str, FigureV
     problems: list[ChartProblem] = []
     for rule in (
         _values,
+        _no_doubtful,
         _facts_once,
         _no_stacking,
         _one_measure,
@@ -93,6 +94,13 @@ def _values(chart_id: str, spec: dict[str, Any], drawn: Drawn, scale: Decimal) -
                 (view.id,),
                 f"labelled {mark.get('display')!r}, the figure reads {view.display!r}",
             )
+
+
+def _no_doubtful(chart_id: str, spec: dict[str, Any], drawn: Drawn, scale: Decimal) -> Iterator[ChartProblem]:
+    """A number the site doubts as printed is shown in its table with the doubt, never as a plain mark."""
+    doubtful = tuple(view.id for _, view in drawn if view.figure.doubt)
+    if doubtful:
+        yield ChartProblem("chart-doubtful-drawn", chart_id, doubtful, "draws a number the site doubts as printed")
 
 
 def _facts_once(chart_id: str, spec: dict[str, Any], drawn: Drawn, scale: Decimal) -> Iterator[ChartProblem]:

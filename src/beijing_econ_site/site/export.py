@@ -29,6 +29,7 @@ EXPORT_COLUMNS = [
     "published",
     "quote",
     "note",
+    "doubt",
     "fact",
     "corrections",
 ]
@@ -50,6 +51,8 @@ _FIELD_DESCRIPTIONS = {
     "published": "Publication date of the source (YYYY-MM-DD or YYYY-MM).",
     "quote": "The source's verbatim words stating the value.",
     "note": "Note for readers (Markdown), may be empty.",
+    "doubt": "Why the site doubts the number as printed (Markdown); empty when it does not. A doubtful "
+    "figure is never drawn on a chart.",
     "fact": "The fact the figure states (indicator--period--scope): figures of one fact with equal values confirm it.",
     "corrections": "How many corrections the figure has had (listed on the site's corrections page).",
 }
@@ -120,6 +123,7 @@ def _row(figure: Figure, dataset: Dataset) -> dict[str, Any]:
         "published": source.published,
         "quote": figure.quote,
         "note": figure.note or "",
+        "doubt": figure.doubt or "",
         "fact": fact_id(figure),
         "corrections": len(figure.corrections),
     }

@@ -38,15 +38,13 @@ def reference_text(reference: Reference, views: Mapping[str, FigureView]) -> str
     if reference.kind == "change":
         return change_text(views[reference.figure_ids[0]], views[reference.figure_ids[1]])
     view = views[reference.figure_ids[0]]
-    if reference.variant == "value":
-        return format_value(view.figure.value, view.figure.unit)
-    text = stated_text(view)
-    if reference.variant == "period":
-        # a count names what it counts before the period, so no date falls between a number
-        # and its noun ('22,500 5G base stations as of 30 Jun 2020')
-        counted = view.indicator.counts if view.figure.unit == Unit.COUNT else None
-        return " ".join(part for part in (text, counted, period_phrase(view)) if part)
-    return text
+    text = format_value(view.figure.value, view.figure.unit) if reference.variant == "value" else stated_text(view)
+    # a count names what it counts before the period, so no date falls between a number and its
+    # noun ('22,500 5G base stations as of 30 Jun 2020'); a doubt follows the noun
+    counted = view.indicator.counts if view.figure.unit == Unit.COUNT and reference.variant == "period" else None
+    doubt = "(as printed; the site doubts it)" if view.figure.doubt else None
+    period = period_phrase(view) if reference.variant == "period" else None
+    return " ".join(part for part in (text, counted, doubt, period) if part)
 
 
 def _exact(value: int | float) -> Decimal:

@@ -324,7 +324,8 @@ def _year_view(year: int, figures: list[FigureView], site: SiteProfile, split: b
 
 def pick_headlines(figures: list[FigureView]) -> list[FigureView]:
     """Figures flagged headline by editors; otherwise the first outcome of each topic."""
-    figures = [f for f in figures if not f.is_shown_elsewhere]  # a confirmed fact is one headline
+    # a confirmed fact is one headline; a number the site doubts is never one
+    figures = [f for f in figures if not f.is_shown_elsewhere and not f.figure.doubt]
     flagged = [f for f in figures if f.figure.headline]
     if flagged:
         return flagged[:HEADLINES_PER_YEAR]
@@ -349,10 +350,10 @@ KIND_TITLES = {
 
 def chart_groups(year: int, topic: str, figures: list[FigureView]) -> list[ChartGroup]:
     """Two or more facts of one measure (unit, and counted thing or kind of amount), kind and
-    period make a bar chart; ranks are not charted."""
+    period make a bar chart; ranks are not charted, nor numbers the site doubts as printed."""
     groups: dict[tuple[str, str, str, str], list[FigureView]] = defaultdict(list)
     for view in figures:
-        if view.indicator.kind is Kind.RANK:
+        if view.indicator.kind is Kind.RANK or view.figure.doubt:
             continue
         measure = measure_of(view.indicator)
         groups[(view.figure.unit, view.indicator.kind.value, view.figure.period, measure)].append(view)
@@ -422,6 +423,8 @@ def comparison_series(figures: list[FigureView], site: SiteProfile) -> list[Seri
     share a time axis, never a line."""
     grouped: dict[tuple[str, str, str], list[FigureView]] = defaultdict(list)
     for view in figures:
+        if view.figure.doubt:  # a doubtful number is shown in its table, never drawn
+            continue
         length = view.figure.period_info.kind if view.indicator.kind is Kind.FLOW else ""
         grouped[(view.indicator.id, view.figure.scope, length)].append(view)
     series = []
