@@ -15,12 +15,30 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from beijing_econ_site.data.models import Figure, Qualifier
+from beijing_econ_site.data.models import Figure, Qualifier, Source
 
 
 def fact_id(figure: Figure) -> str:
     """A stable id for the fact a figure states, e.g. 'digital-share-gdp--2021--lyon'."""
     return f"{figure.indicator}--{_period_slug(figure.period)}--{figure.scope}"
+
+
+def period_is_read(figure: Figure, source: Source) -> bool:
+    """Whether the article leaves the period unsaid and the site reads it: marked `period_inferred`,
+    filed under the year the source reviews (`reviews_year`) by a quote that names no year, or filed
+    as of the article's own date by a quote that names no day ('currently', 'now')."""
+    if figure.period_inferred:
+        return True
+    info = figure.period_info
+    if info.kind == "year":
+        return source.reviews_year == info.year and str(info.year) not in figure.quote
+    if info.kind == "date" and source.published == info.start.isoformat():
+        month = info.start.strftime("%B")
+        named = re.search(
+            rf"\b(?:{month}|{month[:3]}\.?)\s+{info.start.day}\b|\b{info.start.day}\s+{month}", figure.quote
+        )
+        return named is None
+    return False
 
 
 @lru_cache(maxsize=4096)

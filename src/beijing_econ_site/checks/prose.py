@@ -94,9 +94,10 @@ def _prose(dataset: Dataset, archives: dict[str, Archive], locator: Locator) -> 
         figures = tuple(f for indicator in sorted(own) for f in by_indicator[indicator])
         dates = (*published, *([str(source.reviews_year)] if source.reviews_year else []))
         article = (text_of(source.id), source.title)
-        if source.notes:
-            place = locator("source", source.id, "notes")
-            yield Prose(source.notes, "notes", place, article, figures, dates)
+        for field in ("notes", "dated_by"):
+            text = getattr(source, field)
+            if text:
+                yield Prose(text, field, locator("source", source.id, field), article, figures, dates)
         for index, omitted in enumerate(source.omitted):
             place = locator("source", source.id, "omitted", index, "reason")
             yield Prose(omitted.reason, "omitted reason", place, article, figures, dates)

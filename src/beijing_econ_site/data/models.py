@@ -191,6 +191,11 @@ class Source(StrictModel):
         description="SHA-256 of the archived text, lower-case hex; any change to the archive is caught."
     )
     collected_as: PlainText | None = Field(default=None, description="The file's name in the collection it came from.")
+    dated_by: PlainText | None = Field(
+        default=None,
+        description="What `published` dates when it is not the article's own date, or how it is read: 'the press "
+        "conference; the report's own date is not given', 'the month read from the text'. Shown beside the date.",
+    )
     reviews_year: Annotated[int, Field(ge=1900, le=2100)] | None = Field(
         default=None,
         description=(

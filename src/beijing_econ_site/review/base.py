@@ -151,12 +151,14 @@ def _figure_of(row: object, working: Dataset) -> Figure:
         raise TypeError("not a mapping")
     fields = ("id", "indicator", "value", "unit", "qualifier", "period", "scope", "source", "quote")
     data = {name: row[name] for name in fields}
-    for optional in ("note", "doubt"):
+    for optional in ("note", "doubt", "comparability"):
         if row.get(optional):
             data[optional] = row[optional]
     now = working.figures.get(str(row["id"]))
     if now is not None:  # what the export does not hold is taken as unchanged
-        data.update(headline=now.headline, comparability=now.comparability, period_inferred=now.period_inferred)
+        data.update(headline=now.headline, period_inferred=now.period_inferred)
+        if "comparability" not in row:  # an export older than the column
+            data["comparability"] = now.comparability
     figure = Figure.model_validate(data)
     # the export counts corrections; their words are on the corrections page, not in the export
     count = row.get("corrections") or 0

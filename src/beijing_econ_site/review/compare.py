@@ -448,7 +448,7 @@ def _source_changes(base: Side, head: Side, base_site: SiteView, head_site: Site
 def _new_source_details(source: Source, figures: int) -> list[Detail]:
     shown = [
         Detail(name, "", _source_text(source, name))
-        for name in ("title", "publisher", "published", "url", "language", "reviews_year", "notes")
+        for name in ("title", "publisher", "published", "dated_by", "url", "language", "reviews_year", "notes")
         if _source_text(source, name)
     ]
     shown.append(Detail("figures", "", str(figures)))

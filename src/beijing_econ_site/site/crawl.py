@@ -4,7 +4,9 @@ so the bytes are the same on every build of the same data."""
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
+from datetime import date
 from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr as _quoteattr
 
@@ -72,16 +74,24 @@ def robots(base_url: str) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _entry(entry_id: str, title: str, day: str, link: str, summary: str) -> str:
+def _entry(entry_id: str, title: str, day: str, link: str, summary: str, dated: str | None = None) -> str:
+    """An Atom entry; `dated` is the date as the article gives it (W3CDTF: a month, '2020-09'), for an
+    entry whose `updated` must name a day the article does not."""
     return (
         "  <entry>\n"
         f"    <id>{escape(entry_id)}</id>\n"
         f"    <title>{escape(title)}</title>\n"
         f"    <updated>{day}T00:00:00Z</updated>\n"
-        f'    <link rel="alternate" href={quoteattr(link)}/>\n'
+        + (f"    <dc:date>{escape(dated)}</dc:date>\n" if dated else "")
+        + f'    <link rel="alternate" href={quoteattr(link)}/>\n'
         f"    <summary>{escape(summary)}</summary>\n"
         "  </entry>\n"
     )
+
+
+def _last_day_of(month: str) -> str:
+    year, number = (int(part) for part in month.split("-"))
+    return date(year, number, calendar.monthrange(year, number)[1]).isoformat()
 
 
 def atom_feed(site: SiteView, base_url: str) -> bytes:
@@ -101,19 +111,24 @@ def atom_feed(site: SiteView, base_url: str) -> bytes:
         )
     for source_view in site.sources:
         source = source_view.source
-        day = source.published if len(source.published) == 10 else f"{source.published}-01"
+        # Atom wants a day: an article known to the month is dated to the month's last day, the
+        # latest it can be, and dc:date carries the month as the article gives it
+        known_to_the_day = len(source.published) == 10
+        day = source.published if known_to_the_day else _last_day_of(source.published)
         link = _absolute(base_url, source_view.path)
         count = len(source_view.figures)
         summary = f"{source.publisher}, {source_view.published_label}: {count} figure{'' if count == 1 else 's'}."
-        entries.append(
-            (day, _entry(feed_urn(site_id, "source", source.id), f"Source: {source.title}", day, link, summary))
-        )
+        if not known_to_the_day and not source.dated_by:
+            summary += " The article gives no day."
+        entry_id = feed_urn(site_id, "source", source.id)
+        dated = None if known_to_the_day else source.published
+        entries.append((day, _entry(entry_id, f"Source: {source.title}", day, link, summary, dated)))
     entries.sort(key=lambda e: e[0], reverse=True)
     updated = entries[0][0] if entries else "1970-01-01"
     self_link = f'  <link rel="self" href={quoteattr(_absolute(base_url, "feed.xml"))}/>\n'
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
-        '<feed xmlns="http://www.w3.org/2005/Atom">\n'
+        '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/">\n'
         f"  <id>{escape(feed_urn(site_id, 'feed'))}</id>\n"
         f"  <title>{escape(site_title)}: corrections and sources</title>\n"
         f"  <updated>{updated}T00:00:00Z</updated>\n"

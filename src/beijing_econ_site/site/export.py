@@ -10,7 +10,7 @@ from typing import Any
 from beijing_econ_site.data.formatting import count_of, year_span
 from beijing_econ_site.data.models import Dataset, Figure, Unit
 from beijing_econ_site.data.numbers import stating_mentions
-from beijing_econ_site.facts import fact_id
+from beijing_econ_site.facts import fact_id, period_is_read
 from beijing_econ_site.site.spreadsheet import safe_cell
 
 EXPORT_COLUMNS = [
@@ -22,6 +22,7 @@ EXPORT_COLUMNS = [
     "qualifier",
     "stated",
     "period",
+    "period_inferred",
     "year",
     "scope",
     "source",
@@ -29,11 +30,12 @@ EXPORT_COLUMNS = [
     "published",
     "quote",
     "note",
+    "comparability",
     "doubt",
     "fact",
     "corrections",
 ]
-_FIELD_TYPES = {"value": "number", "year": "integer", "corrections": "integer"}
+_FIELD_TYPES = {"value": "number", "year": "integer", "corrections": "integer", "period_inferred": "boolean"}
 _FIELD_DESCRIPTIONS = {
     "id": "Figure id; the figure's anchor on the site.",
     "indicator": "Indicator id.",
@@ -44,6 +46,8 @@ _FIELD_DESCRIPTIONS = {
     "stated": "The number as the quote words it ('half', 'one-third', 'over 50%'): a value stored "
     "for a fraction word or a rounding only places the figure on a chart.",
     "period": "Period measured (YYYY, YYYY-H1, YYYY-Q1, YYYY-MM, YYYY-MM..YYYY-MM, or YYYY-MM-DD as of a date).",
+    "period_inferred": "true when the article does not state the period and the site reads it from the context "
+    "(a figure's note, or its source's notes, says why); the site labels such a period 'probably'.",
     "year": "The year the period belongs to.",
     "scope": "The place the figure is about: ",  # the profile's places follow
     "source": "Source id.",
@@ -51,6 +55,8 @@ _FIELD_DESCRIPTIONS = {
     "published": "Publication date of the source (YYYY-MM-DD or YYYY-MM).",
     "quote": "The source's verbatim words stating the value.",
     "note": "Note for readers (Markdown), may be empty.",
+    "comparability": "How this figure's source or definition differs from the indicator's other figures "
+    "(Markdown); empty when it does not. Values across such a change may not be comparable.",
     "doubt": "Why the site doubts the number as printed (Markdown); empty when it does not. A doubtful "
     "figure is never drawn on a chart.",
     "fact": "The fact the figure states (indicator--period--scope): figures of one fact with equal values confirm it.",
@@ -116,6 +122,7 @@ def _row(figure: Figure, dataset: Dataset) -> dict[str, Any]:
         "qualifier": figure.qualifier.value,
         "stated": stated_words(figure),
         "period": figure.period,
+        "period_inferred": period_is_read(figure, source),
         "year": figure.year,
         "scope": figure.scope,
         "source": figure.source,
@@ -123,6 +130,7 @@ def _row(figure: Figure, dataset: Dataset) -> dict[str, Any]:
         "published": source.published,
         "quote": figure.quote,
         "note": figure.note or "",
+        "comparability": figure.comparability or "",
         "doubt": figure.doubt or "",
         "fact": fact_id(figure),
         "corrections": len(figure.corrections),
@@ -149,6 +157,8 @@ def figures_csv(rows: list[dict[str, Any]]) -> bytes:
 
 
 def _csv_cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return safe_cell(value)

@@ -17,7 +17,7 @@ from beijing_econ_site.data.numbers import Mention, stating_mentions
 from beijing_econ_site.data.periods import format_published
 from beijing_econ_site.data.profile import SiteProfile
 from beijing_econ_site.data.readings import read_span
-from beijing_econ_site.facts import fact_id, facts_of
+from beijing_econ_site.facts import fact_id, facts_of, period_is_read
 
 HEADLINES_PER_YEAR = 4
 MAX_BARS = 40  # a bar chart with more is not read: its facts go on in another chart
@@ -26,6 +26,13 @@ YEAR_PAGE_LIMIT = 150  # figures; a year with more has a page per topic, so no p
 
 def stating_mentions_of(figure: Figure) -> list[Mention]:
     return stating_mentions(abs(figure.value), figure.unit, figure.quote)
+
+
+def published_label(source: Source) -> str:
+    """'11 November 2022', or with what the date is when it is not the article's own: '11 November
+    2022 (the press conference; the report's own date is not given)'."""
+    label = format_published(source.published)
+    return f"{label} ({source.dated_by})" if source.dated_by else label
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,7 @@ class FigureView:
     @property
     def sources_text(self) -> str:
         """'Publisher, date' of every source that states this value, for charts and tooltips."""
-        listed = "; ".join(f"{v.source.publisher}, {v.published_label}" for v in self.statements)
+        listed = "; ".join(f"{v.source.publisher}, {format_published(v.source.published)}" for v in self.statements)
         return listed + (f" (confirmed by {len(self.statements)} sources)" if self.confirmed_with else "")
 
     @property
@@ -104,11 +111,16 @@ class FigureView:
     @property
     def period_label(self) -> str:
         label = self.figure.period_info.label
-        return f"{label} (probably)" if self.figure.period_inferred else label
+        return f"{label} (probably)" if self.period_is_read else label
+
+    @cached_property
+    def period_is_read(self) -> bool:
+        """The article does not state the period; the site reads it from the context."""
+        return period_is_read(self.figure, self.source)
 
     @property
     def published_label(self) -> str:
-        return format_published(self.source.published)
+        return published_label(self.source)
 
     @property
     def permalink(self) -> str:
@@ -217,7 +229,7 @@ class SourceView:
 
     @property
     def published_label(self) -> str:
-        return format_published(self.source.published)
+        return published_label(self.source)
 
 
 @dataclass
