@@ -429,3 +429,55 @@ def test_a_conversion_filed_as_an_amount_is_a_warning_naming_the_amount_it_conve
     [warning] = [d for d in run_check(root).warnings if d.rule == "value-is-conversion"]
     assert "'127.5 billion U.S. dollars' is in brackets after another amount" in warning.message
     assert warning.location.path == FIGURES_FILE
+
+
+CLAIMS = (
+    "Beijing is the only city in the country to host both exchanges.\n"
+    "Beijing led the country in opening the first data exchange, at least by its own account.\n"
+    "Business-led projects grew in the first half of the year.\n"
+)
+
+
+def test_a_claim_of_rank_in_an_article_that_is_neither_recorded_nor_omitted_is_a_warning(make_project):
+    article = ARTICLE + CLAIMS
+    root = make_project(
+        **{"data/sources/sample-news.txt": article, "data/sources/sample-news.yaml": source_yaml(article=article)}
+    )
+    checked = run_check(root)
+    assert checked.errors == []
+    # 'at least', 'Business-led' and 'the first half' claim nothing
+    assert sorted(w.message.split("'")[1] for w in checked.warnings if w.rule == "claim-not-covered") == [
+        "first",
+        "led",
+        "only",
+    ]
+    assert all(w.rule == "claim-not-covered" for w in checked.warnings)
+
+
+def test_a_recorded_claim_covers_its_words_and_is_shown_on_the_source_page(make_project):
+    from beijing_econ_site.build.run import build_site
+    from beijing_econ_site.site.pages import SiteConfig
+
+    article = ARTICLE + CLAIMS
+    recorded = source_yaml(article=article) + (
+        "  claims:\n"
+        '    - quote: "Beijing is the only city in the country to host both exchanges."\n'
+        '    - quote: "Beijing led the country in opening the first data exchange"\n'
+        "      note: By its own account, the article says.\n"
+    )
+    root = make_project(**{"data/sources/sample-news.txt": article, "data/sources/sample-news.yaml": recorded})
+    assert formatted(run_check(root).diagnostics) == []
+    build_site(root / "data", root / "_site", root / "templates", config=SiteConfig(base_url=""))
+    page = (root / "_site" / "sources" / "sample-news" / "index.html").read_text(encoding="utf-8")
+    section = page[page.index('id="claims"') : page.index("</section>", page.index('id="claims"'))]
+    assert "“Beijing is the only city in the country to host both exchanges.”" in section
+    assert "(By its own account, the article says.)" in section
+
+
+def test_a_recorded_claim_must_be_in_the_article_and_its_note_sourced(make_project):
+    recorded = source_yaml() + (
+        '  claims:\n    - quote: "Beijing is the only city"\n      note: The largest of 12 such cities.\n'
+    )
+    root = make_project(**{"data/sources/sample-news.yaml": recorded})
+    rules = sorted(d.rule for d in run_check(root).errors)
+    assert rules == ["quote-not-in-source", "unsourced-claim", "unsourced-number"]

@@ -141,10 +141,10 @@ def read_quote(quote: str, archive_text: str) -> list[Reading]:
         qualifier = WORDING_QUALIFIERS[found.qualifier]
         if (
             qualifier == "exact"
-            and mention.form == "fraction"
+            and mention.form in ("fraction", "multiple")
             and not says_exactly(archive_text[max(0, mention.start - 12) : mention.end], mention.text)
         ):
-            qualifier = "approximately"  # 'half', 'one third': round figures, unless the article says 'exactly'
+            qualifier = "approximately"  # 'half', 'doubled': round figures, unless the article says 'exactly'
 
         readings.append(Reading(mention, value, unit, qualifier, wording))
     return readings

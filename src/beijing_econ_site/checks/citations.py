@@ -190,12 +190,12 @@ def _qualifier_problems(figure: Figure, signed: list[Reading], locator: Locator)
         wording = reading.qualifier_wording
         if wording and reading.qualifier == "at-most" and _STRICT_AT_MOST.match(wording):
             accepted = {Qualifier.AT_MOST}
-        if reading.mention.form == "fraction" and reading.qualifier is None:
+        if reading.mention.form in ("fraction", "multiple") and reading.qualifier is None:
             accepted = {Qualifier.EXACT} if says_exactly(figure.quote, reading.text) else {Qualifier.APPROXIMATELY}
             if figure.qualifier in accepted:
                 return []
             problems.append(
-                f"the quote says '{reading.text}', a fraction word: a round figure, so qualifier should be "
+                f"the quote says '{reading.text}', a {reading.mention.form} word: a round figure, so qualifier should be "
                 f"{'exact' if Qualifier.EXACT in accepted else 'approximately'} (exact only where the article "
                 f"says 'exactly'), not {figure.qualifier.value}"
             )

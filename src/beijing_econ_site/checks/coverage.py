@@ -4,7 +4,11 @@ Numbers are read as the number matcher reads them (digits, number words, fractio
 and so are vague quantities ("hundreds of", "dozens of"). Left aside: years, ordinals ("first"),
 "half" in "the first half of" (a period), and "one of" (an idiom, not a count).
 
-Rules: number-not-covered (warning); quote-not-in-source for an omission's quote.
+A word of rank or precedence ("first", "only", "record", "leads"...) is covered the same way: by a
+figure's quote, a recorded claim (`claims`, shown on the source page) or an omission with a reason.
+
+Rules: number-not-covered and claim-not-covered (warnings); quote-not-in-source for an omission's
+or a claim's quote.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from beijing_econ_site.checks.citations import not_found_message
+from beijing_econ_site.checks.prose import NOT_A_CLAIM, SUPERLATIVES
 from beijing_econ_site.data.archive import Archive, normalize
 from beijing_econ_site.data.models import Dataset, Source
 from beijing_econ_site.data.numbers import (
@@ -41,9 +46,8 @@ def check_coverage(
     for source_id, archive in sorted(archives.items()):
         source = dataset.sources[source_id]
         problems += _omissions_found(source, archive, locator)
-        covered = _covered_spans(
-            archive.text, quotes_by_source[source_id] + [normalize(o.quote) for o in source.omitted]
-        )
+        recorded = [normalize(o.quote) for o in source.omitted] + [normalize(c.quote) for c in source.claims]
+        covered = _covered_spans(archive.text, quotes_by_source[source_id] + recorded)
         for mention in _numbers_to_cover(archive.text, memo):
             if _inside(mention, covered):
                 continue
@@ -57,6 +61,33 @@ def check_coverage(
                     Severity.WARNING,
                 )
             )
+        problems += _claims_not_covered(source, archive, covered, locator)
+    return problems
+
+
+def claims_to_cover(text: str) -> list[re.Match[str]]:
+    """Every word of rank or precedence in text, hedges and periods ('at least', 'the first half') aside."""
+    masked = NOT_A_CLAIM.sub(lambda m: " " * len(m[0]), text)
+    return list(SUPERLATIVES.finditer(masked))
+
+
+def _claims_not_covered(
+    source: Source, archive: Archive, covered: list[tuple[int, int]], locator: Locator
+) -> list[Diagnostic]:
+    problems = []
+    for match in claims_to_cover(archive.text):
+        if _inside(Mention(match.start(), match.end(), match[0], Decimal(0), "claim"), covered):
+            continue
+        context = archive.text[max(0, match.start() - 60) : match.end() + 40]
+        problems.append(
+            Diagnostic(
+                locator("source", source.id, "claims"),
+                "claim-not-covered",
+                f"'{match[0]}' in {source.archive} is in no figure's quote, no claim and no omission: "
+                f'"...{context}..." (record a claim of rank under claims, or omit the words with a reason)',
+                Severity.WARNING,
+            )
+        )
     return problems
 
 
@@ -115,14 +146,16 @@ def numbers_to_cover(text: str) -> list[Mention]:
 
 
 def _omissions_found(source: Source, archive: Archive, locator: Locator) -> list[Diagnostic]:
+    recorded = [("omitted", index, o.quote) for index, o in enumerate(source.omitted)]
+    recorded += [("claims", index, c.quote) for index, c in enumerate(source.claims)]
     return [
         Diagnostic(
-            locator("source", source.id, "omitted", index, "quote"),
+            locator("source", source.id, field, index, "quote"),
             "quote-not-in-source",
-            not_found_message(normalize(omission.quote), archive),
+            not_found_message(normalize(quote), archive),
         )
-        for index, omission in enumerate(source.omitted)
-        if normalize(omission.quote) not in archive.text
+        for field, index, quote in recorded
+        if normalize(quote) not in archive.text
     ]
 
 

@@ -32,14 +32,14 @@ from beijing_econ_site.data.validate import Locator
 from beijing_econ_site.diagnostics import Diagnostic, Location
 
 SUPERLATIVES = re.compile(
-    r"\b(?:only|highest|lowest|largest|biggest|smallest|fastest|slowest|record|leads|leading|"
+    r"\b(?:only|highest|lowest|largest|biggest|smallest|fastest|slowest|record|lead|leads|(?<!-)led|leading|"
     r"first|top|best|worst|most|least)\b",
     re.IGNORECASE,
 )
 # the same words as hedges, quantities or the site's own manner of speaking are no claims of rank
 NOT_A_CLAIM = re.compile(
     r"\b(?:at\s+least|at\s+most|most\s+of|most\s+likely|not\s+only|only\s+to|only\s+as|first\s+half|"
-    r"first\s+quarter|the\s+first\s+time)\b",
+    r"first\s+quarter|the\s+first\s+time|(?:lead|leads|led|leading)\s+to)\b",
     re.IGNORECASE,
 )
 
@@ -101,6 +101,10 @@ def _prose(dataset: Dataset, archives: dict[str, Archive], locator: Locator) -> 
         for index, omitted in enumerate(source.omitted):
             place = locator("source", source.id, "omitted", index, "reason")
             yield Prose(omitted.reason, "omitted reason", place, article, figures, dates)
+        for index, claim in enumerate(source.claims):
+            if claim.note:
+                place = locator("source", source.id, "claims", index, "note")
+                yield Prose(claim.note, "claim note", place, article, figures, dates)
 
 
 def _problems(prose: Prose) -> Iterator[Diagnostic]:

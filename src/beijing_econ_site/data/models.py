@@ -134,6 +134,18 @@ class Omission(StrictModel):
     reason: PlainText = Field(description="Why the numbers in the quote are not figures (a date, a name, an age...).")
 
 
+class Claim(StrictModel):
+    """A claim of rank or precedence ('the only', 'the first', 'leads the country') the article makes
+    without a number to curate: recorded, and shown to readers on the source page."""
+
+    quote: Annotated[str, StringConstraints(min_length=1, max_length=2000)] = Field(
+        description="Verbatim text from the archived article; covers every occurrence of it."
+    )
+    note: PlainText | None = Field(
+        default=None, description="Who makes the claim or how to read it, where the quote does not say."
+    )
+
+
 class Rearchive(StrictModel):
     """A replacement of an archived text: archives are append-only, so each change is recorded."""
 
@@ -213,7 +225,15 @@ class Source(StrictModel):
     omitted: list[Omission] = Field(
         default_factory=list,
         description=(
-            "Passages with numbers that are deliberately not figures, each with a reason (the coverage record)."
+            "Passages with numbers, or with words of rank that claim nothing (an enumeration's 'First,', a name), "
+            "that are deliberately not figures, each with a reason (the coverage record)."
+        ),
+    )
+    claims: list[Claim] = Field(
+        default_factory=list,
+        description=(
+            "Claims of rank or precedence ('the only', 'the first', 'leads') without a number, shown on the "
+            "source page; with `omitted`, the coverage record of such words."
         ),
     )
     accept: list[Acceptance] = Field(default_factory=list, description=ACCEPT_DESCRIPTION)

@@ -361,7 +361,19 @@ def _story_page(name: str) -> str:
 # ---- indicators and sources ------------------------------------------------------------------------
 
 _INDICATOR_FIELDS = ("label", "unit", "kind", "topic", "description", "counts", "measures")
-_SOURCE_FIELDS = ("title", "publisher", "published", "url", "language", "notes", "sha256", "rearchived", "omitted")
+_SOURCE_FIELDS = (
+    "title",
+    "publisher",
+    "published",
+    "dated_by",
+    "url",
+    "language",
+    "notes",
+    "sha256",
+    "rearchived",
+    "omitted",
+    "claims",
+)
 
 
 def _indicator_text(indicator: Indicator, name: str) -> str:
@@ -383,6 +395,8 @@ def _source_text(source: Source, name: str) -> str:
         return "; ".join(f"re-archived {r.date}: {r.reason}" for r in value)
     if name == "omitted":
         return f"{len(value)} passage(s) recorded as not figures" if value else ""
+    if name == "claims":
+        return "; ".join(f"“{claim.quote}”" for claim in value)
     return "" if value is None else str(value)
 
 
@@ -453,6 +467,7 @@ def _new_source_details(source: Source, figures: int) -> list[Detail]:
     ]
     shown.append(Detail("figures", "", str(figures)))
     shown += [Detail("omitted", "", f"“{omission.quote}”: {omission.reason}") for omission in source.omitted]
+    shown += [Detail("claim", "", f"“{claim.quote}”") for claim in source.claims]
     return shown
 
 

@@ -90,13 +90,14 @@ class FigureView:
 
     @cached_property
     def worded(self) -> tuple[str, bool] | None:
-        """The words of the quote that state a percentage when only words state it ('one third'),
-        and whether the article hedges them ('about', 'nearly')."""
+        """The words of the quote that state a percentage or a multiple when only words state it
+        ('one third', 'doubled'), and whether the article hedges them ('about', 'nearly')."""
         f = self.figure
-        if f.unit != Unit.PERCENT:
+        form = {Unit.PERCENT.value: "fraction", Unit.TIMES.value: "multiple"}.get(str(f.unit))
+        if form is None:
             return None
         readings = [r for r in read_span(f.quote, 0, len(f.quote)) if r.mention in stating_mentions_of(f)]
-        worded = next((r for r in readings if r.mention.form == "fraction"), None)
+        worded = next((r for r in readings if r.mention.form == form), None)
         if worded is None or any(r.mention.form == "digits" for r in readings):
             return None
         return worded.text.lower(), worded.qualifier is not None
@@ -121,6 +122,11 @@ class FigureView:
     @property
     def published_label(self) -> str:
         return published_label(self.source)
+
+    @property
+    def date_label(self) -> str:
+        """The source's date alone, for a source line; the source page and citations say what it dates."""
+        return format_published(self.source.published)
 
     @property
     def permalink(self) -> str:
