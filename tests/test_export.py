@@ -104,3 +104,5 @@ def test_each_formula_form_is_defused_and_numbers_are_left_alone(formula):
     assert could_run(formula)
     assert not could_run(safe_cell(formula))
     assert safe_cell("-3.2") == "-3.2" and safe_cell("Beijing") == "Beijing"
+    assert [safe_cell(shown) for shown in ("+15.2%", "\u22123.7%", "-1,200")] == ["+15.2%", "\u22123.7%", "-1,200"]
+    assert [safe_cell(text) for text in ("+15.2%+cmd", "-1,2,0", "+1%%")] == ["'+15.2%+cmd", "'-1,2,0", "'+1%%"]

@@ -181,3 +181,116 @@ def test_chart_descriptions_read_as_english(timeline_site):
         for description in re.findall(r'<desc id="[^"]+">([^<]*)</desc>', page.read_text(encoding="utf-8")):
             assert not re.search(r"\b(?:before|from) \d{4}, \d{4}\b", description), description
             assert ", ." not in description and ".." not in description and "  " not in description
+
+
+def test_a_period_in_a_chart_description_reads_as_a_phrase_not_as_a_label(timeline_site):
+    import re
+
+    described = []
+    for page in sorted(timeline_site.rglob("*.html")):
+        described += re.findall(r'<desc id="[^"]+">([^<]*)</desc>', page.read_text(encoding="utf-8"))
+    assert any("between 31 Dec 2020 and 5 Aug 2023" in d for d in described)  # the charging points' gap
+    for description in described:
+        assert not re.search(r"\b(?:between|and|from|before) as of\b", description), description
+        assert not re.search(r"\. [a-z]", description), description  # each sentence begins with a capital
+
+
+def test_a_label_that_names_its_place_is_not_followed_by_the_place_again(timeline_site):
+    import re
+
+    for page in sorted(timeline_site.rglob("*.html")):
+        for node in _text_nodes(page.read_text(encoding="utf-8")):
+            # 'World export growth (World)'; an id and its label ('world (World)') are not a repetition
+            repeated = re.search(r"\b(\w{3,})\b[^()]*?\w[^()]*\(\1\)", node, re.IGNORECASE)
+            assert repeated is None, (page, node)
+    year = (timeline_site / "2023" / "index.html").read_text(encoding="utf-8")
+    assert "World export growth" in year
+
+
+def test_the_downloads_give_the_article_s_words_with_their_qualifier_and_say_which_periods_are_read(timeline_site):
+    import csv
+    import json
+
+    rows = {r["id"]: r for r in json.loads((timeline_site / "data" / "figures.json").read_text(encoding="utf-8"))}
+    assert rows["services-share-gdp-2023"]["stated"] == "nearly 50%"
+    assert rows["industry-share-gdp-2023"]["stated"] == "more than 30%"
+    assert rows["farming-share-gdp-2023"]["stated"] == "0.3%"
+    assert {r["period_inferred"] for r in rows.values()} == {False}
+    with (timeline_site / "data" / "figures.csv").open(encoding="utf-8", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    assert {"comparability", "doubt", "period_inferred"} <= set(table[0])
+    [changed] = [r for r in table if r["comparability"]]
+    assert changed["id"] == "export-growth-2022-h1"
+
+
+def test_every_indicator_reported_for_two_periods_is_charted_or_listed_with_the_reason(timeline_site):
+    import re
+
+    page = (timeline_site / "compare" / "index.html").read_text(encoding="utf-8")
+    section = page[page.index('id="not-charted"') :]
+    assert "Containers handled at the port" in section
+    assert "over a year and a half-year" in re.sub(r"\s+", " ", section) or "over a half-year and a year" in section
+    assert 'id="chart-containers-handled' not in page
+
+
+def _period_read(period: str, quote: str, published: str, reviews_year: int | None = None) -> bool:
+    from beijing_econ_site.data.models import Figure, Source
+    from beijing_econ_site.facts import period_is_read
+
+    source = Source.model_validate(
+        {
+            "id": "s",
+            "title": "t",
+            "publisher": "p",
+            "published": published,
+            "reviews_year": reviews_year,
+            "language": "en",
+            "archive": "s.txt",
+            "sha256": "0" * 64,
+        }
+    )
+    figure = Figure.model_validate(
+        {
+            "id": "f",
+            "indicator": "i",
+            "value": 1,
+            "unit": "count",
+            "qualifier": "exact",
+            "period": period,
+            "scope": "beijing",
+            "source": "s",
+            "quote": quote,
+        }
+    )
+    return period_is_read(figure, source)
+
+
+@pytest.mark.parametrize(
+    ("period", "quote", "published", "reviews_year", "read"),
+    [
+        ("2023", "A total of 30,000 were added.", "2024-02-04", 2023, True),  # a review names no year
+        ("2023", "In 2023, 30,000 were added.", "2024-02-04", 2023, False),
+        ("2023", "In 2023, 30,000 were added.", "2024-02-04", None, False),
+        ("2022-11-11", "The city now has 3 parks.", "2022-11-11", None, True),  # 'now': the article's date
+        ("2022-11-11", "As of November 11, the city had 3 parks.", "2022-11-11", None, False),
+        ("2022-06-30", "The city now has 3 parks.", "2022-11-11", None, False),
+    ],
+)
+def test_a_period_the_article_does_not_state_is_labelled_as_read(period, quote, published, reviews_year, read):
+    assert _period_read(period, quote, published, reviews_year) is read
+
+
+def test_a_month_dated_article_is_a_month_in_the_feed(tmp_path):
+    from beijing_econ_site.build.run import build_site
+    from beijing_econ_site.site.pages import SiteConfig
+    from tests.test_time_charts import SOURCE, timeline_files
+
+    files = timeline_files()
+    files[f"data/sources/{SOURCE}.yaml"] = str(files[f"data/sources/{SOURCE}.yaml"]).replace(
+        'published: "2024-09-01"', 'published: "2024-09"'
+    )
+    root = write_tree(tmp_path, files)
+    build_site(root / "data", root / "_site", root / "templates", config=SiteConfig(base_url=""))
+    feed = (root / "_site" / "feed.xml").read_text(encoding="utf-8")
+    assert "<dc:date>2024-09</dc:date>" in feed and "2024-09-01T" not in feed
+    assert "<updated>2024-09-30T00:00:00Z</updated>" in feed  # the latest day of the month, never an earlier one

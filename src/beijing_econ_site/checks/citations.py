@@ -195,9 +195,9 @@ def _qualifier_problems(figure: Figure, signed: list[Reading], locator: Locator)
             if figure.qualifier in accepted:
                 return []
             problems.append(
-                f"the quote says '{reading.text}', a {reading.mention.form} word: a round figure, so qualifier should be "
-                f"{'exact' if Qualifier.EXACT in accepted else 'approximately'} (exact only where the article "
-                f"says 'exactly'), not {figure.qualifier.value}"
+                f"the quote says '{reading.text}', a {reading.mention.form} word: a round figure, so qualifier "
+                f"should be {'exact' if Qualifier.EXACT in accepted else 'approximately'} (exact only where the "
+                f"article says 'exactly'), not {figure.qualifier.value}"
             )
             continue
         if figure.qualifier in accepted:

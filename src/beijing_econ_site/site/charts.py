@@ -401,21 +401,22 @@ def series_chart(series: Series, templates: Templates) -> Chart:
     domain, ticks = year_ticks(figures)
     _time_axis(spec, domain, ticks)
     readable = "; ".join(f"{f.period_label}: {f.display} ({f.sources_text})" for f in figures)
+    readable = readable[:1].upper() + readable[1:]  # 'As of 30 Jun 2020: ...' begins a sentence
     description = f"Line chart on a time axis, {title}, {len(figures)} values. {readable}."
     gaps = _gaps(figures)
     if gaps:
         description += f" No line is drawn across the gaps in the data ({'; '.join(gaps)})."
     if switches:
         description += (
-            " The values from "
-            + " and from ".join(f.period_label for f in switches)
-            + (" on come from another source (a dotted line marks each change).")
+            " A dotted line marks each change of source: the values from "
+            + " and from ".join(in_a_sentence(f) for f in switches)
+            + " on come from another article than the values before them."
         )
     if breaks:
         description += (
-            " The measure may differ from "
-            + " and from ".join(f.period_label for f in breaks)
-            + " on: the values either side may not be comparable, and no line joins them."
+            " A dashed line marks a change of measure before "
+            + " and before ".join(in_a_sentence(f) for f in breaks)
+            + ": the values either side may not be comparable, and no line joins them."
         )
     tips = [tip_text(f) for f in figures]
     return Chart(f"chart-{series.key}", title, description, spec, _data_rows(series.figures), tips)
@@ -437,6 +438,11 @@ def source_changes(figures: list[FigureView]) -> list[FigureView]:
     ]
 
 
+def in_a_sentence(view: FigureView) -> str:
+    """A period as a phrase reads after 'between', 'from' or 'before': '30 Jun 2020', not 'as of 30 Jun 2020'."""
+    return view.period_label.removeprefix("as of ")
+
+
 def _gaps(figures: list[FigureView]) -> list[str]:
     """Each pair of periods of one length that do not follow one another: 'between 2019 and 2021'."""
     last: dict[str, FigureView] = {}
@@ -449,7 +455,7 @@ def _gaps(figures: list[FigureView]) -> list[str]:
             and before.figure.period != view.figure.period
             and not follows(before.figure.period_info, period)
         ):
-            gaps.append(f"between {before.period_label} and {view.period_label}")
+            gaps.append(f"between {in_a_sentence(before)} and {in_a_sentence(view)}")
         last[period.kind] = view
     return gaps
 

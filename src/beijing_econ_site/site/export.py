@@ -10,6 +10,7 @@ from typing import Any
 from beijing_econ_site.data.formatting import count_of, year_span
 from beijing_econ_site.data.models import Dataset, Figure, Unit
 from beijing_econ_site.data.numbers import stating_mentions
+from beijing_econ_site.data.readings import read_span
 from beijing_econ_site.facts import fact_id, period_is_read
 from beijing_econ_site.site.spreadsheet import safe_cell
 
@@ -43,8 +44,8 @@ _FIELD_DESCRIPTIONS = {
     "value": "Value in base units, with its sign.",
     "unit": "Unit: " + ", ".join(unit for unit in Unit) + ", or a currency's code.",
     "qualifier": "exact, at-least, at-most or approximately.",
-    "stated": "The number as the quote words it ('half', 'one-third', 'over 50%'): a value stored "
-    "for a fraction word or a rounding only places the figure on a chart.",
+    "stated": "The number as the quote words it, with the words that qualify it ('one-third', 'nearly half', "
+    "'exceeds 50%'): a value stored for a fraction word or a rounding only places the figure on a chart.",
     "period": "Period measured (YYYY, YYYY-H1, YYYY-Q1, YYYY-MM, YYYY-MM..YYYY-MM, or YYYY-MM-DD as of a date).",
     "period_inferred": "true when the article does not state the period and the site reads it from the context "
     "(a figure's note, or its source's notes, says why); the site labels such a period 'probably'.",
@@ -82,10 +83,21 @@ def years_covered(dataset: Dataset) -> str:
     return year_span(sorted({f.year for f in dataset.figures.values() if dataset.site.is_home(f.scope)}))
 
 
+def _in_years_covered(dataset: Dataset) -> int:
+    """How many figures measure a year within the home place's span (a world figure of 1970 does not)."""
+    home = [f.year for f in dataset.figures.values() if dataset.site.is_home(f.scope)]
+    if not home:
+        return 0
+    return sum(1 for f in dataset.figures.values() if min(home) <= f.year <= max(home))
+
+
 def dataset_title(dataset: Dataset) -> str:
     """'Lyon’s housing, 1998–2003: 40 figures from 3 articles, each with its source quote'."""
     years = years_covered(dataset)
     counts = f"{count_of(len(dataset.figures), 'figure')} from {count_of(len(dataset.sources), 'article')}"
+    if years and _in_years_covered(dataset) != len(dataset.figures):
+        counts += f" ({_in_years_covered(dataset)} of them for {years})"
+        years = ""
     return f"{dataset.site.subject}{', ' + years if years else ''}: {counts}, each with its source quote"
 
 
@@ -96,7 +108,10 @@ def dataset_summary(dataset: Dataset) -> str:
     if published:
         articles += f" (published {year_span(published)})"
     years = years_covered(dataset)
-    measured = f", measuring {years}" if years else ""
+    inside = _in_years_covered(dataset)
+    measured = ""
+    if years:
+        measured = f", measuring {years}" if inside == len(dataset.figures) else f", {inside} of them measuring {years}"
     return (
         f"{count_of(len(dataset.figures), 'figure')} from {articles}{measured}, hand-curated, "
         "each with the verbatim quote that states it and a machine-checked citation."
@@ -138,9 +153,17 @@ def _row(figure: Figure, dataset: Dataset) -> dict[str, Any]:
 
 
 def stated_words(figure: Figure) -> str:
-    """The words of the quote that state the figure's value: 'half', 'one-third', '50%'."""
+    """The words of the quote that state the figure's value, with the words that qualify it:
+    'one-third', 'nearly half', 'exceeds 50%', '83% or more'."""
     found = stating_mentions(abs(figure.value), figure.unit, figure.quote)
-    return found[0].text if found else ""
+    if not found:
+        return ""
+    reading = next((r for r in read_span(figure.quote, 0, len(figure.quote)) if r.mention == found[0]), None)
+    if reading is None or not reading.qualifier_wording:
+        return found[0].text
+    if reading.qualifier_after:
+        return f"{found[0].text} {reading.qualifier_wording}"
+    return f"{reading.qualifier_wording} {found[0].text}"
 
 
 def figures_json(rows: list[dict[str, Any]]) -> bytes:

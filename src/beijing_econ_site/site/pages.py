@@ -236,6 +236,7 @@ class SiteSummary:
     figures: tuple[str, ...]
     sources: tuple[str, ...]
     years_covered: tuple[int, ...] = ()
+    in_those_years: int | None = None  # how many figures measure one of those years; None: all
 
     @property
     def years(self) -> str:
@@ -249,9 +250,14 @@ class SiteSummary:
 
     @property
     def summary(self) -> str:
-        """One sentence for a description: '95 figures for 1998–2003 from 5 articles.'"""
-        years = f" for {self.years}" if self.years else ""
-        return f"{count_of(len(self.figures), 'figure')}{years} from {count_of(len(self.sources), 'article')}."
+        """One sentence for a description: '95 figures for 1998–2003 from 5 articles.', or, when some
+        measure other years (a world figure of 1970), '95 figures from 5 articles, 93 of them for 1998–2003.'"""
+        figures, articles = count_of(len(self.figures), "figure"), count_of(len(self.sources), "article")
+        if not self.years:
+            return f"{figures} from {articles}."
+        if self.in_those_years is None or self.in_those_years == len(self.figures):
+            return f"{figures} for {self.years} from {articles}."
+        return f"{figures} from {articles}, {self.in_those_years} of them for {self.years}."
 
 
 @dataclass(frozen=True)
@@ -433,7 +439,9 @@ def _page_jobs(
 
     years = site.years
     nav = [YearLink(y.year, y.path) for y in years]
-    summary = SiteSummary(tuple(site.figures), tuple(s.source.id for s in site.sources), tuple(y.year for y in years))
+    shown_years = tuple(y.year for y in years)
+    in_those_years = sum(1 for view in site.figures.values() if view.figure.year in shown_years)
+    summary = SiteSummary(tuple(site.figures), tuple(s.source.id for s in site.sources), shown_years, in_those_years)
     lead = site.series[:1]
     yield PageJob(
         "",
@@ -455,6 +463,7 @@ def _page_jobs(
         {
             "years": nav,
             "series": [] if parts else site.series,
+            "not_compared": site.not_compared,
             "parts": [p for p in parts if p.number == 1],
             "part": None,
             "charts": charts_of([] if parts else [s.key for s in site.series]),
@@ -470,6 +479,7 @@ def _page_jobs(
             {
                 "years": nav,
                 "series": part.series,
+                "not_compared": [],
                 "parts": [],
                 "part": part,
                 "charts": charts_of([s.key for s in part.series]),

@@ -2,7 +2,8 @@
 
 A cell whose text a spreadsheet could run as a formula, one starting with = + - @, a tab or a
 carriage return, or their full-width forms, even after spaces, gets a leading apostrophe, so
-the spreadsheet shows it as text. Plain numbers ("-3.2") are left as they are.
+the spreadsheet shows it as text. Plain numbers, signed, grouped or in percent ("-3.2",
+"+15.2%", "−1,200"), are left as they are: no spreadsheet can run them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 _TRIGGERS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20\u2212")  # and ＝ ＋ － ＠ −
 _LEADING_SPACE = " \u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\ufeff"
-_PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
+_PLAIN_NUMBER = re.compile(r"^[-+\u2212]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?%?$")
 
 
 def could_run(text: str) -> bool:

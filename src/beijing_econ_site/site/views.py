@@ -142,9 +142,18 @@ class FigureView:
         return self.site.is_home(self.figure.scope)
 
     @property
+    def scope_shown(self) -> bool:
+        """Whether the label needs the place after it: another place than the home place, which the
+        label does not name already (a label that names the region needs no '(Region)' after it)."""
+        if self.is_home:
+            return False
+        named = re.search(rf"\b{re.escape(self.scope_label.lower())}\b", self.indicator.label.lower())
+        return named is None
+
+    @property
     def scope_note(self) -> str:
         """' (Region)' after a label for a figure about another place than the home place; else ''."""
-        return "" if self.is_home else f" ({self.scope_label})"
+        return f" ({self.scope_label})" if self.scope_shown else ""
 
 
 @dataclass
@@ -197,6 +206,10 @@ class Series:
         return self.figures[0].scope_label
 
     @property
+    def scope_shown(self) -> bool:
+        return self.figures[0].scope_shown
+
+    @property
     def scope_note(self) -> str:
         return self.figures[0].scope_note
 
@@ -238,6 +251,24 @@ class SourceView:
         return published_label(self.source)
 
 
+@dataclass(frozen=True)
+class NotCompared:
+    """Figures of an indicator reported for two or more periods that no comparison chart draws, and why."""
+
+    indicator: Indicator
+    scope: str
+    figures: list[FigureView]
+    reasons: list[str]
+
+    @property
+    def scope_shown(self) -> bool:
+        return self.figures[0].scope_shown
+
+    @property
+    def scope_label(self) -> str:
+        return self.figures[0].scope_label
+
+
 @dataclass
 class SiteView:
     years: list[YearView]
@@ -246,6 +277,7 @@ class SiteView:
     figures: dict[str, FigureView]
     topics: list[str]
     site: SiteProfile
+    not_compared: list[NotCompared] = field(default_factory=list)
 
     def topic_label(self, topic: str) -> str:
         return self.site.topic_label(topic)
@@ -282,7 +314,34 @@ def derive(dataset: Dataset) -> SiteView:
         for source in sorted(dataset.sources.values(), key=lambda s: (s.published, s.id))
     ]
     topics = sorted({i.topic for i in dataset.indicators.values()}, key=site.topic_rank)
-    return SiteView(years, comparison_series(ordered, site), sources, views, topics, site)
+    series = comparison_series(ordered, site)
+    return SiteView(years, series, sources, views, topics, site, not_compared(ordered, series))
+
+
+def not_compared(figures: list[FigureView], series: list[Series]) -> list[NotCompared]:
+    """Each indicator and scope reported for two or more periods with figures no series draws: a
+    number the site doubts, or an amount whose period length has no other period to join."""
+    charted = {view.id for s in series for view in s.figures}
+    grouped: dict[tuple[str, str], list[FigureView]] = defaultdict(list)
+    for view in figures:
+        grouped[(view.indicator.id, view.figure.scope)].append(view)
+    found = []
+    for members in grouped.values():
+        left = [m for m in members if m.id not in charted and not m.is_shown_elsewhere]
+        if len({m.figure.period for m in members}) < 2 or not left:
+            continue
+        reasons = []
+        if any(m.figure.doubt for m in left):
+            reasons.append("a number the site doubts as printed is shown in its table, never drawn")
+        alone = [m for m in left if not m.figure.doubt]
+        if alone:
+            lengths = " and ".join(dict.fromkeys(PERIOD_LENGTHS[m.figure.period_info.kind] for m in members))
+            reasons.append(
+                f"its amounts are over {lengths}, and no line joins amounts over periods of different lengths"
+            )
+        ordered = sorted(members, key=lambda m: (m.figure.period_info.sort_key, m.source.published))
+        found.append(NotCompared(members[0].indicator, members[0].figure.scope, ordered, reasons))
+    return found
 
 
 def is_split(dataset: Dataset) -> list[int]:
@@ -431,6 +490,14 @@ def measure_of(indicator: Indicator) -> str:
     return ""
 
 
+PERIOD_LENGTHS = {
+    "year": "a year",
+    "half": "a half-year",
+    "quarter": "a quarter",
+    "month": "a month",
+    "months": "a run of months",
+    "date": "a day",
+}
 FLOW_LENGTHS = {"half": "half-years", "quarter": "quarters", "month": "months", "months": "runs of months"}
 
 
