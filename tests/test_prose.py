@@ -294,3 +294,68 @@ def test_a_month_dated_article_is_a_month_in_the_feed(tmp_path):
     feed = (root / "_site" / "feed.xml").read_text(encoding="utf-8")
     assert "<dc:date>2024-09</dc:date>" in feed and "2024-09-01T" not in feed
     assert "<updated>2024-09-30T00:00:00Z</updated>" in feed  # the latest day of the month, never an earlier one
+
+
+# ---- the site profile's and the templates' own words ---------------------------------------------
+
+
+def test_the_site_profile_s_text_is_read_against_every_article(tmp_path):
+    from tests.helpers import PROFILE
+
+    profile = PROFILE.replace(
+        "description: A sample site for the engine's tests, every number quoted from its source.",
+        "description: The fastest-growing city, whose GDP grew 12% a year.",
+    )
+    problems = prose_problems(tmp_path, **{"data/site.yaml": profile})
+    assert sorted((rule, line) for rule, line, _ in problems) == [
+        (
+            "unsourced-claim",
+            profile.splitlines().index("description: The fastest-growing city, whose GDP grew 12% a year.") + 1,
+        ),
+        (
+            "unsourced-number",
+            profile.splitlines().index("description: The fastest-growing city, whose GDP grew 12% a year.") + 1,
+        ),
+    ]
+
+
+def test_the_engine_s_theme_states_no_number_and_no_claim_of_its_own():
+    from beijing_econ_site.checks.prose import check_templates
+
+    theme = ROOT / "src" / "beijing_econ_site" / "theme"
+    assert [d.format() for d in check_templates(theme, "theme")] == []
+
+
+@pytest.mark.parametrize(
+    ("words", "rules"),
+    [
+        ("<p>The city grew 8% last year.</p>", ["template-number"]),
+        ("<p>The largest economy in the region.</p>", ["template-claim"]),
+        ('<p title="the first city to publish">Hi</p>', ["template-claim"]),
+        ('{% set dek = "Growth of 8% on every page" %}<p>{{ dek }}</p>', ["template-number"]),
+        ("<p>A value is stored in base units: <code>1.6 trillion</code> is <code>1600000000000</code>.</p>", []),
+        ('<p>One row per figure, at-least (“more than”), UTF-8.</p><img width="600" alt="">', []),
+    ],
+)
+def test_a_site_template_s_own_words_hold_no_number_or_claim(words, rules):
+    from beijing_econ_site.checks.prose import template_problems
+
+    found = template_problems("{% extends 'base.html' %}\n{% block main %}\n" + words + "\n{% endblock %}\n", "t.html")
+    assert [d.rule for d in found] == rules
+    assert all(d.location.line == 3 for d in found)
+
+
+def test_a_build_refuses_a_site_template_that_makes_a_claim_and_keeps_the_previous_site(tmp_path):
+    from beijing_econ_site.build.run import DataError, build_site
+    from beijing_econ_site.site.pages import SiteConfig
+
+    root = write_tree(tmp_path, dataset_files())
+    build_site(root / "data", root / "_site", root / "templates", config=SiteConfig(base_url=""))
+    before = (root / "_site" / "index.html").read_bytes()
+    write_tree(
+        root, {"templates/404.html": "{% extends 'base.html' %}{% block main %}<p>The top site.</p>{% endblock %}"}
+    )
+    with pytest.raises(DataError) as refused:
+        build_site(root / "data", root / "_site", root / "templates", config=SiteConfig(base_url=""))
+    assert [d.rule for d in refused.value.diagnostics] == ["template-claim"]
+    assert (root / "_site" / "index.html").read_bytes() == before

@@ -66,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--data", type=Path, default=Path("data"), help="data directory (default: data)")
     check.add_argument("--json", action="store_true", help="print the problems as JSON")
     check.add_argument(
+        "--templates",
+        type=Path,
+        default=Path("templates"),
+        help="the site's own templates, whose words are checked too (default: templates; may be missing)",
+    )
+    check.add_argument(
         "--published",
         type=Path,
         metavar="PATH",
@@ -267,6 +273,10 @@ def _run(args: argparse.Namespace) -> int:
         cache = site_cache(args.data)
         memo = Memo(cache / "memo")
         checked = check_data(args.data, published=args.published, memo=memo)
+        if args.templates.is_dir():
+            from beijing_econ_site.checks.prose import check_templates
+
+            checked.diagnostics = sorted(checked.diagnostics + check_templates(args.templates, str(args.templates)))
         if not checked.errors:  # the charts are made only from data that is sound
             from beijing_econ_site.build.renderer import ChartTemplates
             from beijing_econ_site.site.chart_rules import check_charts

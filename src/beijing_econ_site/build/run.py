@@ -33,6 +33,7 @@ from beijing_econ_site.build.provenance import BUILD_INFO_PATH, build_info_bytes
 from beijing_econ_site.build.renderer import ChartTemplates, Renderer
 from beijing_econ_site.build.write import SiteWriter
 from beijing_econ_site.checks.archives import ARCHIVES_EXPORT, archives_export
+from beijing_econ_site.checks.prose import check_templates
 from beijing_econ_site.checks.run import check_data
 from beijing_econ_site.data.archive import Archive
 from beijing_econ_site.data.models import Dataset
@@ -86,8 +87,9 @@ def build_site(
     # published: the deployed site's data/archives.json. A local build is not a publication, so the
     # previous build in out_dir is never taken for one (an editor's unpublished edits need no correction)
     checked = check_data(data_dir, published=published, memo=memo)
-    if checked.errors:
-        raise DataError(checked.errors)
+    errors = checked.errors + (check_templates(templates_dir, str(templates_dir)) if templates_dir.is_dir() else [])
+    if errors:
+        raise DataError(errors)
     profile = checked.dataset.site
     config = (config or SiteConfig()).of(profile)
     check_same_site(out_dir, profile.id)

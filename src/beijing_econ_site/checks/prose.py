@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from beijing_econ_site.data.archive import Archive
 from beijing_econ_site.data.models import Dataset, Figure
@@ -88,6 +89,23 @@ def _prose(dataset: Dataset, archives: dict[str, Archive], locator: Locator) -> 
             if text:
                 place = locator("indicator", indicator.id, field)
                 yield Prose(text, field, place, articles, figures)
+    # the site profile speaks for the whole site: every article, every figure
+    every_article = tuple(text_of(s) for s in dataset.sources) + tuple(s.title for s in dataset.sources.values())
+    every_figure = tuple(dataset.figures.values())
+    profile = dataset.site
+    texts: list[tuple[str, tuple[str | int, ...]]] = [
+        (profile.title, ("title",)),
+        (profile.subject, ("subject",)),
+        (profile.description, ("description",)),
+        *([(profile.context_heading, ("context_heading",))] if profile.context_heading else []),
+        *((topic.label, ("topics", index, "label")) for index, topic in enumerate(profile.topics)),
+        *((word, ("dataset", "keywords", index)) for index, word in enumerate(profile.dataset.keywords)),
+    ]
+    for text, path in texts:
+        where = locator("profile", "site", *path)
+        yield Prose(
+            text, "site profile's " + str(path[0]).replace("_", " "), where, every_article, every_figure, published
+        )
     for source in dataset.sources.values():
         # a source's notes compare it with the other articles' figures of the same indicators
         own = {f.indicator for f in dataset.figures.values() if f.source == source.id}
@@ -185,3 +203,75 @@ _PRONOUN_BEFORE = re.compile(r"\b(?:a|an|the|this|that|each|every|any|no|which|r
 def _is_idiom(mention: Mention, after: str, before: str = "") -> bool:
     """'one of the', 'one-stop', 'one another', 'a real one': no quantity."""
     return mention.text.lower() == "one" and bool(_IDIOM.match(after) or _PRONOUN_BEFORE.search(before))
+
+
+# ---- the templates' own words ------------------------------------------------------------------------
+#
+# A template speaks for no article: what it says of the site is the site's own promise, and what it
+# says of the subject comes from the data through its expressions. So a template's own words (its
+# text, the strings in its expressions, and the attributes a reader or a screen reader is given)
+# hold no data-like number and no claim of rank. A format example is written inside <code>.
+
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+_JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.S)
+_MARKUP = re.compile(r"<(script|style|code)\b.*?</\1>|<!--.*?-->|<[^>]*>", re.S | re.IGNORECASE)
+_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"|\'((?:[^\'\\]|\\.)*)\'')
+_READ_ATTRIBUTE = re.compile(
+    r'\b(?:aria-label|title|alt|placeholder)="([^"]*)"'
+    r'|<meta (?:name|property)="[a-z:]*(?:description|title|alt)" content="([^"]*)"'
+)
+_CODE_NEXT_TO = re.compile(r"[A-Za-z]-?$")  # 'UTF-8', 'SHA-256', 'H1': a name, not a quantity
+
+
+def check_templates(directory: Path, shown_as: str) -> list[Diagnostic]:
+    """Every template under directory (shown in diagnostics as under `shown_as`) against the rule above."""
+    problems: list[Diagnostic] = []
+    for path in sorted(directory.rglob("*.html")):
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # the build reports an unreadable template
+        name = f"{shown_as}/{path.relative_to(directory).as_posix()}"
+        problems += template_problems(source, name)
+    return problems
+
+
+def template_problems(source: str, name: str) -> list[Diagnostic]:
+    def blanked(match: re.Match[str]) -> str:
+        return re.sub(r"[^\n]", " ", match[0])
+
+    source = _JINJA_COMMENT.sub(blanked, source)
+    pieces: list[tuple[int, str]] = []  # (offset in source, words a reader may see)
+    for block in _JINJA.finditer(source):
+        pieces += [(block.start() + s.start() + 1, s[0][1:-1]) for s in _STRING.finditer(block[0])]
+    text = _JINJA.sub(blanked, source)
+    for match in _READ_ATTRIBUTE.finditer(text):
+        group = 1 if match[1] is not None else 2
+        pieces.append((match.start(group), match[group]))
+    pieces.append((0, _MARKUP.sub(blanked, text)))
+    problems = []
+    for offset, words in pieces:
+        for mention in find_mentions(words):
+            if mention.form == "ordinal" or _CODE_NEXT_TO.search(words[: mention.start]):
+                continue
+            if mention.form in ("word", "fraction") and not mention.currency:
+                continue  # 'one period', 'a half (YYYY-H1)': the site's own counting, no datum
+            where = _line_of(source, offset + mention.start, name)
+            message = f"the template says '{mention.text}': a template states no number; let the data say it"
+            problems.append(Diagnostic(where, "template-number", message + " (a format example goes in <code>)"))
+        for claim in SUPERLATIVES.finditer(NOT_A_CLAIM.sub(lambda m: " " * len(m[0]), _unquoted(words))):
+            where = _line_of(source, offset + claim.start(), name)
+            message = f"the template says '{claim[0]}', a claim of rank no article makes for it"
+            problems.append(Diagnostic(where, "template-claim", message))
+    return problems
+
+
+def _unquoted(words: str) -> str:
+    """The words outside quotation marks and code names ('at-most', “nearly”): those name, not claim."""
+    return re.sub(r"“[^”]*”|\b[a-z]+(?:-[a-z]+)+\b", lambda m: " " * len(m[0]), words)
+
+
+def _line_of(source: str, offset: int, name: str) -> Location:
+    line = source.count("\n", 0, offset) + 1
+    column = offset - (source.rfind("\n", 0, offset) + 1) + 1
+    return Location(name, line, column)

@@ -315,9 +315,10 @@ class Figure(StrictModel):
     )
     doubt: Annotated[Markdown | None, AfterValidator(not_blank)] = Field(
         default=None,
-        description="In Markdown: why the site doubts the number as printed (a likely misprint, a share of a total "
-        "the article does not name). A doubtful figure is shown with this reason, marked 'doubtful', and never "
-        "drawn on a chart or chosen as a headline.",
+        description="In Markdown: why the site doubts the number or what it measures (a likely misprint, a share "
+        "of a total the article does not name, a growth rate whose basis it does not give, an ambiguous sentence). "
+        "A doubtful figure is shown with this reason, marked 'doubtful', and never drawn on a chart, chosen as a "
+        "headline or used in a change.",
     )
     accept: list[Acceptance] = Field(default_factory=list, description=ACCEPT_DESCRIPTION)
 

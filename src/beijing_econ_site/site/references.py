@@ -42,7 +42,7 @@ def reference_text(reference: Reference, views: Mapping[str, FigureView]) -> str
     # a count names what it counts before the period, so no date falls between a number and its
     # noun ('22,500 5G base stations as of 30 Jun 2020'); a doubt follows the noun
     counted = view.indicator.counts if view.figure.unit == Unit.COUNT and reference.variant == "period" else None
-    doubt = "(as printed; the site doubts it)" if view.figure.doubt else None
+    doubt = "(a number the site doubts)" if view.figure.doubt else None
     period = period_phrase(view) if reference.variant == "period" else None
     return " ".join(part for part in (text, counted, doubt, period) if part)
 
