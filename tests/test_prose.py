@@ -359,3 +359,16 @@ def test_a_build_refuses_a_site_template_that_makes_a_claim_and_keeps_the_previo
         build_site(root / "data", root / "_site", root / "templates", config=SiteConfig(base_url=""))
     assert [d.rule for d in refused.value.diagnostics] == ["template-claim"]
     assert (root / "_site" / "index.html").read_bytes() == before
+
+
+def test_an_embedded_chart_s_card_says_what_the_chart_marks_on_itself(timeline_site):
+    import html
+
+    marked = html.unescape(
+        _meta((timeline_site / "embed" / "chart-export-growth" / "index.html").read_text(), "og:image:alt")
+    )
+    assert "The chart marks a change of measure: its values may not be comparable" in marked
+    plain = html.unescape(
+        _meta((timeline_site / "embed" / "chart-parcels-handled" / "index.html").read_text(), "og:image:alt")
+    )
+    assert "change of measure" not in plain and "more than one article" not in plain

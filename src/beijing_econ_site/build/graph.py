@@ -99,6 +99,7 @@ class ChartRecord:
     tips: list[str]
     spec_hash: str
     schema: str
+    caveat: str = ""
 
     @classmethod
     def of(cls, chart: Chart) -> ChartRecord:
@@ -111,11 +112,13 @@ class ChartRecord:
             chart.tips,
             chart.spec_hash,
             chart.schema,
+            chart.caveat,
         )
 
     def chart(self) -> Chart:
         made = Chart(self.id, self.title, self.description, {}, self.rows, self.tips, inputs=self.inputs)
         made.schema = self.schema
+        made.caveat = self.caveat
         made.__dict__["spec_hash"] = self.spec_hash
         return made
 

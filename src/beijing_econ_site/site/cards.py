@@ -45,15 +45,18 @@ class Card:
         return f"{self.title}.{number} {self.source}".strip()
 
 
-def card_of(site: str, title: str, figure: FigureView | None) -> Card:
+def card_of(site: str, title: str, figure: FigureView | None, caveat: str = "") -> Card:
+    """A page's card: its figure as the page states it; `caveat` is what the page warns of beside
+    it (a chart's change of measure), which a card travelling without the page must say too."""
     if figure is None:
         return Card(site, title)
     where = figure.scope_note
+    measures = f"{figure.indicator.label}{where}, {figure.period_label}"
     return Card(
         site,
         title,
         figure.display,
-        f"{figure.indicator.label}{where}, {figure.period_label}",
+        f"{measures}. {caveat}" if caveat else measures,
         f"Source: {figure.sources_text}",
     )
 

@@ -86,6 +86,7 @@ class Chart:
     png: bytes = b""
     inputs: str = ""  # the digest of what the chart is made from (build.graph)
     schema: str = ""  # the Vega-Lite schema its spec names
+    caveat: str = ""  # what the chart marks on itself that a card without it must say
 
     @property
     def embed_height(self) -> int:
@@ -419,7 +420,12 @@ def series_chart(series: Series, templates: Templates) -> Chart:
             + ": the values either side may not be comparable, and no line joins them."
         )
     tips = [tip_text(f) for f in figures]
-    return Chart(f"chart-{series.key}", title, description, spec, _data_rows(series.figures), tips)
+    chart = Chart(f"chart-{series.key}", title, description, spec, _data_rows(series.figures), tips)
+    if breaks:
+        chart.caveat = "The chart marks a change of measure: its values may not be comparable"
+    elif switches:
+        chart.caveat = "The chart's values come from more than one article"
+    return chart
 
 
 def sources_of(view: FigureView) -> frozenset[str]:

@@ -369,7 +369,7 @@ def page_jobs(
     for job in _page_jobs(site, charts, dataset_jsonld, stories, base_url):
         if job.template == "embed.html":  # an embedded chart is shared with a card of its own figure
             chart = job.context["chart"]
-            card = card_of(site_title, str(chart.title), _latest_of(chart, site))
+            card = card_of(site_title, str(chart.title), _latest_of(chart, site), chart.caveat)
         elif job.template == "source.html":  # an article: its own title, and who published it when
             view = job.context["source_view"]
             card = Card(site_title, view.source.title, source=f"{view.source.publisher}, {view.published_label}")
