@@ -372,3 +372,16 @@ def test_an_embedded_chart_s_card_says_what_the_chart_marks_on_itself(timeline_s
         _meta((timeline_site / "embed" / "chart-parcels-handled" / "index.html").read_text(), "og:image:alt")
     )
     assert "change of measure" not in plain and "more than one article" not in plain
+
+
+@pytest.mark.project_data
+def test_each_claim_the_data_records_covers_a_word_that_is_warned_of_without_it(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(project_data(), data)
+    recorded = 0
+    for path in sorted((data / "sources").glob("*.yaml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        recorded += len(document["source"].pop("claims", []))
+        path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    warned = [d for d in check_data(data).warnings if d.rule == "claim-not-covered"]
+    assert len(warned) >= recorded  # a claim covers at least one word of rank

@@ -481,3 +481,9 @@ def test_a_recorded_claim_must_be_in_the_article_and_its_note_sourced(make_proje
     root = make_project(**{"data/sources/sample-news.yaml": recorded})
     rules = sorted(d.rule for d in run_check(root).errors)
     assert rules == ["quote-not-in-source", "unsourced-claim", "unsourced-number"]
+
+
+def test_a_recorded_claim_without_a_word_of_rank_is_a_warning(make_project):
+    recorded = source_yaml() + '  claims:\n    - quote: "Beijing has about one-fifth"\n'
+    warnings = run_check(make_project(**{"data/sources/sample-news.yaml": recorded})).warnings
+    assert [w.rule for w in warnings] == ["claim-without-rank"]

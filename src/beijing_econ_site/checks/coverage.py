@@ -62,6 +62,17 @@ def check_coverage(
                 )
             )
         problems += _claims_not_covered(source, archive, covered, locator)
+        problems += [
+            Diagnostic(
+                locator("source", source_id, "claims", index, "quote"),
+                "claim-without-rank",
+                f"the claim “{claim.quote[:80]}” has no word of rank or precedence ('first', 'only', 'leads'...): "
+                "a passage that claims no rank is an omission with a reason",
+                Severity.WARNING,
+            )
+            for index, claim in enumerate(source.claims)
+            if not claims_to_cover(claim.quote)
+        ]
     return problems
 
 
