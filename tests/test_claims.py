@@ -162,9 +162,6 @@ def test_a_computed_change_across_scopes_periods_of_another_length_or_a_break_is
     assert rules("A change of {{change:digital-share-gdp-2021:digital-share-gdp-2023}}.", dataset) == [
         "change-across-break"
     ]
-    assert rules(
-        "A change of {{change:services-trade-share-china-2019:services-trade-share-china-2020-07-31}}.", dataset
-    ) == ["change-unlike-periods"]
     assert rules("A change of {{change:5g-base-stations-added-2020-h1:5g-base-stations-added-2023}}.", dataset) == [
         "change-unlike-periods"
     ]

@@ -55,6 +55,7 @@ class Prose:
     articles: tuple[str, ...]  # the texts that speak for it
     figures: tuple[Figure, ...]  # the figures it is about: their values and years are references
     dates: tuple[str, ...] = ()  # dates it may give besides (a source's own date)
+    numbers: bool = True  # False where another rule refuses every number (the profile's number-in-prose)
 
 
 def check_prose(dataset: Dataset, archives: dict[str, Archive], locator: Locator) -> list[Diagnostic]:
@@ -103,9 +104,8 @@ def _prose(dataset: Dataset, archives: dict[str, Archive], locator: Locator) -> 
     ]
     for text, path in texts:
         where = locator("profile", "site", *path)
-        yield Prose(
-            text, "site profile's " + str(path[0]).replace("_", " "), where, every_article, every_figure, published
-        )
+        kind = "site profile's " + str(path[0]).replace("_", " ")
+        yield Prose(text, kind, where, every_article, every_figure, published, numbers=False)
     for source in dataset.sources.values():
         # a source's notes compare it with the other articles' figures of the same indicators
         own = {f.indicator for f in dataset.figures.values() if f.source == source.id}
@@ -131,7 +131,7 @@ def _problems(prose: Prose) -> Iterator[Diagnostic]:
     referred = _references(prose.figures, prose.dates)
     where = prose.where
     told: set[str] = set()
-    for mention in find_mentions(prose.text):
+    for mention in find_mentions(prose.text) if prose.numbers else []:
         if mention.text in told:
             continue
         told.add(mention.text)
