@@ -33,8 +33,9 @@ def get(port: int, path: str) -> tuple[int, str]:
     return response.status, response.read().decode("utf-8")
 
 
-def next_event(port: int, trigger) -> tuple[str, str]:
-    """Open the event stream, run trigger, and return the first event that arrives."""
+def next_event(port: int, trigger, skip: tuple[str, ...] = ("patch",)) -> tuple[str, str]:
+    """Open the event stream, run trigger, and return the first event that arrives (a rebuild's
+    early 'patch' of its pages aside, unless asked for)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
     connection.request("GET", "/__events")
     response = connection.getresponse()
@@ -47,6 +48,9 @@ def next_event(port: int, trigger) -> tuple[str, str]:
         elif line.startswith("data: "):
             data = line[6:]
         elif line == "" and event:
+            if event in skip:
+                event, data = "", ""
+                continue
             connection.close()
             return event, data
 

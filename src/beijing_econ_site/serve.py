@@ -1,8 +1,11 @@
 """Serve: the built site on 127.0.0.1, rebuilt when data/ or templates/ change, with live reload.
 
-The browser keeps an EventSource open on /__events; after each rebuild the server sends
-'reload', or the build's errors, which a small overlay shows in the page. A failed build
-keeps the last good site on disk and on screen.
+The browser keeps an EventSource open on /__events. As soon as a rebuild has checked the data
+and made its pages, the server sends the pages that changed ('patch'), and the open page puts
+the new one in place, keeping its scroll position and focus; once the rest of the site is made
+and swapped in, it sends 'reload' with the pages that changed (a page already patched by that
+build stays as it is), or the build's errors, which a small overlay shows in the page. A failed
+build keeps the last good site on disk and on screen.
 """
 
 from __future__ import annotations
@@ -44,11 +47,33 @@ RELOAD_SCRIPT = b"""(function () {
     }
     overlay.textContent = "Build failed; showing the last good build.\\n\\n" + text;
   }
+  var patched = null; // the build whose page is in place already
+  function here() { return location.pathname.replace(/index\\.html$/, ""); }
+  // a rebuild's new pages, before the site is swapped in: this one, if it changed, is put in
+  // place of the old without a reload (the scroll position and the focused element are kept)
+  source.addEventListener("patch", function (event) {
+    var html = JSON.parse(event.data)[here()];
+    if (typeof html !== "string") return;
+    var page = new DOMParser().parseFromString(html, "text/html");
+    var x = window.scrollX, y = window.scrollY;
+    var focused = document.activeElement && document.activeElement.id;
+    document.title = page.title;
+    document.body.replaceWith(document.adoptNode(page.body));
+    window.scrollTo(x, y);
+    if (focused && document.getElementById(focused)) { document.getElementById(focused).focus(); }
+    Array.prototype.forEach.call(document.querySelectorAll("script[src$='enhance.js']"), function (old) {
+      var again = document.createElement("script");
+      again.src = old.src;
+      document.head.appendChild(again); // the tooltips, bound again to the new charts
+    });
+    if (overlay) { overlay.remove(); overlay = null; }
+    patched = event.lastEventId;
+  });
   // the pages the rebuild changed (null: every page); the others keep their scroll position
   source.addEventListener("reload", function (event) {
     var changed = JSON.parse(event.data);
-    var here = location.pathname.replace(/index\\.html$/, "");
-    if (changed === null || changed.indexOf(here) >= 0) { location.reload(); }
+    if (changed !== null && patched !== null && patched === event.lastEventId) return;
+    if (changed === null || changed.indexOf(here()) >= 0) { location.reload(); }
   });
   source.addEventListener("failed", function (event) { show(JSON.parse(event.data)); });
 })();
@@ -59,20 +84,38 @@ class PortInUse(OSError):
     """The port serve was asked for is taken."""
 
 
+Payload = str | list[str] | dict[str, str] | None  # a failure's report; the pages a reload is for; patched pages
+
+
 class BuildState:
-    """The latest build outcome, and a condition that wakes waiting browsers."""
+    """The latest build outcomes, and a condition that wakes waiting browsers. A browser is sent
+    every event it has not seen of the last few, in order, so a patch is not lost behind the
+    reload that follows it; each event names its build, so the reload of a patched page is skipped."""
+
+    KEPT = 8
 
     def __init__(self) -> None:
         self.version = 0
+        self.build = 0
         self.event = "reload"
-        self.payload: str | list[str] | None = None  # the report of a failure; the pages a reload is for
+        self.payload: Payload = None
+        self.history: list[tuple[int, str, Payload, int]] = []  # (version, event, payload, build)
         self.changed = threading.Condition()
 
-    def publish(self, event: str, payload: str | list[str] | None = None) -> None:
+    def publish(self, event: str, payload: Payload = None) -> None:
         with self.changed:
             self.version += 1
             self.event, self.payload = event, payload
+            self.history = [*self.history[-(self.KEPT - 1) :], (self.version, event, payload, self.build)]
             self.changed.notify_all()
+
+    def next_build(self) -> None:
+        with self.changed:
+            self.build += 1
+
+    def since(self, seen: int) -> list[tuple[int, str, Payload, int]]:
+        """The events after version `seen` still kept (the caller holds the condition)."""
+        return [entry for entry in self.history if entry[0] > seen]
 
 
 def changed_pages(changed_files: list[str]) -> list[str] | None:
@@ -87,8 +130,18 @@ def rebuild(
     data_dir: Path, out_dir: Path, templates_dir: Path, state: BuildState, renderer: Renderer | None = None
 ) -> bool:
     started = time.perf_counter()
+    state.next_build()
+
+    def show_now(pages: dict[str, bytes]) -> None:
+        patch = _patch_of(pages)
+        if patch:
+            state.publish("patch", patch)
+            log.info("pages shown in %.0f ms: %s", (time.perf_counter() - started) * 1000, ", ".join(sorted(patch)))
+
     try:
-        result = build_site(data_dir, out_dir, templates_dir, cache_dir=site_cache(data_dir), renderer=renderer)
+        result = build_site(
+            data_dir, out_dir, templates_dir, cache_dir=site_cache(data_dir), renderer=renderer, preview=show_now
+        )
     except DataError as exc:
         return _failed(render_report(exc.diagnostics), state)
     except (BuildRunning, OSError) as exc:
@@ -104,6 +157,17 @@ def rebuild(
     )
     state.publish("reload", pages)
     return True
+
+
+PATCH_LIMIT = 4_000_000  # bytes of pages sent at once; a larger rebuild is a reload
+
+
+def _patch_of(pages: dict[str, bytes]) -> dict[str, str]:
+    """The changed pages by address ('/2021/'), for the open pages to put in place; none when
+    there are too many to send (a template edit changes every page: a reload is as quick)."""
+    if not pages or sum(len(html) for html in pages.values()) > PATCH_LIMIT:
+        return {}
+    return {"/" + path.removesuffix("index.html"): html.decode("utf-8", "replace") for path, html in pages.items()}
 
 
 def _failed(report: str, state: BuildState) -> bool:
@@ -192,7 +256,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         state = self.state
         seen = state.version
         if state.event == "failed":
-            self._push("failed", state.payload)  # a page opened after a failed build shows it
+            self._push("failed", state.payload, state.build)  # a page opened after a failed build shows it
         try:
             while True:
                 with state.changed:
@@ -201,13 +265,15 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                         self.wfile.write(b": keep-alive\n\n")
                         self.wfile.flush()
                         continue
-                    seen, event, payload = state.version, state.event, state.payload
-                self._push(event, payload)
+                    events = state.since(seen) or [(state.version, state.event, state.payload, state.build)]
+                    seen = state.version
+                for _, event, payload, build in events:
+                    self._push(event, payload, build)
         except (BrokenPipeError, ConnectionResetError):
             return
 
-    def _push(self, event: str, payload: str | list[str] | None) -> None:
-        self.wfile.write(f"event: {event}\ndata: {json.dumps(payload)}\n\n".encode())
+    def _push(self, event: str, payload: Payload, build: int) -> None:
+        self.wfile.write(f"event: {event}\nid: {build}\ndata: {json.dumps(payload)}\n\n".encode())
         self.wfile.flush()
 
 
@@ -246,7 +312,9 @@ def watch_and_rebuild(
     watched = [folder for folder in (data_dir, templates_dir) if folder.is_dir()]
     if not templates_dir.is_dir():
         log.info("no %s folder: the default theme is used (restart serve after making one)", templates_dir)
-    for changes in watch(*watched, stop_event=stop, debounce=50, step=20):
+    # a save is one write (or a write and a rename, microseconds apart): 5 ms of quiet is enough
+    # to take it whole, and every millisecond waited here is one the editor waits
+    for changes in watch(*watched, stop_event=stop, debounce=50, step=5):
         log.info("changed: %s", ", ".join(sorted({Path(p).name for _, p in changes})))
         rebuild(
             data_dir, out_dir, templates_dir, state, renderer

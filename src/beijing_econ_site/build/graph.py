@@ -36,13 +36,18 @@ log = logging.getLogger(__name__)
 STATE_VERSION = 3
 
 
+# the references found in each template source text, for the life of the process: serve and diff
+# rebuild with the same templates, and parsing them all again took a third of a rebuild
+_PARSED: dict[str, set[str] | None] = {}
+
+
 def template_digests(env: jinja2.Environment, parsed: dict[str, set[str] | None] | None = None) -> dict[str, str]:
     """For each template, a digest of its source and of every template it extends, includes or
     imports (all templates, if it names one by a variable). parsed keeps the references found in
     each source text, for environments that share most templates (diff's two sides)."""
     loader = env.loader
     assert loader is not None
-    parsed = {} if parsed is None else parsed
+    parsed = _PARSED if parsed is None else parsed
     names = sorted(env.list_templates(filter_func=lambda name: name.endswith((".html", ".xml", ".j2"))))
     sources: dict[str, str] = {}
     references: dict[str, set[str] | None] = {}

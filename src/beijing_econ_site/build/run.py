@@ -11,7 +11,7 @@ import contextlib
 import hashlib
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,7 @@ def build_site(
     config: SiteConfig | None = None,
     renderer: Renderer | None = None,
     published: Path | None = None,
+    preview: Callable[[dict[str, bytes]], None] | None = None,
 ) -> BuildResult:
     """Check the data, then build the site into out_dir. cache_dir holds chart renders and
     templates; cache_dir=None uses no cache at all (--no-cache). A renderer given (serve's, whose
@@ -159,6 +160,8 @@ def build_site(
         except jinja2.TemplateError as exc:
             raise DataError([template_diagnostic(exc, templates_dir)]) from None
         log.info("pages: %d made, %d unchanged", pages - kept_pages, kept_pages)
+        if preview is not None:  # serve shows the new pages while the rest is made; nothing is swapped in yet
+            preview({path: (writer.staging / path).read_bytes() for path in writer.changed if path.endswith(".html")})
         made.cards = write_cards(list(cards.values()), state.cards, renderer, writer)
         made.search = write_search(search_records(site, stories, series_pages(site.series)), state.search, writer)
         schemas = {chart.schema for chart in charts.values() if chart.schema}

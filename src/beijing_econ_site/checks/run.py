@@ -90,7 +90,7 @@ def check_data(data_dir: Path, published: Path | None = None, memo: Memo | None 
         if figures is not None:
             diagnostics += check_corrections(dataset, locator, figures)
     stories, problems = load_stories(data_dir)
-    diagnostics += problems + lint_stories(stories, dataset)
+    diagnostics += problems + _story_problems(stories, dataset, locator, memo)
     log.info(
         "checked %d files: %d sources, %d indicators, %d figures",
         len(documents),
@@ -134,6 +134,14 @@ def verify(
     With a memo, the citations of a figures file are checked again only when the file, an
     archive it cites or the kind of an indicator it uses has changed."""
     archives, diagnostics = read_archives(dataset, locator, data_root)
+    # every check below reads the data files and the archives alone: when none changed (an
+    # editor saved a story or a template), the last run's findings stand
+    key = _data_key(locator, archives) if memo is not None else None
+    if key is not None and memo is not None:
+        found = memo.get(key)
+        if found is not None:
+            return archives, diagnostics + found
+    known = len(diagnostics)
     for figure in dataset.figures.values():
         diagnostics += check_references(figure, dataset, locator)
     diagnostics += _citations(dataset, archives, locator, memo)
@@ -146,7 +154,36 @@ def verify(
         for i in dataset.indicators
         if i not in used
     ]
+    if key is not None and memo is not None:
+        memo.put(key, diagnostics[known:])
     return archives, diagnostics
+
+
+def _story_problems(
+    stories: dict[str, Story], dataset: Dataset, locator: Locator, memo: Memo | None
+) -> list[Diagnostic]:
+    """The stories' lint, again only when a story or a data file changed."""
+    if memo is None or not all(document.digest for document in locator.documents.values()):
+        return lint_stories(stories, dataset)
+    files = sorted(f"{path}={document.digest}" for path, document in locator.documents.items())
+    told = sorted(f"{story.path}\0{story.text}" for story in stories.values())
+    key = key_of("stories", repr(currency_words()), *files, *told)
+    found: list[Diagnostic] | None = memo.get(key)
+    if found is None:
+        found = lint_stories(stories, dataset)
+        memo.put(key, found)
+    return found
+
+
+def _data_key(locator: Locator, archives: dict[str, Archive]) -> str:
+    """A digest of every data file (the profile too: its currencies and scopes shape the reading)
+    and every archived text, with where each is: the findings name the files."""
+    files = sorted(f"{path}={document.digest}" for path, document in locator.documents.items())
+    texts = sorted(
+        f"{source_id}={hashlib.sha256(a.text.encode('utf-8', 'surrogatepass')).hexdigest()}"
+        for source_id, a in archives.items()
+    )
+    return key_of("verify", repr(currency_words()), *files, *texts)
 
 
 def _citations(dataset: Dataset, archives: dict[str, Archive], locator: Locator, memo: Memo | None) -> list[Diagnostic]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from typing import Any
 
 from beijing_econ_site.data.formatting import count_of, year_span
 from beijing_econ_site.data.models import Dataset, Figure, Unit
-from beijing_econ_site.data.numbers import stating_mentions
+from beijing_econ_site.data.numbers import currency_words, stating_mentions
 from beijing_econ_site.data.readings import read_span
 from beijing_econ_site.facts import fact_id, period_is_read
 from beijing_econ_site.site.spreadsheet import safe_cell
@@ -155,10 +156,16 @@ def _row(figure: Figure, dataset: Dataset) -> dict[str, Any]:
 def stated_words(figure: Figure) -> str:
     """The words of the quote that state the figure's value, with the words that qualify it:
     'one-third', 'nearly half', 'exceeds 50%', '83% or more'."""
-    found = stating_mentions(abs(figure.value), figure.unit, figure.quote)
+    return _stated_words(figure.value, figure.unit, figure.quote, repr(currency_words()))
+
+
+@functools.lru_cache(maxsize=100_000)  # every build exports every figure; a rebuild changes few
+def _stated_words(value: int | float, unit: str, quote: str, currencies: str) -> str:
+    """currencies: the profile's currency words, which shape what a number is (part of the key)."""
+    found = stating_mentions(abs(value), unit, quote)
     if not found:
         return ""
-    reading = next((r for r in read_span(figure.quote, 0, len(figure.quote)) if r.mention == found[0]), None)
+    reading = next((r for r in read_span(quote, 0, len(quote)) if r.mention == found[0]), None)
     if reading is None or not reading.qualifier_wording:
         return found[0].text
     if reading.qualifier_after:

@@ -8,9 +8,8 @@ from decimal import Decimal
 
 from beijing_econ_site.data.formatting import QUALIFIER_WORDS, format_value
 from beijing_econ_site.data.models import Qualifier, Unit
-from beijing_econ_site.data.numbers import stating_mentions
 from beijing_econ_site.data.stories import Reference
-from beijing_econ_site.site.views import FigureView
+from beijing_econ_site.site.views import FigureView, stating_mentions_of
 
 
 def stated_text(view: FigureView) -> str:
@@ -19,7 +18,7 @@ def stated_text(view: FigureView) -> str:
     if view.worded is not None:
         return view.display
     figure = view.figure
-    mentions = stating_mentions(abs(figure.value), figure.unit, figure.quote)
+    mentions = stating_mentions_of(figure)
     multiple = next((m for m in mentions if m.form == "multiple"), None)
     if multiple is not None and not any(m.form == "digits" for m in mentions):
         return f"{QUALIFIER_WORDS[figure.qualifier]} {multiple.text.lower()}".strip()

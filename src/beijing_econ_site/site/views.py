@@ -5,6 +5,7 @@ Pure functions of the Dataset; nothing here knows about HTML.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from typing import Any
 
 from beijing_econ_site.data.formatting import QUALIFIER_WORDS, format_with_qualifier, headline_parts
 from beijing_econ_site.data.models import Dataset, Figure, Indicator, Kind, Source, Unit, is_currency
-from beijing_econ_site.data.numbers import Mention, stating_mentions
+from beijing_econ_site.data.numbers import Mention, currency_words, stating_mentions
 from beijing_econ_site.data.periods import format_published
 from beijing_econ_site.data.profile import SiteProfile
 from beijing_econ_site.data.readings import read_span
@@ -25,7 +26,27 @@ YEAR_PAGE_LIMIT = 150  # figures; a year with more has a page per topic, so no p
 
 
 def stating_mentions_of(figure: Figure) -> list[Mention]:
-    return stating_mentions(abs(figure.value), figure.unit, figure.quote)
+    return list(_stating(abs(figure.value), figure.unit, figure.quote, repr(currency_words())))
+
+
+# every build derives every figure's view, and a rebuild changes few quotes: the readings of a
+# quote are kept for the process (serve), keyed by the profile's currency words that shape them
+@functools.lru_cache(maxsize=100_000)
+def _stating(value: int | float, unit: str, quote: str, currencies: str) -> tuple[Mention, ...]:
+    return tuple(stating_mentions(value, unit, quote))
+
+
+@functools.lru_cache(maxsize=100_000)
+def _worded(value: int | float, unit: str, quote: str, currencies: str) -> tuple[str, bool] | None:
+    form = {Unit.PERCENT.value: "fraction", Unit.TIMES.value: "multiple"}.get(unit)
+    if form is None:
+        return None
+    stating = _stating(abs(value), unit, quote, currencies)
+    readings = [r for r in read_span(quote, 0, len(quote)) if r.mention in stating]
+    worded = next((r for r in readings if r.mention.form == form), None)
+    if worded is None or any(r.mention.form == "digits" for r in readings):
+        return None
+    return worded.text.lower(), worded.qualifier is not None
 
 
 def published_label(source: Source) -> str:
@@ -93,14 +114,7 @@ class FigureView:
         """The words of the quote that state a percentage or a multiple when only words state it
         ('one third', 'doubled'), and whether the article hedges them ('about', 'nearly')."""
         f = self.figure
-        form = {Unit.PERCENT.value: "fraction", Unit.TIMES.value: "multiple"}.get(str(f.unit))
-        if form is None:
-            return None
-        readings = [r for r in read_span(f.quote, 0, len(f.quote)) if r.mention in stating_mentions_of(f)]
-        worded = next((r for r in readings if r.mention.form == form), None)
-        if worded is None or any(r.mention.form == "digits" for r in readings):
-            return None
-        return worded.text.lower(), worded.qualifier is not None
+        return _worded(f.value, str(f.unit), f.quote, repr(currency_words()))
 
     @property
     def headline(self) -> tuple[str, str]:
