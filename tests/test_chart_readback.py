@@ -214,7 +214,8 @@ def test_a_charts_data_table_and_csv_have_one_row_per_fact_in_one_spelling(built
         assert len(statements) == len(facts), f"{path.name}: a fact's statement is listed twice"
         for row in rows:
             assert not row["value"].endswith(".0"), f"{path.name}: {row['value']}"
-            assert row["qualifier"] in ("exact", "at least", "at most", "approximately")
+            assert row["qualifier"] in ("exact", "at-least", "at-most", "approximately")  # figures.csv's codes
+            assert row["period_inferred"] in ("true", "false")
     confirmed = site / "charts" / "chart-2023-digital-economy-share-percent-2023-share-of-gdp.csv"
     [row] = [r for r in csv.DictReader(io.StringIO(confirmed.read_text("utf-8"))) if r["value"] == "42.9"]
     assert _confirmed_by(views) in row["source"] and "Fixture Wire" in row["source"]

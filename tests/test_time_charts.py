@@ -120,7 +120,7 @@ def test_a_gap_in_the_years_is_drawn_as_a_gap_and_a_break_stated_by_a_half_year_
     [rule] = spec["datasets"]["breaks"]
     assert rule["when"] == time_of(date(2022, 1, 1)) and rule["figure"] == "export-growth-2022-h1"
     description = spec_description(path, "chart-export-growth")
-    assert "between 2017 and 2019" in description and "change of measure before H1 2022" in description
+    assert "between 2017 and 2019" in description and "the measure may differ, before H1 2022" in description
 
 
 def spec_description(path: Path, chart: str) -> str:

@@ -34,11 +34,11 @@ from beijing_econ_site.build.renderer import ChartTemplates, Renderer
 from beijing_econ_site.build.write import SiteWriter
 from beijing_econ_site.checks.archives import ARCHIVES_EXPORT, archives_export
 from beijing_econ_site.checks.prose import check_templates
-from beijing_econ_site.checks.run import check_data
+from beijing_econ_site.checks.run import CheckedData, check_data
 from beijing_econ_site.data.archive import Archive
 from beijing_econ_site.data.models import Dataset
 from beijing_econ_site.diagnostics import DataError, Diagnostic, Location
-from beijing_econ_site.memo import Memo
+from beijing_econ_site.memo import Memo, key_of
 from beijing_econ_site.site.cards import Card, card_chart, key_of_png, with_key
 from beijing_econ_site.site.chart_rules import chart_diagnostics, chart_problems
 from beijing_econ_site.site.charts import Chart, chart_sources
@@ -98,8 +98,7 @@ def build_site(
         settings = settings_key(repr(config))
         state = load_state(cache_dir, out_dir, settings)
         made = BuildState(settings)
-        digests = Digests()
-        site = derive(checked.dataset)
+        site, chart_inputs, digests = _derived(checked)
         charts: dict[str, Chart] = {}
         if renderer is None:  # this build's own: closed when it ends (serve's stays warm)
             renderer = closing.enter_context(Renderer(cache_dir / "charts" if cache_dir else None))
@@ -110,9 +109,11 @@ def build_site(
         def to_render() -> Iterator[Chart]:
             """The charts whose inputs changed; the others are taken from the previous site."""
             for key, drawn_from, make in chart_sources(site):
-                inputs = digests.of((profile, drawn_from))  # scope labels and currency names are drawn
+                inputs = chart_inputs.get(key)
+                if inputs is None:  # scope labels and currency names are drawn
+                    inputs = chart_inputs[key] = digests.of((profile, drawn_from))
                 record = state.charts.get(key)
-                if record is not None and record.inputs == inputs and keep_chart_files(record.id, writer):
+                if record is not None and record.inputs == inputs and keep_chart_files(record.id, writer, later=True):
                     charts[key] = record.chart()
                     continue
                 chart = make(chart_templates)
@@ -147,7 +148,7 @@ def build_site(
                     stories.append((job.path, job.context.get("title") or config.title, job.context["story"]))
                 key = digests.of((settings, template_keys.get(job.template, ""), job.path, job.root, job.context))
                 made.pages[job.file_path] = key
-                if state.pages.get(job.file_path) == key and writer.keep(job.file_path):
+                if state.pages.get(job.file_path) == key and writer.keep_later(job.file_path):
                     kept_pages += 1
                 else:
                     for chart in job.charts():
@@ -197,6 +198,27 @@ def build_site(
     )
 
 
+# the views of the last data built, each chart's inputs digest and the digests of the views, for
+# the life of the process: serve rebuilds after a story or a template is saved, and the data it
+# derives from is the same. The digests keep what they digested alive (their cache is by id), so
+# they are let go past a bound.
+_DERIVED: dict[str, tuple[SiteView, dict[str, str], Digests]] = {}
+DIGESTS_KEPT = 200_000
+
+
+def _derived(checked: CheckedData) -> tuple[SiteView, dict[str, str], Digests]:
+    """derive(), or its last result when every data file (the profile too) has the same bytes."""
+    documents = checked.locator.documents
+    if not documents or not all(document.digest for document in documents.values()):
+        return derive(checked.dataset), {}, Digests()
+    key = key_of("derive", *sorted(f"{path}={document.digest}" for path, document in documents.items()))
+    found = _DERIVED.get(key)
+    if found is None or found[2].size > DIGESTS_KEPT:
+        _DERIVED.clear()
+        found = _DERIVED[key] = (derive(checked.dataset), {}, Digests())
+    return found
+
+
 CHART_FILES = ("svg", "png", "csv", "vl.json")
 
 
@@ -238,9 +260,11 @@ def write_search(records: list[Record], previous: tuple[str, list[str]], writer:
     return key, sorted(files)
 
 
-def keep_chart_files(chart_id: str, writer: SiteWriter) -> bool:
-    """Take an unchanged chart's files from the previous site; False, with none taken, if any is missing."""
-    return writer.keep(*(f"charts/{chart_id}.{suffix}" for suffix in CHART_FILES))
+def keep_chart_files(chart_id: str, writer: SiteWriter, later: bool = False) -> bool:
+    """Take an unchanged chart's files from the previous site; False, with none taken, if any is
+    missing. later: link them when the writer flushes (after serve has shown the new pages)."""
+    paths = [f"charts/{chart_id}.{suffix}" for suffix in CHART_FILES]
+    return writer.keep_later(*paths) if later else writer.keep(*paths)
 
 
 def crawler_files(site: SiteView, page_paths: list[str], config: SiteConfig) -> dict[str, bytes]:

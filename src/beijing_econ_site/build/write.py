@@ -96,6 +96,7 @@ class SiteWriter:
         self.reused = 0
         self.changed: list[str] = []  # files whose bytes are new or different, in the order made
         self._folders: set[str] = set()
+        self._later: list[str] = []  # kept files whose links are made at flush_kept()
 
     def __enter__(self) -> SiteWriter:
         return self
@@ -150,6 +151,27 @@ class SiteWriter:
         self.reused += len(paths)
         return True
 
+    def keep_later(self, *paths: str) -> bool:
+        """keep(), with the links made at flush_kept() (commit() flushes): serve shows the new
+        pages before the unchanged files are linked. False, with none taken, if any is missing."""
+        if not all(os.path.lexists(self.out_dir / safe_relative(path)) for path in paths):
+            return False
+        for path in paths:
+            if path in self.paths:
+                raise ValueError(f"two files for one output path: {path!r}")
+        self.paths.update(paths)
+        self._later.extend(paths)
+        return True
+
+    def flush_kept(self) -> None:
+        """Link every file keep_later() took; one gone from the previous site since is an OSError."""
+        later, self._later = self._later, []
+        for path in later:
+            self.paths.discard(path)
+            target = self._claim(path)
+            os.link(self.out_dir / safe_relative(path), target, follow_symlinks=False)
+        self.reused += len(later)
+
     def previous(self, path: str) -> Path:
         """Where the previous site has this file."""
         return self.out_dir / safe_relative(path)
@@ -178,6 +200,7 @@ class SiteWriter:
 
     def commit(self) -> int:
         """Swap the staged site in for the previous one; returns the bytes written."""
+        self.flush_kept()
         (self.staging / stamp_name(self.site_id)).write_text(stamp_content(self.site_id), encoding="utf-8")
         _make_readable(self.staging)
         _swap(self.staging, self.out_dir)

@@ -117,8 +117,15 @@ class Chart:
         columns = list(self.rows[0])
         writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
-        writer.writerows({key: safe_cell(row[key]) for key in columns} for row in self.rows)
+        writer.writerows({key: _cell(row[key]) for key in columns} for row in self.rows)
         return buffer.getvalue().encode("utf-8")
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell as figures.csv writes it: booleans as true and false, text safe to open."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return safe_cell(value)
 
 
 def wrap_label(text: str, width: int = 30) -> str:
@@ -128,9 +135,6 @@ def wrap_label(text: str, width: int = 30) -> str:
 
 def _divided(value: float, divisor: Decimal) -> float:
     return float(Decimal(repr(value)) / divisor) if isinstance(value, float) else float(Decimal(value) / divisor)
-
-
-QUALIFIER_NAMES = {"exact": "exact", "at-least": "at least", "at-most": "at most", "approximately": "approximately"}
 
 
 def _data_rows(figures: list[FigureView]) -> list[dict[str, Any]]:
@@ -145,7 +149,8 @@ def _data_rows(figures: list[FigureView]) -> list[dict[str, Any]]:
             "shown": v.display,
             "value": _one_spelling(v.figure.value),
             "unit": v.figure.unit,
-            "qualifier": QUALIFIER_NAMES[v.figure.qualifier.value],
+            "qualifier": v.figure.qualifier.value,
+            "period_inferred": v.period_is_read,
             "scope": v.figure.scope,
             "source": v.sources_text,
         }
@@ -415,14 +420,14 @@ def series_chart(series: Series, templates: Templates) -> Chart:
         )
     if breaks:
         description += (
-            " A dashed line marks a change of measure before "
+            " A dashed line marks where the measure may differ, before "
             + " and before ".join(in_a_sentence(f) for f in breaks)
             + ": the values either side may not be comparable, and no line joins them."
         )
     tips = [tip_text(f) for f in figures]
     chart = Chart(f"chart-{series.key}", title, description, spec, _data_rows(series.figures), tips)
     if breaks:
-        chart.caveat = "The chart marks a change of measure: its values may not be comparable"
+        chart.caveat = "The chart marks where the measure may differ: its values may not be comparable"
     elif switches:
         chart.caveat = "The chart's values come from more than one article"
     return chart

@@ -34,6 +34,11 @@ class Digests:
         self._objects: dict[int, bytes] = {}
         self._kept: list[object] = []  # keeps digested models alive, so their ids are not reused
 
+    @property
+    def size(self) -> int:
+        """How many objects the digests keep alive."""
+        return len(self._kept)
+
     def of(self, obj: Any) -> str:
         digest = hashlib.sha256()
         self._feed(digest, obj)

@@ -89,7 +89,8 @@ def _in_years_covered(dataset: Dataset) -> int:
     home = [f.year for f in dataset.figures.values() if dataset.site.is_home(f.scope)]
     if not home:
         return 0
-    return sum(1 for f in dataset.figures.values() if min(home) <= f.year <= max(home))
+    first, last = min(home), max(home)
+    return sum(1 for f in dataset.figures.values() if first <= f.year <= last)
 
 
 def dataset_title(dataset: Dataset) -> str:

@@ -137,7 +137,7 @@ def citation(view: FigureView, config: SiteConfig) -> dict[str, str]:
     link = f"{config.url.rstrip('/')}/{view.permalink}" if config.url else f"/{view.permalink}"
     scope = view.scope_note
     statements = view.statements
-    short = "; ".join(f"{v.source.publisher} ({v.published_label})" for v in statements) + f", via {config.title}"
+    short = "; ".join(f"{v.source.publisher}, {v.date_label}" for v in statements) + f", via {config.title}"
     quoted = " ".join(
         f"{v.source.publisher}. “{v.source.title}”. Published {v.published_label}. Quoted: “{v.figure.quote.strip()}”."
         for v in statements

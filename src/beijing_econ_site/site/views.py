@@ -165,6 +165,14 @@ class FigureView:
         return named is None
 
     @property
+    def label_says_plan(self) -> bool:
+        """Whether the label says already that it is a plan ('planned additions', '(target)')."""
+        return (
+            re.search(r"\b(?:plan|planned|plans|target|targets|estimate|expected)\b", self.indicator.label, re.I)
+            is not None
+        )
+
+    @property
     def scope_note(self) -> str:
         """' (Region)' after a label for a figure about another place than the home place; else ''."""
         return f" ({self.scope_label})" if self.scope_shown else ""
@@ -345,14 +353,18 @@ def not_compared(figures: list[FigureView], series: list[Series]) -> list[NotCom
         if len({m.figure.period for m in members}) < 2 or not left:
             continue
         reasons = []
-        if any(m.figure.doubt for m in left):
-            reasons.append("a number the site doubts as printed is shown in its table, never drawn")
-        alone = [m for m in left if not m.figure.doubt]
-        if alone:
-            lengths = " and ".join(dict.fromkeys(PERIOD_LENGTHS[m.figure.period_info.kind] for m in members))
+        doubted = [m for m in members if m.figure.doubt]
+        if doubted:
+            periods = ", ".join(m.period_label for m in doubted)
             reasons.append(
-                f"its amounts are over {lengths}, and no line joins amounts over periods of different lengths"
+                f"the site doubts the figure of {periods} (see its note), and a doubtful figure is never drawn"
             )
+        alone = [m for m in left if not m.figure.doubt]
+        if alone and members[0].indicator.kind is Kind.FLOW and len({m.figure.period_info.kind for m in members}) > 1:
+            periods = "; ".join(f"{m.period_label}: {PERIOD_LENGTHS[m.figure.period_info.kind]}" for m in members)
+            reasons.append(f"its amounts are over periods of different lengths ({periods}), which no line joins")
+        elif alone:
+            reasons.append("one value is left to draw, and a line needs two")
         ordered = sorted(members, key=lambda m: (m.figure.period_info.sort_key, m.source.published))
         found.append(NotCompared(members[0].indicator, members[0].figure.scope, ordered, reasons))
     return found
