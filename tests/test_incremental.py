@@ -159,6 +159,46 @@ def test_a_site_changed_by_hand_is_built_whole_again(working_copy: Path, tmp_pat
     assert b"data-tampered" not in page.read_bytes()
 
 
+def serve_build(work: Path, out: Path, cache: Path, shown: dict[str, bytes]) -> BuildResult:
+    """A build as serve makes it: the new pages shown before the swap, the last state from memory."""
+    return build_site(
+        work / "data", out, work / "templates", cache_dir=cache, config=SiteConfig(), preview=shown.update
+    )
+
+
+def test_serve_s_builds_show_the_pages_they_publish_and_end_as_the_cold_build(tmp_path_factory, tmp_path: Path) -> None:
+    work = tmp_path_factory.mktemp("serve-incremental")
+    data_with_fixtures(work / "data")
+    shutil.copytree(DEFAULT_THEME, work / "templates")
+    served, cache = tmp_path / "served", tmp_path / "cache"
+    serve_build(work, served, cache, {})
+    for number, step in enumerate(STEPS):
+        edit(work, step)
+        shown: dict[str, bytes] = {}
+        made = serve_build(work, served, cache, shown)
+        cold = tmp_path / f"cold-{number}"
+        build(work, cold, None)
+        assert_same_site(served, cold)
+        pages = {path for path in made.changed if path.endswith(".html")}
+        assert set(shown) == pages, step
+        assert all((served / path).read_bytes() == html for path, html in shown.items()), step
+
+
+def test_a_site_changed_by_hand_while_serve_runs_is_built_whole_again(working_copy: Path, tmp_path: Path) -> None:
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    serve_build(working_copy, out, cache, {})
+    page = next(out.glob("2*/index.html"))
+    page.write_bytes(page.read_bytes().replace(b"<main", b"<main data-tampered", 1))
+    (out / "sources" / "index.html").unlink()
+    append(working_copy / "data" / "stories" / "overview.md", "\nA sentence the editor added.\n")
+    rebuilt = serve_build(working_copy, out, cache, {})
+    assert rebuilt.pages_made == rebuilt.pages, "the remembered state is not trusted past a changed output"
+    assert b"data-tampered" not in page.read_bytes() and (out / "sources" / "index.html").is_file()
+    cold = tmp_path / "cold"
+    build(working_copy, cold, None)
+    assert_same_site(out, cold)
+
+
 def test_the_graph_refuses_what_it_cannot_digest() -> None:
     from beijing_econ_site.site.digests import Digests, Undigestable
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -79,11 +80,15 @@ printable = _printable  # for the commands that print text from the data
 
 def relative_path(path: Path, base: Path | None = None) -> str:
     """The path as people see it: relative to the working directory when possible."""
-    base = base or Path.cwd()
+    return _relative(str(path), str(base or Path.cwd()))
+
+
+@functools.lru_cache(maxsize=65536)  # a check names each of thousands of files; resolving them is slow
+def _relative(path: str, base: str) -> str:
     try:
-        return str(path.resolve().relative_to(base.resolve()))
+        return str(Path(path).resolve().relative_to(Path(base).resolve()))
     except ValueError:
-        return str(path)
+        return path
 
 
 def render_report(diagnostics: list[Diagnostic], *, as_json: bool = False, github: bool = False) -> str:

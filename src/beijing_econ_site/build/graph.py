@@ -146,6 +146,24 @@ def _state_path(cache_dir: Path, out_dir: Path) -> Path:
     return cache_dir / "builds" / f"{key}.graph"
 
 
+# the state each output folder's last build in this process saved: serve's next build takes it
+# from here, unread, and checks the folder's fingerprint once it has shown the new pages
+_SAVED: dict[Path, BuildState] = {}
+
+
+def remembered_state(cache_dir: Path | None, out_dir: Path, settings: str) -> BuildState | None:
+    """The state this process saved for out_dir, if made with these settings; its output is not
+    checked here (output_fingerprint(out_dir) == state.output says whether it still holds)."""
+    if cache_dir is None:
+        return None
+    state = _SAVED.get(_state_path(cache_dir, out_dir))
+    return state if state is not None and state.settings == settings else None
+
+
+def forget_remembered_state() -> None:
+    _SAVED.clear()
+
+
 def load_state(cache_dir: Path | None, out_dir: Path, settings: str) -> BuildState:
     """The last build's keys, if it was made with these settings and its output is as it left it."""
     empty = BuildState(settings)
@@ -175,6 +193,8 @@ def save_state(cache_dir: Path | None, out_dir: Path, state: BuildState) -> None
         return
     path = _state_path(cache_dir, out_dir)
     state.output = output_fingerprint(out_dir)
+    _SAVED.clear()
+    _SAVED[path] = state
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         store_verified(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))

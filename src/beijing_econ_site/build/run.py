@@ -19,11 +19,13 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from beijing_econ_site.build.fingerprint import DEFAULT_CACHE
+from beijing_econ_site.build.fingerprint import DEFAULT_CACHE, output_fingerprint
 from beijing_econ_site.build.graph import (
     BuildState,
     ChartRecord,
+    forget_remembered_state,
     load_state,
+    remembered_state,
     save_state,
     settings_key,
     template_digests,
@@ -67,7 +69,38 @@ class BuildResult:
     charts_made: int = 0  # charts whose spec was made (rendered, or from the render cache)
 
 
+class StaleOutput(Exception):
+    """The output folder changed since the build whose state serve remembered."""
+
+
 def build_site(
+    data_dir: Path,
+    out_dir: Path,
+    templates_dir: Path,
+    *,
+    cache_dir: Path | None = DEFAULT_CACHE,
+    config: SiteConfig | None = None,
+    renderer: Renderer | None = None,
+    published: Path | None = None,
+    preview: Callable[[dict[str, bytes]], None] | None = None,
+) -> BuildResult:
+    """Check the data, then build the site into out_dir (see _build_site)."""
+    arguments: dict[str, Any] = {
+        "cache_dir": cache_dir,
+        "config": config,
+        "renderer": renderer,
+        "published": published,
+        "preview": preview,
+    }
+    try:
+        return _build_site(data_dir, out_dir, templates_dir, **arguments)
+    except StaleOutput as exc:  # nothing was swapped in: build again from what is on disk
+        log.info("%s: checking every output file again", exc)
+        forget_remembered_state()
+        return _build_site(data_dir, out_dir, templates_dir, **arguments)
+
+
+def _build_site(
     data_dir: Path,
     out_dir: Path,
     templates_dir: Path,
@@ -96,9 +129,13 @@ def build_site(
     check_same_site(out_dir, profile.id)
     with SiteWriter(out_dir, profile.id) as writer, contextlib.ExitStack() as closing:
         settings = settings_key(repr(config))
-        state = load_state(cache_dir, out_dir, settings)
+        # serve's builds take the state the last one left in memory, and check the output after
+        # the new pages are shown; a command-line build reads it and checks the output first
+        remembered = remembered_state(cache_dir, out_dir, settings) if preview is not None else None
+        state = remembered or load_state(cache_dir, out_dir, settings)
+        writer.trust_previous = remembered is not None  # its files are checked once the pages are shown
         made = BuildState(settings)
-        site, chart_inputs, digests = _derived(checked)
+        site, known, digests = _derived(checked)
         charts: dict[str, Chart] = {}
         if renderer is None:  # this build's own: closed when it ends (serve's stays warm)
             renderer = closing.enter_context(Renderer(cache_dir / "charts" if cache_dir else None))
@@ -109,9 +146,9 @@ def build_site(
         def to_render() -> Iterator[Chart]:
             """The charts whose inputs changed; the others are taken from the previous site."""
             for key, drawn_from, make in chart_sources(site):
-                inputs = chart_inputs.get(key)
-                if inputs is None:  # scope labels and currency names are drawn
-                    inputs = chart_inputs[key] = digests.of((profile, drawn_from))
+                inputs = known.get(key)
+                if not isinstance(inputs, str):  # scope labels and currency names are drawn
+                    inputs = known[key] = digests.of((profile, drawn_from))
                 record = state.charts.get(key)
                 if record is not None and record.inputs == inputs and keep_chart_files(record.id, writer, later=True):
                     charts[key] = record.chart()
@@ -138,7 +175,10 @@ def build_site(
         try:
             template_keys = template_digests(templates.env)
             page_paths = []
-            jsonld = dataset_jsonld(checked.dataset, config)
+            jsonld = known.get(f"jsonld {config!r}")  # the derived data's: the same while it is
+            if not isinstance(jsonld, dict):
+                jsonld = dataset_jsonld(checked.dataset, config)
+                known[f"jsonld {config!r}"] = jsonld
             stories: list[tuple[str, str, Markup]] = []  # page path, title, story: for the search index
             cards: dict[str, Card] = {}
             for job in page_jobs(site, charts, jsonld, checked.stories, config.url):
@@ -163,6 +203,8 @@ def build_site(
         log.info("pages: %d made, %d unchanged", pages - kept_pages, kept_pages)
         if preview is not None:  # serve shows the new pages while the rest is made; nothing is swapped in yet
             preview({path: (writer.staging / path).read_bytes() for path in writer.changed if path.endswith(".html")})
+            if remembered is not None and output_fingerprint(out_dir) != remembered.output:
+                raise StaleOutput(f"{out_dir} changed since the last build")
         made.cards = write_cards(list(cards.values()), state.cards, renderer, writer)
         made.search = write_search(search_records(site, stories, series_pages(site.series)), state.search, writer)
         schemas = {chart.schema for chart in charts.values() if chart.schema}
@@ -202,11 +244,11 @@ def build_site(
 # the life of the process: serve rebuilds after a story or a template is saved, and the data it
 # derives from is the same. The digests keep what they digested alive (their cache is by id), so
 # they are let go past a bound.
-_DERIVED: dict[str, tuple[SiteView, dict[str, str], Digests]] = {}
+_DERIVED: dict[str, tuple[SiteView, dict[str, Any], Digests]] = {}
 DIGESTS_KEPT = 200_000
 
 
-def _derived(checked: CheckedData) -> tuple[SiteView, dict[str, str], Digests]:
+def _derived(checked: CheckedData) -> tuple[SiteView, dict[str, Any], Digests]:
     """derive(), or its last result when every data file (the profile too) has the same bytes."""
     documents = checked.locator.documents
     if not documents or not all(document.digest for document in documents.values()):

@@ -97,6 +97,9 @@ class SiteWriter:
         self.changed: list[str] = []  # files whose bytes are new or different, in the order made
         self._folders: set[str] = set()
         self._later: list[str] = []  # kept files whose links are made at flush_kept()
+        # the previous site is as its build left it (serve checks its fingerprint before the swap):
+        # keep_later need not look for each file
+        self.trust_previous = False
 
     def __enter__(self) -> SiteWriter:
         return self
@@ -154,7 +157,10 @@ class SiteWriter:
     def keep_later(self, *paths: str) -> bool:
         """keep(), with the links made at flush_kept() (commit() flushes): serve shows the new
         pages before the unchanged files are linked. False, with none taken, if any is missing."""
-        if not all(os.path.lexists(self.out_dir / safe_relative(path)) for path in paths):
+        for path in paths:
+            safe_relative(path)  # refuses a path that could escape the output
+        previous = str(self.out_dir)
+        if not self.trust_previous and not all(os.path.lexists(os.path.join(previous, path)) for path in paths):
             return False
         for path in paths:
             if path in self.paths:

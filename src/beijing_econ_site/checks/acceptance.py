@@ -24,9 +24,14 @@ class _Item:
 def apply_acceptances(diagnostics: list[Diagnostic], dataset: Dataset, locator: Locator) -> list[Diagnostic]:
     """The diagnostics with each accepted warning marked accepted, and a warning for each unused acceptance.
     A warning belongs to the figure or source whose YAML block holds its line."""
-    items = [_Item("figure", f.id, tuple(f.accept)) for f in dataset.figures.values()]
-    items += [_Item("source", s.id, tuple(s.accept)) for s in dataset.sources.values()]
-    blocks = _blocks(items, locator)
+    items = [_Item("figure", f.id, tuple(f.accept)) for f in dataset.figures.values() if f.accept]
+    items += [_Item("source", s.id, tuple(s.accept)) for s in dataset.sources.values() if s.accept]
+    if not items:  # nothing accepted: every warning stands as it is
+        return diagnostics
+    # a warning belongs to the block it is in, whether or not that block accepts anything
+    every = [_Item("figure", f.id, tuple(f.accept)) for f in dataset.figures.values()]
+    every += [_Item("source", s.id, tuple(s.accept)) for s in dataset.sources.values()]
+    blocks = _blocks(every, locator)
     used: set[tuple[str, str, int]] = set()
     result = []
     for diagnostic in diagnostics:

@@ -3,8 +3,10 @@ reference names a figure that exists, in a form that exists."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
 from beijing_econ_site.checks.claims import lint_claims
@@ -153,14 +155,35 @@ def suggest_figure(text: str, story: Story, by_value: FiguresByValue) -> Figure 
     return candidates[0] if candidates else None
 
 
-FiguresByValue = dict[Decimal, list[Figure]]
+FiguresByValue = Mapping[Decimal, list[Figure]]
+
+
+class _WhenNeeded(Mapping[Decimal, list[Figure]]):
+    """figures_by_value(dataset), made the first time a typed number is looked up: a story with
+    none (nearly every save) costs no index of every figure."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self._dataset = dataset
+
+    @functools.cached_property
+    def _index(self) -> FiguresByValue:
+        return figures_by_value(self._dataset)
+
+    def __getitem__(self, key: Decimal) -> list[Figure]:
+        return self._index[key]
+
+    def __iter__(self) -> Iterator[Decimal]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
 
 
 def figures_by_value(dataset: Dataset) -> FiguresByValue:
     """The dataset's figures by unsigned value, built once per lint: a story's every typed number
     is looked up, so a scan of all figures each would cost hours at 50,000 figures. A fraction's
     figure (33.3 for 'one third') is found by the value the article's words state."""
-    index: FiguresByValue = defaultdict(list)
+    index: defaultdict[Decimal, list[Figure]] = defaultdict(list)
     for figure in dataset.figures.values():
         value = figure.value
         exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
@@ -173,7 +196,7 @@ def figures_by_value(dataset: Dataset) -> FiguresByValue:
 
 
 def lint_stories(stories: dict[str, Story], dataset: Dataset) -> list[Diagnostic]:
-    by_value = figures_by_value(dataset)
+    by_value = _WhenNeeded(dataset)
     problems = []
     years = {f.year for f in dataset.figures.values()}
     for story in stories.values():

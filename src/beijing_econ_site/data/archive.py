@@ -3,6 +3,7 @@ recorded sha256, and normalised the one way quotes are compared."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -25,6 +26,11 @@ _WHITESPACE = re.compile(r"\s+")
 def normalize(text: str) -> str:
     """Only whitespace runs and typographic quotes are normalised: loose matching lets edited quotes pass."""
     return _WHITESPACE.sub(" ", text.translate(_TYPOGRAPHIC)).strip()
+
+
+@functools.lru_cache(maxsize=4096)  # by the text's sha256: serve reads the same archives every build
+def _normalized(digest: str, text: str) -> str:
+    return normalize(text)
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,7 @@ def read_archives(dataset: Dataset, locator: Locator, data_root: Path) -> tuple[
                 "digits are not read (a code or a hash belongs in no article; archive the article's text)"
             )
             diagnostics.append(Diagnostic(where, "number-too-long", message))
-        archives[source.id] = Archive(source.id, path, normalize(text), raw)
+        archives[source.id] = Archive(source.id, path, _normalized(digest, text), raw)
     return archives, diagnostics
 
 

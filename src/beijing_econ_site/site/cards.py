@@ -8,6 +8,8 @@ the same words.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import json
 import unicodedata
@@ -31,9 +33,10 @@ class Card:
     measures: str = ""  # what it measures, "Housing, share of spending, 2021"
     source: str = ""
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
-        return hashlib.sha256(json.dumps(self.__dict__, sort_keys=True).encode()).hexdigest()[:16]
+        words = {item.name: getattr(self, item.name) for item in dataclasses.fields(self)}
+        return hashlib.sha256(json.dumps(words, sort_keys=True).encode()).hexdigest()[:16]
 
     @property
     def path(self) -> str:

@@ -398,10 +398,22 @@ def _front_title(site_title: str, site: SiteView) -> str:
 
 def _latest_of(chart: Chart, site: SiteView) -> FigureView | None:
     """The figure an embedded chart's card shows: the chart's latest, its first bar of that period."""
+    if chart.inputs:  # the same inputs draw the same figures: serve's rebuilds look each chart's up once
+        found = _LATEST.get((chart.id, chart.inputs))
+        if found is not None and found in site.figures:
+            return site.figures[found]
     drawn = [site.figures[row["id"]] for row in chart.rows if row["id"] in site.figures]
     if not drawn:
         return None
-    return max(drawn, key=lambda view: view.figure.period_info.sort_key)
+    latest = max(drawn, key=lambda view: view.figure.period_info.sort_key)
+    if chart.inputs:
+        if len(_LATEST) > 100_000:
+            _LATEST.clear()
+        _LATEST[(chart.id, chart.inputs)] = latest.id
+    return latest
+
+
+_LATEST: dict[tuple[str, str], str] = {}  # (chart, its inputs' digest) -> the figure its card shows
 
 
 def _headline_of(job: PageJob) -> FigureView | None:
