@@ -120,7 +120,7 @@ def test_the_comparison_page_has_every_indicator_with_several_periods(site):
     assert headings == ["digital-share-gdp"]
     chart = tree.css_first("figure#chart-digital-share-gdp")
     assert chart is not None
-    assert "Change of measure, 2021" in tree.css_first(".note-break").text()
+    assert "The measure may differ from 2021" in tree.css_first(".note-break").text()
 
 
 def test_charts_are_accessible_inline_svg_with_a_data_table_and_downloads(site):

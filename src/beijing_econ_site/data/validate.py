@@ -85,11 +85,31 @@ def stand_in_profile(documents: list[Document]) -> SiteProfile:
 ERRORS_PER_DOCUMENT = 200
 
 
+# the last result, for the life of the process: serve validates the same files after every save
+_LAST: dict[tuple[object, ...], tuple[Dataset, Locator, list[Diagnostic]]] = {}
+
+
 def validate_documents(
     documents: list[Document], profile: SiteProfile | None = None
 ) -> tuple[Dataset, Locator, list[Diagnostic]]:
     """Validate every document against the site profile (a stand-in checks none of the profile's
-    names when there is none); the Dataset holds the items of the files that passed."""
+    names when there is none); the Dataset holds the items of the files that passed. The same
+    files, by path and bytes, with the same profile give the last result again."""
+    if not documents or not all(document.digest for document in documents):
+        return _validate_documents(documents, profile)
+    key = (tuple((d.path, d.digest) for d in documents), profile.model_dump_json() if profile else None)
+    found = _LAST.get(key)
+    if found is None:
+        _LAST.clear()
+        found = _LAST[key] = _validate_documents(documents, profile)
+    dataset, locator, diagnostics = found
+    # the caller adds the profile's document to the locator: each call has a copy of its own
+    return dataset, Locator(dict(locator.documents), dict(locator.origins)), list(diagnostics)
+
+
+def _validate_documents(
+    documents: list[Document], profile: SiteProfile | None
+) -> tuple[Dataset, Locator, list[Diagnostic]]:
     checked_names = profile is not None
     profile = profile or stand_in_profile(documents)
     diagnostics: list[Diagnostic] = []

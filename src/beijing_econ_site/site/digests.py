@@ -84,12 +84,24 @@ class Digests:
             found = self._objects[id(obj)] = digest.digest()
         return found
 
+    def _tuple(self, obj: tuple[Any, ...]) -> bytes:
+        found = self._objects.get(id(obj))
+        if found is None:
+            digest = hashlib.sha256(f"[{len(obj)}\0".encode())
+            for item in obj:
+                self._feed(digest, item)
+            self._kept.append(obj)
+            found = self._objects[id(obj)] = digest.digest()
+        return found
+
     def _feed(self, digest: Any, obj: Any) -> None:
         kind = _KINDS.get(type(obj)) or _kind_of(type(obj))
         if kind == "atom":
             digest.update(f"{type(obj).__name__}:{obj!r}\0".encode())
         elif kind == "str":  # Markup too: its text is what the page shows
             digest.update(b"s" + len(obj).to_bytes(8, "big") + obj.encode("utf-8", "surrogatepass"))
+        elif kind == "list" and isinstance(obj, tuple):  # immutable: handed to many pages, digested once
+            digest.update(b"t" + self._tuple(obj))
         elif kind == "list":
             digest.update(f"[{len(obj)}\0".encode())
             for item in obj:

@@ -337,7 +337,7 @@ class TopicLink:
 
 
 def _topic_pages(
-    year: YearView, nav: list[YearLink], charts_of: Callable[[list[str]], dict[str, Chart]]
+    year: YearView, nav: tuple[YearLink, ...], charts_of: Callable[[list[str]], dict[str, Chart]]
 ) -> Iterator[PageJob]:
     """A page per topic of a year too large for one page."""
     links = [TopicLink(t.label, t.path) for t in year.topics]
@@ -450,7 +450,7 @@ def _page_jobs(
         return {key: charts[key] for key in keys if key in charts}
 
     years = site.years
-    nav = [YearLink(y.year, y.path) for y in years]
+    nav = tuple(YearLink(y.year, y.path) for y in years)  # a tuple: every page's key digests it once
     shown_years = tuple(y.year for y in years)
     in_those_years = sum(1 for view in site.figures.values() if view.figure.year in shown_years)
     summary = SiteSummary(tuple(site.figures), tuple(s.source.id for s in site.sources), shown_years, in_those_years)
