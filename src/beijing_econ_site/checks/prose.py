@@ -31,6 +31,7 @@ from beijing_econ_site.data.numbers import Mention, find_mentions, is_half_of_a_
 from beijing_econ_site.data.periods import parse_published
 from beijing_econ_site.data.validate import Locator
 from beijing_econ_site.diagnostics import Diagnostic, Location
+from beijing_econ_site.memo import Memo, key_of
 
 SUPERLATIVES = re.compile(
     r"\b(?:only|highest|lowest|largest|biggest|smallest|fastest|slowest|record|lead|leads|(?<!-)led|leading|"
@@ -56,11 +57,41 @@ class Prose:
     figures: tuple[Figure, ...]  # the figures it is about: their values and years are references
     dates: tuple[str, ...] = ()  # dates it may give besides (a source's own date)
     numbers: bool = True  # False where another rule refuses every number (the profile's number-in-prose)
+    group: str = ""  # texts of one group ('indicator:x', 'source:y') have the same figures and dates
 
 
-def check_prose(dataset: Dataset, archives: dict[str, Archive], locator: Locator) -> list[Diagnostic]:
-    """Every figure's, indicator's and source's prose against the articles that speak for it."""
-    return [problem for prose in _prose(dataset, archives, locator) for problem in _problems(prose)]
+def check_prose(
+    dataset: Dataset, archives: dict[str, Archive], locator: Locator, memo: Memo | None = None
+) -> list[Diagnostic]:
+    """Every figure's, indicator's and source's prose against the articles that speak for it.
+    The numbers each article states are kept in the memo (an edit re-archives one article)."""
+    for archive in archives.values():
+        _remember_stated(archive.text, memo)
+    references: dict[tuple[str, tuple[str, ...]], set[Decimal]] = {}
+
+    def problems(prose: Prose) -> Iterator[Diagnostic]:
+        # the figures of one indicator (or one source's indicators) are handed to many texts: their
+        # references are made once
+        key = (prose.group or str(id(prose)), prose.dates)
+        if key not in references:
+            references[key] = _references(prose.figures, prose.dates)
+        return _problems(prose, references[key])
+
+    return [problem for prose in _prose(dataset, archives, locator) for problem in problems(prose)]
+
+
+def _remember_stated(article: str, memo: Memo | None) -> None:
+    """Fill _stated's cache for article from the memo, or the memo from it."""
+    if memo is None:
+        return
+    if article in _STATED:
+        return
+    key = key_of("prose-stated", article)
+    found: frozenset[Decimal] | None = memo.get(key)
+    if found is None:
+        memo.put(key, _stated(article))
+    else:
+        _keep_stated(article, found)
 
 
 def _prose(dataset: Dataset, archives: dict[str, Archive], locator: Locator) -> Iterator[Prose]:
@@ -79,7 +110,8 @@ def _prose(dataset: Dataset, archives: dict[str, Archive], locator: Locator) -> 
             text = getattr(figure, field)
             if text:
                 place = locator("figure", figure.id, field)
-                yield Prose(text, field, place, (text_of(figure.source),), siblings, published)
+                spoken = (text_of(figure.source),)
+                yield Prose(text, field, place, spoken, siblings, published, group=f"indicator:{figure.indicator}")
     for indicator in dataset.indicators.values():
         figures = tuple(by_indicator[indicator.id])
         if not figures:
@@ -89,7 +121,7 @@ def _prose(dataset: Dataset, archives: dict[str, Archive], locator: Locator) -> 
             text = getattr(indicator, field)
             if text:
                 place = locator("indicator", indicator.id, field)
-                yield Prose(text, field, place, articles, figures)
+                yield Prose(text, field, place, articles, figures, group=f"indicator:{indicator.id}")
     # the site profile speaks for the whole site: every article, every figure
     every_article = tuple(text_of(s) for s in dataset.sources) + tuple(s.title for s in dataset.sources.values())
     every_figure = tuple(dataset.figures.values())
@@ -105,30 +137,33 @@ def _prose(dataset: Dataset, archives: dict[str, Archive], locator: Locator) -> 
     for text, path in texts:
         where = locator("profile", "site", *path)
         kind = "site profile's " + str(path[0]).replace("_", " ")
-        yield Prose(text, kind, where, every_article, every_figure, published, numbers=False)
+        yield Prose(text, kind, where, every_article, every_figure, published, numbers=False, group="profile")
+    indicators_of: dict[str, set[str]] = defaultdict(set)
+    for figure in dataset.figures.values():
+        indicators_of[figure.source].add(figure.indicator)
     for source in dataset.sources.values():
         # a source's notes compare it with the other articles' figures of the same indicators
-        own = {f.indicator for f in dataset.figures.values() if f.source == source.id}
+        own = indicators_of[source.id]
         figures = tuple(f for indicator in sorted(own) for f in by_indicator[indicator])
         dates = (*published, *([str(source.reviews_year)] if source.reviews_year else []))
         article = (text_of(source.id), source.title)
         for field in ("notes", "dated_by"):
             text = getattr(source, field)
             if text:
-                yield Prose(text, field, locator("source", source.id, field), article, figures, dates)
+                where = locator("source", source.id, field)
+                yield Prose(text, field, where, article, figures, dates, group=f"source:{source.id}")
         for index, omitted in enumerate(source.omitted):
             place = locator("source", source.id, "omitted", index, "reason")
-            yield Prose(omitted.reason, "omitted reason", place, article, figures, dates)
+            yield Prose(omitted.reason, "omitted reason", place, article, figures, dates, group=f"source:{source.id}")
         for index, claim in enumerate(source.claims):
             if claim.note:
                 place = locator("source", source.id, "claims", index, "note")
-                yield Prose(claim.note, "claim note", place, article, figures, dates)
+                yield Prose(claim.note, "claim note", place, article, figures, dates, group=f"source:{source.id}")
 
 
-def _problems(prose: Prose) -> Iterator[Diagnostic]:
+def _problems(prose: Prose, referred: set[Decimal]) -> Iterator[Diagnostic]:
     articles = "\n".join(prose.articles)
     stated = set().union(*(_stated(article) for article in prose.articles))
-    referred = _references(prose.figures, prose.dates)
     where = prose.where
     told: set[str] = set()
     for mention in find_mentions(prose.text) if prose.numbers else []:
@@ -161,9 +196,22 @@ def _problems(prose: Prose) -> Iterator[Diagnostic]:
             )
 
 
-@functools.lru_cache(maxsize=512)  # an article speaks for many texts: read once
+_STATED: dict[str, frozenset[Decimal]] = {}  # an article speaks for many texts: read once
+_STATED_KEPT = 2048
+
+
 def _stated(article: str) -> frozenset[Decimal]:
-    return frozenset(m.value for m in find_mentions(article))
+    found = _STATED.get(article)
+    if found is None:
+        found = frozenset(m.value for m in find_mentions(article))
+        _keep_stated(article, found)
+    return found
+
+
+def _keep_stated(article: str, numbers: frozenset[Decimal]) -> None:
+    if len(_STATED) >= _STATED_KEPT:
+        _STATED.clear()
+    _STATED[article] = numbers
 
 
 @functools.lru_cache(maxsize=512)

@@ -147,7 +147,7 @@ def verify(
     diagnostics += _citations(dataset, archives, locator, memo)
     diagnostics += check_conflicts(dataset, locator)
     diagnostics += check_coverage(dataset, archives, locator, memo)
-    diagnostics += check_prose(dataset, archives, locator)
+    diagnostics += check_prose(dataset, archives, locator, memo)
     used = {figure.indicator for figure in dataset.figures.values()}
     diagnostics += [
         Diagnostic(locator("indicator", i), "unused-indicator", f"indicator '{i}' has no figures", Severity.WARNING)
