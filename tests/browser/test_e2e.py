@@ -49,7 +49,7 @@ def test_every_chart_svg_renders_with_a_size(context, base_url, page_paths, buil
             assert box and box["width"] > 100 and box["height"] > 50, f"{path}: chart of size {box}"
             charts += 1
     published = len(list(built_site.glob("charts/*.svg")))
-    assert published > 10 and charts >= published, "every published chart is drawn on a page"
+    assert published > 0 and charts >= published, "every published chart is drawn on a page"
 
 
 def test_no_horizontal_scroll_on_a_390px_phone(browser, base_url, page_paths):
