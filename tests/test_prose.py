@@ -377,3 +377,12 @@ def test_each_claim_the_data_records_covers_a_word_that_is_warned_of_without_it(
         path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
     warned = [d for d in check_data(data).warnings if d.rule == "claim-not-covered"]
     assert len(warned) >= recorded  # a claim covers at least one word of rank
+
+
+def test_a_doubt_is_read_against_its_article_like_a_note(tmp_path):
+    figures = _with_note("digital-share-gdp-2021", "x").replace(
+        "    note: 'x'\n", "    doubt: 'Likely 4.04%, a misprint.'\n"
+    )
+    [(rule, line, message)] = prose_problems(tmp_path, **{"data/figures/sample-news.yaml": figures})
+    assert rule == "unsourced-number" and "'4.04%'" in message and "doubt" in message
+    assert figures.splitlines()[line - 1].startswith("    doubt:")

@@ -98,15 +98,20 @@ class BuildState:
     def __init__(self) -> None:
         self.version = 0
         self.build = 0
-        self.event = "reload"
-        self.payload: Payload = None
         self.history: list[tuple[int, str, Payload, int]] = []  # (version, event, payload, build)
         self.changed = threading.Condition()
+
+    @property
+    def event(self) -> str:
+        return self.history[-1][1] if self.history else "reload"
+
+    @property
+    def payload(self) -> Payload:
+        return self.history[-1][2] if self.history else None
 
     def publish(self, event: str, payload: Payload = None) -> None:
         with self.changed:
             self.version += 1
-            self.event, self.payload = event, payload
             self.history = [*self.history[-(self.KEPT - 1) :], (self.version, event, payload, self.build)]
             self.changed.notify_all()
 
@@ -266,8 +271,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                         self.wfile.write(b": keep-alive\n\n")
                         self.wfile.flush()
                         continue
-                    events = state.since(seen) or [(state.version, state.event, state.payload, state.build)]
-                    seen = state.version
+                    events, seen = state.since(seen), state.version  # the latest is always kept
                 for _, event, payload, build in events:
                     self._push(event, payload, build)
         except (BrokenPipeError, ConnectionResetError):

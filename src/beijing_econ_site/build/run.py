@@ -36,7 +36,7 @@ from beijing_econ_site.build.renderer import ChartTemplates, Renderer
 from beijing_econ_site.build.write import SiteWriter
 from beijing_econ_site.checks.archives import ARCHIVES_EXPORT, archives_export
 from beijing_econ_site.checks.prose import check_templates
-from beijing_econ_site.checks.run import CheckedData, check_data
+from beijing_econ_site.checks.run import CheckedData, check_data, file_digests
 from beijing_econ_site.data.archive import Archive
 from beijing_econ_site.data.models import Dataset
 from beijing_econ_site.diagnostics import DataError, Diagnostic, Location
@@ -84,36 +84,10 @@ def build_site(
     published: Path | None = None,
     preview: Callable[[dict[str, bytes]], None] | None = None,
 ) -> BuildResult:
-    """Check the data, then build the site into out_dir (see _build_site)."""
-    arguments: dict[str, Any] = {
-        "cache_dir": cache_dir,
-        "config": config,
-        "renderer": renderer,
-        "published": published,
-        "preview": preview,
-    }
-    try:
-        return _build_site(data_dir, out_dir, templates_dir, **arguments)
-    except StaleOutput as exc:  # nothing was swapped in: build again from what is on disk
-        log.info("%s: checking every output file again", exc)
-        forget_remembered_state()
-        return _build_site(data_dir, out_dir, templates_dir, **arguments)
-
-
-def _build_site(
-    data_dir: Path,
-    out_dir: Path,
-    templates_dir: Path,
-    *,
-    cache_dir: Path | None = DEFAULT_CACHE,
-    config: SiteConfig | None = None,
-    renderer: Renderer | None = None,
-    published: Path | None = None,
-    preview: Callable[[dict[str, bytes]], None] | None = None,
-) -> BuildResult:
     """Check the data, then build the site into out_dir. cache_dir holds chart renders and
     templates; cache_dir=None uses no cache at all (--no-cache). A renderer given (serve's, whose
-    workers stay warm between builds) is used and left running."""
+    workers stay warm between builds) is used and left running. preview (serve's) is given the
+    new pages as soon as they are made, before the rest of the site."""
     started = time.perf_counter()
     check_output_dir(out_dir, {"the data": data_dir, "the templates": templates_dir})
     log.info("checking %s", data_dir)
@@ -124,14 +98,41 @@ def _build_site(
     errors = checked.errors + (check_templates(templates_dir, str(templates_dir)) if templates_dir.is_dir() else [])
     if errors:
         raise DataError(errors)
+    config = (config or SiteConfig()).of(checked.dataset.site)
+    check_same_site(out_dir, checked.dataset.site.id)
+    build = Build(checked, config, out_dir, templates_dir, cache_dir, renderer, preview, started)
+    try:
+        return _write_site(build, trust_memory=preview is not None)
+    except StaleOutput as exc:  # nothing was swapped in: write again from what is on disk
+        log.info("%s: checking every output file again", exc)
+        forget_remembered_state()
+        return _write_site(build, trust_memory=False)
+
+
+@dataclass(frozen=True)
+class Build:
+    """What one build writes from: the checked data and the build's settings."""
+
+    checked: CheckedData
+    config: SiteConfig
+    out_dir: Path
+    templates_dir: Path
+    cache_dir: Path | None
+    renderer: Renderer | None
+    preview: Callable[[dict[str, bytes]], None] | None
+    started: float
+
+
+def _write_site(build: Build, trust_memory: bool) -> BuildResult:
+    """Every page, chart and file of the site into a staging folder, then swapped in."""
+    checked, config, out_dir, templates_dir = build.checked, build.config, build.out_dir, build.templates_dir
+    cache_dir, renderer, preview, started = build.cache_dir, build.renderer, build.preview, build.started
     profile = checked.dataset.site
-    config = (config or SiteConfig()).of(profile)
-    check_same_site(out_dir, profile.id)
     with SiteWriter(out_dir, profile.id) as writer, contextlib.ExitStack() as closing:
         settings = settings_key(repr(config))
         # serve's builds take the state the last one left in memory, and check the output after
         # the new pages are shown; a command-line build reads it and checks the output first
-        remembered = remembered_state(cache_dir, out_dir, settings) if preview is not None else None
+        remembered = remembered_state(cache_dir, out_dir, settings) if trust_memory else None
         state = remembered or load_state(cache_dir, out_dir, settings)
         writer.trust_previous = remembered is not None  # its files are checked once the pages are shown
         made = BuildState(settings)
@@ -253,7 +254,7 @@ def _derived(checked: CheckedData) -> tuple[SiteView, dict[str, Any], Digests]:
     documents = checked.locator.documents
     if not documents or not all(document.digest for document in documents.values()):
         return derive(checked.dataset), {}, Digests()
-    key = key_of("derive", *sorted(f"{path}={document.digest}" for path, document in documents.items()))
+    key = key_of("derive", *file_digests(checked.locator))
     found = _DERIVED.get(key)
     if found is None or found[2].size > DIGESTS_KEPT:
         _DERIVED.clear()

@@ -165,9 +165,8 @@ def _story_problems(
     """The stories' lint, again only when a story or a data file changed."""
     if memo is None or not all(document.digest for document in locator.documents.values()):
         return lint_stories(stories, dataset)
-    files = sorted(f"{path}={document.digest}" for path, document in locator.documents.items())
     told = sorted(f"{story.path}\0{story.text}" for story in stories.values())
-    key = key_of("stories", repr(currency_words()), *files, *told)
+    key = key_of("stories", repr(currency_words()), *file_digests(locator), *told)
     found: list[Diagnostic] | None = memo.get(key)
     if found is None:
         found = lint_stories(stories, dataset)
@@ -178,12 +177,16 @@ def _story_problems(
 def _data_key(locator: Locator, archives: dict[str, Archive]) -> str:
     """A digest of every data file (the profile too: its currencies and scopes shape the reading)
     and every archived text, with where each is: the findings name the files."""
-    files = sorted(f"{path}={document.digest}" for path, document in locator.documents.items())
     texts = sorted(
         f"{source_id}={hashlib.sha256(a.text.encode('utf-8', 'surrogatepass')).hexdigest()}"
         for source_id, a in archives.items()
     )
-    return key_of("verify", repr(currency_words()), *files, *texts)
+    return key_of("verify", repr(currency_words()), *file_digests(locator), *texts)
+
+
+def file_digests(locator: Locator) -> list[str]:
+    """Each data file the locator holds (the profile too), by path and sha256."""
+    return sorted(f"{path}={document.digest}" for path, document in locator.documents.items())
 
 
 def _citations(dataset: Dataset, archives: dict[str, Archive], locator: Locator, memo: Memo | None) -> list[Diagnostic]:

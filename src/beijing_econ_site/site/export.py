@@ -59,8 +59,8 @@ _FIELD_DESCRIPTIONS = {
     "note": "Note for readers (Markdown), may be empty.",
     "comparability": "How this figure's source or definition differs from the indicator's other figures "
     "(Markdown); empty when it does not. Values across such a change may not be comparable.",
-    "doubt": "Why the site doubts the number as printed (Markdown); empty when it does not. A doubtful "
-    "figure is never drawn on a chart.",
+    "doubt": "Why the site doubts the number or what it measures (Markdown); empty when it does not. A "
+    "doubtful figure is never drawn on a chart.",
     "fact": "The fact the figure states (indicator--period--scope): figures of one fact with equal values confirm it.",
     "corrections": "How many corrections the figure has had (listed on the site's corrections page).",
 }
@@ -97,8 +97,9 @@ def dataset_title(dataset: Dataset) -> str:
     """'Lyon’s housing, 1998–2003: 40 figures from 3 articles, each with its source quote'."""
     years = years_covered(dataset)
     counts = f"{count_of(len(dataset.figures), 'figure')} from {count_of(len(dataset.sources), 'article')}"
-    if years and _in_years_covered(dataset) != len(dataset.figures):
-        counts += f" ({_in_years_covered(dataset)} of them for {years})"
+    inside = _in_years_covered(dataset)
+    if years and inside != len(dataset.figures):
+        counts += f" ({inside} of them for {years})"
         years = ""
     return f"{dataset.site.subject}{', ' + years if years else ''}: {counts}, each with its source quote"
 

@@ -452,7 +452,10 @@ def _page_jobs(
     years = site.years
     nav = tuple(YearLink(y.year, y.path) for y in years)  # a tuple: every page's key digests it once
     shown_years = tuple(y.year for y in years)
-    in_those_years = sum(1 for view in site.figures.values() if view.figure.year in shown_years)
+    # the years are named as a span ('2018–2023'): a figure of a year between two pages is in it
+    in_those_years = sum(
+        1 for v in site.figures.values() if shown_years and shown_years[0] <= v.figure.year <= shown_years[-1]
+    )
     summary = SiteSummary(tuple(site.figures), tuple(s.source.id for s in site.sources), shown_years, in_those_years)
     lead = site.series[:1]
     yield PageJob(

@@ -89,7 +89,7 @@ class FigureView:
     @property
     def sources_text(self) -> str:
         """'Publisher, date' of every source that states this value, for charts and tooltips."""
-        listed = "; ".join(f"{v.source.publisher}, {format_published(v.source.published)}" for v in self.statements)
+        listed = "; ".join(f"{v.source.publisher}, {v.date_label}" for v in self.statements)
         return listed + (f" (confirmed by {len(self.statements)} sources)" if self.confirmed_with else "")
 
     @property
@@ -273,22 +273,11 @@ class SourceView:
         return published_label(self.source)
 
 
-@dataclass(frozen=True)
-class NotCompared:
+@dataclass
+class NotCompared(Series):
     """Figures of an indicator reported for two or more periods that no comparison chart draws, and why."""
 
-    indicator: Indicator
-    scope: str
-    figures: list[FigureView]
-    reasons: list[str]
-
-    @property
-    def scope_shown(self) -> bool:
-        return self.figures[0].scope_shown
-
-    @property
-    def scope_label(self) -> str:
-        return self.figures[0].scope_label
+    reasons: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -366,7 +355,7 @@ def not_compared(figures: list[FigureView], series: list[Series]) -> list[NotCom
         elif alone:
             reasons.append("one value is left to draw, and a line needs two")
         ordered = sorted(members, key=lambda m: (m.figure.period_info.sort_key, m.source.published))
-        found.append(NotCompared(members[0].indicator, members[0].figure.scope, ordered, reasons))
+        found.append(NotCompared(members[0].indicator, members[0].figure.scope, ordered, reasons=reasons))
     return found
 
 
