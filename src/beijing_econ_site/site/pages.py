@@ -452,7 +452,7 @@ def _page_jobs(
     years = site.years
     nav = tuple(YearLink(y.year, y.path) for y in years)  # a tuple: every page's key digests it once
     shown_years = tuple(y.year for y in years)
-    # the years are named as a span ('2018–2023'): a figure of a year between two pages is in it
+    # the years are named as a span ('1998–2003'): a figure of a year between two pages is in it
     in_those_years = sum(
         1 for v in site.figures.values() if shown_years and shown_years[0] <= v.figure.year <= shown_years[-1]
     )
