@@ -267,11 +267,15 @@ def test_every_value_label_in_the_svg_is_a_drawn_value(built):
     for name, spec in charts(site).items():
         svg = (site / "charts" / f"{name}.svg").read_text()
         texts = Counter(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
-        shown = Counter(_bar_text(m) if name.startswith("chart-20") else str(m["display"]) for m in drawn(spec))
+        shown = Counter(
+            _bar_text(m) if name.startswith("chart-20") else f"{m['display']}{m['read']}" for m in drawn(spec)
+        )
         for display, count in shown.items():
             assert texts[display] >= count, f"{name}: {display!r} drawn {count} times, {texts[display]} in the SVG"
 
 
 def _bar_text(mark: dict[str, object]) -> str:
-    """A bar's label: its value, and after it the conflict when another source states another value."""
-    return f"{mark['display']} ({mark['flag']})" if mark["flag"] else str(mark["display"])
+    """A bar's label: its value, and after it the conflict when another source states another value,
+    then the mark of a period the site reads."""
+    stated = f"{mark['display']} ({mark['flag']})" if mark["flag"] else str(mark["display"])
+    return f"{stated}{mark['read']}"

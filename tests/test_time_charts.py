@@ -103,7 +103,7 @@ def test_the_drawn_distance_between_dates_is_the_distance_in_the_calendar(site):
     path, _ = site
     page = (path / "compare" / "index.html").read_text(encoding="utf-8")
     svg = page[page.index('id="chart-charging-points-title"') :]
-    first, second, third = _points(svg)
+    first, second, third, _now = _points(svg)
     days = [(date(2020, 12, 31) - date(2020, 6, 30)).days, (date(2023, 8, 5) - date(2020, 12, 31)).days]
     assert (second - first) / (third - second) == pytest.approx(days[0] / days[1], rel=0.02)
 
@@ -148,6 +148,7 @@ def test_as_of_dates_a_year_apart_are_joined_and_years_apart_are_not(site):
     assert lines(spec_of(path, "chart-charging-points")) == [
         ["charging-points-2020-06-30", "charging-points-2020-12-31"],
         ["charging-points-2023-08-05"],
+        ["charging-points-2024-09-01"],
     ]
 
 
@@ -180,6 +181,7 @@ def test_a_number_the_site_doubts_is_shown_with_its_doubt_and_never_drawn(site):
         "services-share-gdp-2023",
         "industry-share-gdp-2023",
         "farming-share-gdp-2023",
+        "mining-share-gdp-2023",
     }
     page = (path / "2023" / "index.html").read_text(encoding="utf-8")
     row = page[page.index('id="construction-share-gdp-2023"') :]
@@ -231,6 +233,72 @@ def test_a_change_from_a_doubtful_number_is_a_change_of_doubtful_error(tmp_path)
     )
     checked = check_data(write_tree(tmp_path, files) / "data")
     assert {d.rule for d in checked.errors} == {"change-of-doubtful"}
+
+
+def _svg_of(path: Path, page: str, chart: str) -> str:
+    html = (path / page / "index.html").read_text(encoding="utf-8")
+    start = html.rindex("<svg", 0, html.index(f'id="{chart}-title"'))
+    return html[start : html.index("</svg>", start)]
+
+
+def test_a_value_whose_period_the_site_reads_is_marked_on_the_chart_and_the_footnote_says_why(site):
+    path, _ = site
+    # a date read from the article's own date, on a line of dates the article states
+    series = spec_of(path, "chart-charging-points")
+    assert {m["figure"]: m["read"] for m in series["datasets"]["figures"]} == {
+        "charging-points-2020-06-30": "",
+        "charging-points-2020-12-31": "",
+        "charging-points-2023-08-05": "",
+        "charging-points-2024-09-01": " *",
+    }
+    svg = _svg_of(path, "compare", "chart-charging-points")
+    assert ">52,000 *</text>" in svg and ">40,000</text>" in svg
+    assert ">* The period is the site's reading: the article does not state it</text>" in svg
+    assert "as of 1 Sep 2024 (probably): 52,000" in spec_description(path, "chart-charging-points")
+    # a year read from "last year", among bars whose year is stated: the bar is marked, the title is not
+    [name] = [p.name.removesuffix(".vl.json") for p in path.glob("charts/chart-2023-*share*.vl.json")]
+    bars = spec_of(path, name)
+    assert {m["figure"] for m in bars["datasets"]["figures"] if m["read"]} == {"mining-share-gdp-2023"}
+    bar_svg = _svg_of(path, "2023", name)
+    assert ">2% *</text>" in bar_svg
+    title = re.search(rf'<title id="{name}-title">(.*?)</title>', bar_svg)
+    assert title is not None and "probably" not in title[1]
+
+
+def test_a_bar_chart_whose_every_period_is_read_says_so_in_its_title_and_marks_no_bar(tmp_path):
+    files = timeline_files()
+    figures = str(files[f"data/figures/{SOURCE}.yaml"])
+    for shared in ("services-share-gdp-2023", "industry-share-gdp-2023", "farming-share-gdp-2023"):
+        figures = figures.replace(
+            f"  - id: {shared}\n", f"  - id: {shared}\n    period_inferred: true\n    note: Read.\n"
+        )
+    files[f"data/figures/{SOURCE}.yaml"] = figures
+    root = write_tree(tmp_path, files)
+    build_site(root / "data", root / "_site", root / "templates", config=SiteConfig(base_url=""))
+    [spec_path] = list((root / "_site" / "charts").glob("chart-2023-*share*.vl.json"))
+    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    assert all(m["read"] == "" for m in spec["datasets"]["figures"]) and "title" not in spec
+    page = (root / "_site" / "2023" / "index.html").read_text(encoding="utf-8")
+    assert f'<title id="{spec_path.name.removesuffix(".vl.json")}-title">Shares of GDP, 2023 (probably)</title>' in page
+
+
+def test_a_read_period_drawn_plain_or_a_stated_one_marked_is_a_chart_period_read_unmarked_error(site):
+    path, views = site
+    spec = copy.deepcopy(spec_of(path, "chart-charging-points"))
+    marks(spec)["charging-points-2024-09-01"]["read"] = ""
+    assert rules(spec, views) == {"chart-period-read-unmarked"}
+    spec = copy.deepcopy(spec_of(path, "chart-charging-points"))
+    del spec["title"]
+    assert rules(spec, views) == {"chart-period-read-unmarked"}
+    spec = copy.deepcopy(spec_of(path, "chart-charging-points"))
+    marks(spec)["charging-points-2023-08-05"]["read"] = " *"
+    assert rules(spec, views) == {"chart-period-read-unmarked"}
+    spec = copy.deepcopy(spec_of(path, "chart-charging-points"))
+    for layer in spec["layer"]:
+        for step in layer.get("transform", []):
+            if "calculate" in step:
+                step["calculate"] = "datum.display"
+    assert rules(spec, views) == {"chart-period-read-unmarked"}
 
 
 # The chart code's old mistakes, put back into a published spec, are caught.

@@ -23,6 +23,8 @@ from beijing_econ_site.memo import Memo, key_of
 from beijing_econ_site.site.charts import (
     OPEN_FILL,
     QUALIFIER_MARKS,
+    READ_MARK,
+    READ_NOTE,
     Templates,
     chart_sources,
     source_changes,
@@ -70,6 +72,7 @@ def chart_problems(chart_id: str, spec: dict[str, Any], views: dict[str, FigureV
         _flow_lengths,
         _open_bars,
         _legend,
+        _read_periods,
     ):
         problems += rule(chart_id, spec, drawn, scale)
     return problems
@@ -350,3 +353,34 @@ def check_charts(dataset: Dataset, locate: Any, templates: Templates, memo: Memo
                 memo.put(key, problems)
         diagnostics += [problem.diagnostic(locate) for problem in problems]
     return diagnostics
+
+
+def _read_periods(chart_id: str, spec: dict[str, Any], drawn: Drawn, scale: Decimal) -> Iterator[ChartProblem]:
+    """chart-period-read-unmarked: a value whose period the site reads from the article's context
+    is drawn marked as such (its label carries the mark the chart's footnote explains), unless
+    the chart's title says '(probably)' of every value; a value whose period is stated is not."""
+    if spec.get("usermeta", {}).get("period_in_title"):
+        return
+    title = spec.get("title")
+    footnote = title.get("text") if isinstance(title, dict) else title
+    labels_show_mark = any(
+        _mark_type(layer) == "text"
+        and any("datum.read" in str(step.get("calculate", "")) for step in layer.get("transform", []))
+        for layer in _layers(spec)
+    )
+    for mark, view in drawn:
+        marked = mark.get("read") == READ_MARK
+        if view.period_is_read and not (marked and footnote == READ_NOTE and labels_show_mark):
+            yield ChartProblem(
+                "chart-period-read-unmarked",
+                chart_id,
+                (view.id,),
+                f"{view.display} for {view.period_label} is drawn as if the article stated its period",
+            )
+        elif marked and not view.period_is_read:
+            yield ChartProblem(
+                "chart-period-read-unmarked",
+                chart_id,
+                (view.id,),
+                f"{view.display} for {view.period_label} is marked as a period the site reads: the article states it",
+            )

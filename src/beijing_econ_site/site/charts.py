@@ -40,6 +40,9 @@ WIDTH = 560
 SERIES_HEIGHT = 240
 OPEN_FILL = "#ffffff"  # the fill of a mark whose value is not exact: a bound or an approximation
 CONFLICT_FLAG = "sources differ"  # beside a value another source states differently
+# beside a value whose period the site reads from the article's context, with the chart's footnote
+READ_MARK = " *"
+READ_NOTE = "* The period is the site's reading: the article does not state it"
 QUALIFIER_MARKS = {
     Qualifier.EXACT: ("exact", "circle"),
     Qualifier.AT_LEAST: ("at least (over)", "triangle-up"),
@@ -195,8 +198,33 @@ def _bar_label(view: FigureView) -> str:
     return f"{label} ({stated_by})"
 
 
+def marked_as_read(figures: list[FigureView]) -> set[str]:
+    """The drawn values whose period the site reads, when the chart's title does not already say
+    it of them all: each is marked on the chart, and the footnote says what the mark means."""
+    read = {f.id for f in figures if f.period_is_read}
+    return set() if period_read_by_title(figures) else read
+
+
+def period_read_by_title(figures: list[FigureView]) -> bool:
+    """A bar chart's values share one period: its title says '(probably)' when every one is read."""
+    return all(f.period_is_read for f in figures)
+
+
+def _footnote(spec: dict[str, Any], read: set[str]) -> None:
+    if read:
+        spec["title"] = {
+            "text": READ_NOTE,
+            "orient": "bottom",
+            "anchor": "start",
+            "fontSize": 11,
+            "fontWeight": "normal",
+            "color": "#4d4d4d",
+        }
+
+
 def bar_chart(group: ChartGroup, templates: Templates) -> Chart:
     figures = drawn(group.figures)
+    read = marked_as_read(figures)
     unit = figures[0].figure.unit
     divisor, axis_title = axis_scale([f.figure.value for f in figures], unit)
     values: list[dict[str, Any]] = [
@@ -207,6 +235,7 @@ def bar_chart(group: ChartGroup, templates: Templates) -> Chart:
             "value": _divided(f.figure.value, divisor),
             "display": f.display,
             "flag": CONFLICT_FLAG if f.conflicts_with else "",
+            "read": READ_MARK if f.id in read else "",
             "source": f.sources_text,
             "figure": f.id,
             "fact": f.fact_id,
@@ -217,6 +246,8 @@ def bar_chart(group: ChartGroup, templates: Templates) -> Chart:
     spec = _filled(templates.bar(), {"figures": values}, divisor, height=(22 + 15 * longest) * len(values))
     _bar_legend(spec, tuple(q for q in Qualifier if any(f.figure.qualifier is q for f in figures)))
     _title_axis(spec, "x", axis_title)
+    spec["usermeta"]["period_in_title"] = period_read_by_title(figures)
+    _footnote(spec, read)
     readable = "; ".join(f"{_bar_label(f)}: {f.display}" for f in figures)
     description = f"Bar chart, {group.title}. {readable}."
     tips = [tip_text(f) for f in figures]
@@ -283,7 +314,8 @@ def bar_template(validate: bool = False) -> str:
     )
     labels = (
         base.transform_calculate(
-            at="max(datum.value, 0)", shown="datum.flag ? datum.display + ' (' + datum.flag + ')' : datum.display"
+            at="max(datum.value, 0)",
+            shown="(datum.flag ? datum.display + ' (' + datum.flag + ')' : datum.display) + datum.read",
         )
         .mark_text(align="left", dx=4, fontSize=12, color="#222222")
         .encode(y=y, x=alt.X("at:Q"), text=alt.Text("shown:N"))
@@ -373,6 +405,7 @@ def series_chart(series: Series, templates: Templates) -> Chart:
                 "qualifier": label,
                 "segment": segment,
                 "flag": CONFLICT_FLAG if segment.endswith("-alone") else "",
+                "read": READ_MARK if f.period_is_read else "",
                 "source": f.sources_text,
                 "figure": f.id,
                 "fact": f.fact_id,
@@ -406,6 +439,8 @@ def series_chart(series: Series, templates: Templates) -> Chart:
     _title_axis(spec, "y", axis_title)
     domain, ticks = year_ticks(figures)
     _time_axis(spec, domain, ticks)
+    spec["usermeta"]["period_in_title"] = False
+    _footnote(spec, {f.id for f in figures if f.period_is_read})
     readable = "; ".join(f"{f.period_label}: {f.display} ({f.sources_text})" for f in figures)
     readable = readable[:1].upper() + readable[1:]  # 'As of 30 Jun 2020: ...' begins a sentence
     description = f"Line chart on a time axis, {title}, {len(figures)} values. {readable}."
@@ -523,11 +558,13 @@ def series_template(is_rank: bool, qualifiers: tuple[Qualifier, ...], with_break
         # a value on the line is labelled above its point; a second source's different value for
         # the same period stands alone, labelled below with the conflict named
         base.transform_filter("!datum.flag")
+        .transform_calculate(shown="datum.display + datum.read")
         .mark_text(dy=-14, fontSize=12, color="#222222")
-        .encode(x=x, y=y, text=alt.Text("display:N")),
+        .encode(x=x, y=y, text=alt.Text("shown:N")),
         base.transform_filter("datum.flag")
+        .transform_calculate(shown="datum.display + datum.read")
         .mark_text(dy=18, fontSize=12, color="#222222")
-        .encode(x=x, y=y, text=alt.Text("display:N")),
+        .encode(x=x, y=y, text=alt.Text("shown:N")),
         base.transform_filter("datum.flag")
         .mark_text(dy=32, fontSize=11, fontStyle="italic", color=VERMILLION)
         .encode(x=x, y=y, text=alt.Text("flag:N")),

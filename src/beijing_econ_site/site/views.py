@@ -456,9 +456,13 @@ def chart_groups(year: int, topic: str, figures: list[FigureView]) -> list[Chart
         first = members[0]
         thing = measure.removeprefix("count of ")
         named = "" if not measure or measure.startswith("indicator:") else f": {thing}"
-        title = f"{KIND_TITLES[first.indicator.kind]}{named}, {first.period_label}"
+        # the period is '(probably)' in the title when the site reads it for every bar; a bar
+        # whose period is read beside bars whose period is stated is marked on the chart instead
+        shown = [m for m in members if not m.is_shown_elsewhere]
+        said = first.figure.period_info.label + (" (probably)" if all(m.period_is_read for m in shown) else "")
+        title = f"{KIND_TITLES[first.indicator.kind]}{named}, {said}"
         if measure.startswith("share of "):
-            title = f"Shares of {first.indicator.measures}, {first.period_label}"
+            title = f"Shares of {first.indicator.measures}, {said}"
         key = f"{year}-{topic}-{kind}-{unit}-{period}" + (f"-{_slug(thing)}" if measure else "")
         key = key.replace(".", "-").lower()
         parts = _at_most_bars(members, MAX_BARS)
