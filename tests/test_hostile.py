@@ -482,7 +482,7 @@ def test_attribute_values_hold_the_markup_whole(markup_site: MarkupSite):
     text = markup_site.text
     source_page = markup_site.page("sources/sample-news/index.html")
     description = source_page.css_first('meta[name="description"]').attributes["content"]
-    assert description.startswith(f"Source: Sample article {text} (Sample News {text}, ")
+    assert description.startswith(f"Source: Sample article {text}, published by Sample News {text}, ")
     assert source_page.css_first('meta[property="og:title"]').attributes["content"] == f"Sample article {text}"
     links = [a.attributes.get("href") for a in source_page.css("dl.meta dd a")]
     assert f"https://example.org/?q={text}" in links

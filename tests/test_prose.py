@@ -360,7 +360,7 @@ def test_an_embedded_chart_s_card_says_what_the_chart_marks_on_itself(timeline_s
     marked = html.unescape(
         _meta((timeline_site / "embed" / "chart-export-growth" / "index.html").read_text(), "og:image:alt")
     )
-    assert "The chart marks where the measure may differ: its values may not be comparable" in marked
+    assert "Its values may not be comparable: the chart marks where the measure may differ" in marked
     plain = html.unescape(
         _meta((timeline_site / "embed" / "chart-parcels-handled" / "index.html").read_text(), "og:image:alt")
     )
@@ -387,3 +387,19 @@ def test_a_doubt_is_read_against_its_article_like_a_note(tmp_path):
     [(rule, line, message)] = prose_problems(tmp_path, **{"data/figures/sample-news.yaml": figures})
     assert rule == "unsourced-number" and "'4.04%'" in message and "doubt" in message
     assert figures.splitlines()[line - 1].startswith("    doubt:")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "claims"),
+    [
+        ("The revenue passed a trillion for the first time in 2018.", []),  # a milestone of its own
+        ("It was applied for the first time in the history of the Games.", ["first"]),  # precedence
+        ("It was done for the first time in history.", ["first"]),
+        ("Output grew in the first half, led by services.", ["led"]),
+        ("The plans lead to growth, at least in part.", []),
+    ],
+)
+def test_a_first_time_in_history_is_a_claim_of_precedence_and_a_first_time_in_a_year_is_not(sentence, claims):
+    from beijing_econ_site.checks.coverage import claims_to_cover
+
+    assert [m[0] for m in claims_to_cover(sentence)] == claims

@@ -364,7 +364,8 @@ def dataset_jsonld(dataset: Dataset, config: SiteConfig) -> dict[str, Any]:
         "temporalCoverage": f"{years[0]}/{years[-1]}" if years else "",
         "spatialCoverage": {"@type": "Place", "name": profile.place.label},
         "citation": [
-            f"{s.publisher}, {s.title} ({s.published})" for s in sorted(dataset.sources.values(), key=lambda s: s.id)
+            f"{s.publisher}, {s.cited_title} ({s.published})"
+            for s in sorted(dataset.sources.values(), key=lambda s: s.id)
         ],
         "distribution": [
             {

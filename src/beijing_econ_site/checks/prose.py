@@ -41,7 +41,7 @@ SUPERLATIVES = re.compile(
 # the same words as hedges, quantities or the site's own manner of speaking are no claims of rank
 NOT_A_CLAIM = re.compile(
     r"\b(?:at\s+least|at\s+most|most\s+of|most\s+likely|not\s+only|only\s+to|only\s+as|first\s+half|"
-    r"first\s+quarter|the\s+first\s+time|(?:lead|leads|led|leading)\s+to)\b",
+    r"first\s+quarter|the\s+first\s+time(?!\s+in\s+(?:the\s+)?history)|(?:lead|leads|led|leading)\s+to)\b",
     re.IGNORECASE,
 )
 

@@ -186,6 +186,11 @@ class Source(StrictModel):
 
     id: Slug = Field(description="The source's slug; its page is /sources/<id>/.")
     title: PlainText = Field(description="The article's headline, or a descriptive title where it has none.")
+    title_descriptive: bool = Field(
+        default=False,
+        description="The article has no headline: `title` is the site's description of it, cited in square "
+        "brackets, never in quotation marks as if the article bore it.",
+    )
     publisher: PlainText = Field(description="Who published the article, as the text shows.")
     published: Annotated[str, AfterValidator(_valid_published)] = Field(
         description="Publication date, YYYY-MM-DD, or YYYY-MM where the article gives no day (quote it in YAML)."
@@ -237,6 +242,16 @@ class Source(StrictModel):
         ),
     )
     accept: list[Acceptance] = Field(default_factory=list, description=ACCEPT_DESCRIPTION)
+
+    @property
+    def cited_title(self) -> str:
+        """The title as a citation gives it: a descriptive title in square brackets."""
+        return f"[{self.title}]" if self.title_descriptive else self.title
+
+    @property
+    def quoted_title(self) -> str:
+        """The title in a full citation: a headline in quotation marks, a descriptive title in brackets."""
+        return self.cited_title if self.title_descriptive else f"“{self.title}”"
 
 
 class Indicator(StrictModel):

@@ -300,6 +300,10 @@ QUALIFIER_WORDING = re.compile(
     r"(?:\s(?:a total of|by|to|of|the))?\s*$",
     re.IGNORECASE,
 )
+# Wording that stresses a number without bounding it: 'as many as 129' states 129.
+EMPHASIS_WORDING = re.compile(
+    r"\b(?:as (?:many|much|high|large|few|little|low) as|a whopping|a mere|a full)\s*$", re.IGNORECASE
+)
 NEGATIVE_WORDING = re.compile(rf"\b(?:{_NEGATIVE})(?:\s(?:by|of|to))?\s*$", re.IGNORECASE)
 
 
@@ -316,6 +320,13 @@ def qualifier_wording(before: str) -> tuple[str | None, str | None]:
         if m[group]:
             return group.replace("_", "-"), m[group]
     return None, None  # pragma: no cover
+
+
+def emphasis_wording(before: str) -> str | None:
+    """Words such as 'as many as' right before a number, which stress it and are part of what
+    the article states."""
+    m = EMPHASIS_WORDING.search(before[-30:])
+    return m[0].strip() if m else None
 
 
 def negative_wording(before: str) -> str | None:

@@ -14,7 +14,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from beijing_econ_site.data.numbers import Mention, find_mentions, negative_wording, qualifier_wording
+from beijing_econ_site.data.numbers import (
+    Mention,
+    emphasis_wording,
+    find_mentions,
+    negative_wording,
+    qualifier_wording,
+)
 
 CONTEXT_BEFORE = 60
 CONTEXT_AFTER = 40
@@ -65,6 +71,7 @@ class Reading:
     qualifier_after: bool  # the wording follows the number: '83% or more'
     measure: str | None  # 'growth' | 'share' | None: what the words around it say it is
     cut: bool  # the span starts or ends inside the number, its scale word or its unit
+    emphasis: str | None = None  # words that stress the number without bounding it: 'as many as'
 
     @property
     def text(self) -> str:
@@ -95,7 +102,9 @@ def _read(text: str, mention: Mention, *, cut: bool) -> Reading:
     if after_number:
         kind, words = _after_qualifier(after)
     negative = _negative(before) or _negative_after(mention, after)
-    return Reading(mention, negative, kind, words, after_number and kind is not None, _measure(before, after), cut)
+    stressed = emphasis_wording(before) if kind is None else None
+    measure = _measure(before, after)
+    return Reading(mention, negative, kind, words, after_number and kind is not None, measure, cut, stressed)
 
 
 # '0.4 of a percentage point slower than in the first quarter': a change told by the words after it

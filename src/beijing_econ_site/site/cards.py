@@ -158,12 +158,14 @@ def card_spec(card: Card) -> dict[str, Any]:
 
     y = put(bold, _lines(card.site.upper(), 13, 1), 28, 13, ACCENT) + 10
     y = put(bold, _lines(card.title, 24, 2), y, 24, INK) + 14
+    footer = _lines(card.source or "Every number quoted from its archived source and checked by machine.", 13, 2)
+    footer_top = HEIGHT - 24 - 16.25 * len(footer)
     if card.number:
         size = _fitted_size(card.number, 56, 32)
         y = put(bold, _lines(card.number, size, 1), y, size, INK)
-        put(normal, _lines(card.measures, 16, 2), y, 16, INK)
-    footer = _lines(card.source or "Every number quoted from its archived source and checked by machine.", 13, 2)
-    put(normal, footer, HEIGHT - 24 - 16.25 * len(footer), 13, MUTED)
+        room = int((footer_top - 13 - y) // 20) + 1  # lines of 20 whose baselines stay above the footer
+        put(normal, _lines(card.measures, 16, max(2, min(3, room))), y, 16, INK)
+    put(normal, footer, footer_top, 13, MUTED)
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "width": WIDTH,

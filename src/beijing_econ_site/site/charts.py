@@ -16,7 +16,7 @@ import json
 import logging
 import re
 import textwrap
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -154,6 +154,7 @@ def _data_rows(figures: list[FigureView]) -> list[dict[str, Any]]:
             "unit": v.figure.unit,
             "qualifier": v.figure.qualifier.value,
             "period_inferred": v.period_is_read,
+            "comparability": v.figure.comparability or "",
             "scope": v.figure.scope,
             "source": v.sources_text,
         }
@@ -380,13 +381,17 @@ def time_of(day: date) -> int:
 
 
 def year_ticks(figures: list[FigureView]) -> tuple[list[int], list[int]]:
-    """The time axis's domain (from the first period's year to the end of the last's) and a tick
-    at the middle of a year for at most eight years, so the labels are years, never repeated."""
+    """The time axis's domain (from the first period's year to the end of the last's, with a
+    margin of a fortieth of the span either side, so a value's label over a point near the edge
+    does not run onto the value axis) and a tick at the middle of a year for at most eight
+    years, so the labels are years, never repeated."""
     first = min(f.figure.period_info.start.year for f in figures)
     last = max(f.figure.period_info.end.year for f in figures)
     step = -(-(last - first + 1) // 8)
     ticks = [time_of(parse_period(str(year)).centre) for year in range(first, last + 1, step)]
-    return [time_of(date(first, 1, 1)), time_of(date(last + 1, 1, 1))], ticks
+    start, end = time_of(date(first, 1, 1)), time_of(date(last + 1, 1, 1))
+    margin = (end - start) // 40
+    return [start - margin, end + margin], ticks
 
 
 def series_chart(series: Series, templates: Templates) -> Chart:
@@ -441,12 +446,14 @@ def series_chart(series: Series, templates: Templates) -> Chart:
     _time_axis(spec, domain, ticks)
     spec["usermeta"]["period_in_title"] = False
     _footnote(spec, {f.id for f in figures if f.period_is_read})
-    readable = "; ".join(f"{f.period_label}: {f.display} ({f.sources_text})" for f in figures)
+    readable = "; ".join(f"{f.period_label}: {f.display}, according to {f.sources_text}" for f in figures)
     readable = readable[:1].upper() + readable[1:]  # 'As of 30 Jun 2020: ...' begins a sentence
-    description = f"Line chart on a time axis, {title}, {len(figures)} values. {readable}."
+    segments = Counter(str(v["segment"]) for v in values)
+    drawn_as = "Line chart" if any(count > 1 for count in segments.values()) else "Chart of points, no two joined,"
+    description = f"{drawn_as} on a time axis, {title}, {len(figures)} values. {readable}."
     gaps = _gaps(figures)
     if gaps:
-        description += f" No line is drawn across the gaps in the data ({'; '.join(gaps)})."
+        description += f" No line is drawn across the gaps in the data: {'; '.join(gaps)}."
     if switches:
         description += (
             " A dotted line marks each change of source: the values from "
@@ -462,9 +469,9 @@ def series_chart(series: Series, templates: Templates) -> Chart:
     tips = [tip_text(f) for f in figures]
     chart = Chart(f"chart-{series.key}", title, description, spec, _data_rows(series.figures), tips)
     if breaks:
-        chart.caveat = "The chart marks where the measure may differ: its values may not be comparable"
+        chart.caveat = "Its values may not be comparable: the chart marks where the measure may differ"
     elif switches:
-        chart.caveat = "The chart's values come from more than one article"
+        chart.caveat = "Its values come from more than one article: the chart marks where they change"
     return chart
 
 

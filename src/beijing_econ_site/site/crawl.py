@@ -122,7 +122,7 @@ def atom_feed(site: SiteView, base_url: str) -> bytes:
             summary += " The article gives no day."
         entry_id = feed_urn(site_id, "source", source.id)
         dated = None if known_to_the_day else source.published
-        entries.append((day, _entry(entry_id, f"Source: {source.title}", day, link, summary, dated)))
+        entries.append((day, _entry(entry_id, f"Source: {source.cited_title}", day, link, summary, dated)))
     entries.sort(key=lambda e: e[0], reverse=True)
     updated = entries[0][0] if entries else "1970-01-01"
     self_link = f'  <link rel="self" href={quoteattr(_absolute(base_url, "feed.xml"))}/>\n'

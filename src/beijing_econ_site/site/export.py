@@ -30,6 +30,7 @@ EXPORT_COLUMNS = [
     "source",
     "source_title",
     "published",
+    "dated_by",
     "quote",
     "note",
     "comparability",
@@ -45,16 +46,20 @@ _FIELD_DESCRIPTIONS = {
     "value": "Value in base units, with its sign.",
     "unit": "Unit: " + ", ".join(unit for unit in Unit) + ", or a currency's code.",
     "qualifier": "exact, at-least, at-most or approximately.",
-    "stated": "The number as the quote words it, with the words that qualify it ('one-third', 'nearly half', "
-    "'exceeds 50%'): a value stored for a fraction word or a rounding only places the figure on a chart.",
+    "stated": "The number as the quote words it, with the words that qualify or stress it ('one-third', "
+    "'nearly half', 'exceeds 50%', 'as many as'); where only words state the number, `value` holds the site's "
+    "digits for them (33.3 for 'one third').",
     "period": "Period measured (YYYY, YYYY-H1, YYYY-Q1, YYYY-MM, YYYY-MM..YYYY-MM, or YYYY-MM-DD as of a date).",
     "period_inferred": "true when the article does not state the period and the site reads it from the context "
     "(a figure's note, or its source's notes, says why); the site labels such a period 'probably'.",
     "year": "The year the period belongs to.",
     "scope": "The place the figure is about: ",  # the profile's places follow
     "source": "Source id.",
-    "source_title": "Title of the source article.",
-    "published": "Publication date of the source (YYYY-MM-DD or YYYY-MM).",
+    "source_title": "Title of the source article; in square brackets, the site's description of an article "
+    "that has no headline.",
+    "published": "Publication date of the source (YYYY-MM-DD or YYYY-MM); `dated_by` says when it is not.",
+    "dated_by": "What `published` dates when it is not the article's own date, or how the date was read (a "
+    "press conference's day, a month read from the text); empty when it is the article's date.",
     "quote": "The source's verbatim words stating the value.",
     "note": "Note for readers (Markdown), may be empty.",
     "comparability": "How this figure's source or definition differs from the indicator's other figures "
@@ -144,8 +149,9 @@ def _row(figure: Figure, dataset: Dataset) -> dict[str, Any]:
         "year": figure.year,
         "scope": figure.scope,
         "source": figure.source,
-        "source_title": source.title,
+        "source_title": source.cited_title,
         "published": source.published,
+        "dated_by": source.dated_by or "",
         "quote": figure.quote,
         "note": figure.note or "",
         "comparability": figure.comparability or "",
@@ -168,6 +174,8 @@ def _stated_words(value: int | float, unit: str, quote: str, currencies: str) ->
     if not found:
         return ""
     reading = next((r for r in read_span(quote, 0, len(quote)) if r.mention == found[0]), None)
+    if reading is not None and not reading.qualifier_wording and reading.emphasis:
+        return f"{reading.emphasis} {found[0].text}"
     if reading is None or not reading.qualifier_wording:
         return found[0].text
     if reading.qualifier_after:
@@ -200,7 +208,7 @@ def datapackage(dataset: Dataset) -> bytes:
     descriptions = field_descriptions(dataset)
     info = dataset.site.dataset
     sources = [
-        {"title": f"{s.publisher}: {s.title} ({s.published})", **({"path": s.url} if s.url else {})}
+        {"title": f"{s.publisher}: {s.cited_title} ({s.published})", **({"path": s.url} if s.url else {})}
         for s in sorted(dataset.sources.values(), key=lambda s: (s.published, s.id))
     ]
     fields = [

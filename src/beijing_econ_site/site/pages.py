@@ -131,6 +131,10 @@ def _relative_root(path: str) -> str:
     return "../" * depth if depth else "./"
 
 
+# a card's headline figure with a comparability note: the page shows the note, the card says it is there
+COMPARABILITY_CAVEAT = "It may not be comparable with other periods' figures: see the note"
+
+
 def citation(view: FigureView, config: SiteConfig) -> dict[str, str]:
     """Short and long citations, in the manner of 'How to cite this data': every source that
     states the value, and the scope when it is not the home place."""
@@ -139,7 +143,8 @@ def citation(view: FigureView, config: SiteConfig) -> dict[str, str]:
     statements = view.statements
     short = "; ".join(f"{v.source.publisher}, {v.date_label}" for v in statements) + f", via {config.title}"
     quoted = " ".join(
-        f"{v.source.publisher}. “{v.source.title}”. Published {v.published_label}. Quoted: “{v.figure.quote.strip()}”."
+        f"{v.source.publisher}. {v.source.quoted_title}. Published {v.published_label}. "
+        f"Quoted: “{v.figure.quote.strip()}”."
         for v in statements
     )
     long = f"{quoted} In: {config.title}, figure “{view.indicator.label}{scope}, {view.period_label}”. {link}"
@@ -372,10 +377,12 @@ def page_jobs(
             card = card_of(site_title, str(chart.title), _latest_of(chart, site), chart.caveat)
         elif job.template == "source.html":  # an article: its own title, and who published it when
             view = job.context["source_view"]
-            card = Card(site_title, view.source.title, source=f"{view.source.publisher}, {view.published_label}")
+            card = Card(site_title, view.source.cited_title, source=f"{view.source.publisher}, {view.published_label}")
         else:
             title = job.context.get("title") or _front_title(site_title, site)
-            card = card_of(site_title, str(title), _headline_of(job))
+            headline = _headline_of(job)
+            caveat = COMPARABILITY_CAVEAT if headline is not None and headline.figure.comparability else ""
+            card = card_of(site_title, str(title), headline, caveat)
         job.context["card"] = card
         yield job
 
@@ -521,7 +528,8 @@ def _page_jobs(
         if year.split:
             yield from _topic_pages(year, nav, charts_of)
     for source in site.sources:
-        yield PageJob(source.path, "source.html", {"years": nav, "source_view": source, "title": source.source.title})
+        context = {"years": nav, "source_view": source, "title": source.source.cited_title}
+        yield PageJob(source.path, "source.html", context)
     homes = chart_homes(site, charts, parts)
     for chart in charts.values():  # a standalone page per chart, to embed in an article
         sources = "; ".join(dict.fromkeys(str(row["source"]) for row in chart.rows))

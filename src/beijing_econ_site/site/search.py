@@ -18,6 +18,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from beijing_econ_site.site.markdown import render_markdown
 from beijing_econ_site.site.views import FigureView, SiteView
 
 SEARCH_DIR = "pagefind/"
@@ -36,12 +37,19 @@ class Record:
 
 
 def figure_record(view: FigureView) -> Record:
+    """A figure as its table row tells it: the value, and whatever the row says beside it (the
+    site's doubt, the note, the comparability), as text, never as Markdown."""
     f = view.figure
     where = view.scope_note
-    title = f"{view.indicator.label}{where}, {view.period_label}: {view.display}"
+    doubtful = " (doubtful)" if f.doubt else ""
+    title = f"{view.indicator.label}{where}, {view.period_label}: {view.display}{doubtful}"
     words = [title + ".", f.quote, f"Source: {view.sources_text}."]
+    if f.doubt:
+        words.append(f"The site doubts this number: {_text(render_markdown(f.doubt))}")
     if f.note:
-        words.append(_text(f.note))
+        words.append(_text(render_markdown(f.note)))
+    if f.comparability:
+        words.append(f"Comparability: {_text(render_markdown(f.comparability))}")
     return Record(view.permalink, title, " ".join(words), "Figure", view.sources_text)
 
 
@@ -53,13 +61,14 @@ def search_records(
     records = [figure_record(view) for view in site.figures.values() if not view.is_shown_elsewhere]
     for series in site.series:
         label = series.title
-        content = f"{label}, across the years. {_text(series.indicator.description or '')}"
+        content = f"{label}, across the years. {_text(render_markdown(series.indicator.description))}"
         home = series_homes.get(series.key, "compare/")
         records.append(Record(f"{home}#{series.key}", f"{label}, across the years", content, "Indicator"))
     for source in site.sources:
         s = source.source
-        content = f"{s.title}. {s.publisher}, {source.published_label}. {_text(s.notes or '')}"
-        records.append(Record(source.path, s.title, content, "Source", f"{s.publisher}, {source.published_label}"))
+        content = f"{s.cited_title}. {s.publisher}, {source.published_label}. {_text(render_markdown(s.notes))}"
+        published_by = f"{s.publisher}, {source.published_label}"
+        records.append(Record(source.path, s.cited_title, content, "Source", published_by))
     for path, title, story in stories:
         text = _text(str(story))
         if text:

@@ -344,19 +344,25 @@ def not_compared(figures: list[FigureView], series: list[Series]) -> list[NotCom
         reasons = []
         doubted = [m for m in members if m.figure.doubt]
         if doubted:
-            periods = ", ".join(m.period_label for m in doubted)
-            reasons.append(
-                f"the site doubts the figure of {periods} (see its note), and a doubtful figure is never drawn"
-            )
+            periods = " and ".join(m.period_label for m in doubted)
+            which = "figure" if len(doubted) == 1 else "figures"
+            reasons.append(f"the site doubts the {which} for {periods} (see the notes) and draws no doubtful figure")
         alone = [m for m in left if not m.figure.doubt]
         if alone and members[0].indicator.kind is Kind.FLOW and len({m.figure.period_info.kind for m in members}) > 1:
-            periods = "; ".join(f"{m.period_label}: {PERIOD_LENGTHS[m.figure.period_info.kind]}" for m in members)
+            periods = "; ".join(f"{m.period_label}: {_length_said(m)}" for m in members)
             reasons.append(f"its amounts are over periods of different lengths ({periods}), which no line joins")
         elif alone:
             reasons.append("one value is left to draw, and a line needs two")
         ordered = sorted(members, key=lambda m: (m.figure.period_info.sort_key, m.source.published))
         found.append(NotCompared(members[0].indicator, members[0].figure.scope, ordered, reasons=reasons))
     return found
+
+
+def _length_said(view: FigureView) -> str:
+    """How long a figure's period is, as the site knows it: 'a half-year', or, where the site
+    reads the period, 'a year, by the site's reading'."""
+    length = PERIOD_LENGTHS[view.figure.period_info.kind]
+    return f"{length}, by the site's reading" if view.period_is_read else length
 
 
 def is_split(dataset: Dataset) -> list[int]:
@@ -455,12 +461,13 @@ def chart_groups(year: int, topic: str, figures: list[FigureView]) -> list[Chart
             continue
         first = members[0]
         thing = measure.removeprefix("count of ")
-        named = "" if not measure or measure.startswith("indicator:") else f": {thing}"
+        named = "" if not measure or measure.startswith("indicator:") else thing
         # the period is '(probably)' in the title when the site reads it for every bar; a bar
         # whose period is read beside bars whose period is stated is marked on the chart instead
         shown = [m for m in members if not m.is_shown_elsewhere]
         said = first.figure.period_info.label + (" (probably)" if all(m.period_is_read for m in shown) else "")
-        title = f"{KIND_TITLES[first.indicator.kind]}{named}, {said}"
+        # a chart of one measure is titled by it ('Value added, 2021'), the others by their kind
+        title = f"{named[:1].upper()}{named[1:]}, {said}" if named else f"{KIND_TITLES[first.indicator.kind]}, {said}"
         if measure.startswith("share of "):
             title = f"Shares of {first.indicator.measures}, {said}"
         key = f"{year}-{topic}-{kind}-{unit}-{period}" + (f"-{_slug(thing)}" if measure else "")

@@ -1,0 +1,137 @@
+"""What a figure's row says travels with the figure, wherever a reader meets it: in search, in
+citations, in the downloads, on cards and in chart descriptions.
+
+The tests own their article (the timeline fixture of tests/fixtures/timeline/), with what the
+real articles have and more: a headline the article does not have (the site's descriptive
+title), a date the site reads, a number the site doubts, a figure whose measure may differ, a
+number stressed with "as many as", and time charts that draw no line at all."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from beijing_econ_site.build.run import build_site
+from beijing_econ_site.site.pages import SiteConfig
+from tests.helpers import write_tree
+from tests.test_time_charts import SOURCE, timeline_files
+
+STRESSED = "As many as 12 new ports opened in 2023."
+APART = "The city opened 10 new ports in 2021."  # with the 2023 figure: two points a gap apart, no line
+
+
+def _files() -> dict[str, str | bytes]:
+    from tests.helpers import sha256
+
+    files = timeline_files()
+    article = str(files[f"data/sources/{SOURCE}.txt"]) + STRESSED + "\n" + APART + "\n"
+    files[f"data/sources/{SOURCE}.txt"] = article
+    source = str(files[f"data/sources/{SOURCE}.yaml"])
+    source = re.sub(r"sha256: [0-9a-f]{64}", f"sha256: {sha256(article)}", source)
+    source = source.replace(
+        "  publisher: Timeline News\n",
+        "  title_descriptive: true\n  publisher: Timeline News\n"
+        "  dated_by: the month of the print edition; the day is read from the page\n",
+    )
+    files[f"data/sources/{SOURCE}.yaml"] = source
+    files["data/indicators/timeline.yaml"] = str(files["data/indicators/timeline.yaml"]) + (
+        "  - id: ports-opened\n    label: Ports opened\n    unit: count\n    counts: ports\n    kind: flow\n"
+        "    topic: infrastructure\n    description: New ports the city opened over the period.\n"
+    )
+    files[f"data/figures/{SOURCE}.yaml"] = str(files[f"data/figures/{SOURCE}.yaml"]) + (
+        "  - id: ports-opened-2023\n    indicator: ports-opened\n    value: 12\n    unit: count\n"
+        f'    qualifier: exact\n    period: "2023"\n    scope: beijing\n    source: {SOURCE}\n'
+        f'    quote: "{STRESSED}"\n'
+        "  - id: ports-opened-2021\n    indicator: ports-opened\n    value: 10\n    unit: count\n"
+        f'    qualifier: exact\n    period: "2021"\n    scope: beijing\n    source: {SOURCE}\n'
+        f'    quote: "{APART}"\n'
+    )
+    return files
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    root = write_tree(tmp_path_factory.mktemp("travel"), _files())
+    build_site(root / "data", root / "_site", root / "templates", config=SiteConfig(base_url=""))
+    return root / "_site"
+
+
+def _text(page: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+
+
+def test_a_descriptive_title_is_cited_in_brackets_never_in_quotation_marks_as_a_headline(site):
+    title = "Ten years of a city's trade, parcels and chargers"
+    year = (site / "2023" / "index.html").read_text(encoding="utf-8")
+    assert f"[{title}]" in year.replace("&#39;", "'")
+    assert f"“{title}”" not in year.replace("&#39;", "'")
+    rows = json.loads((site / "data" / "figures.json").read_text(encoding="utf-8"))
+    assert {r["source_title"] for r in rows} == {f"[{title}]"}
+    feed = (site / "feed.xml").read_text(encoding="utf-8").replace("&#39;", "'")
+    assert f"Source: [{title}]" in feed
+    source_page = _text((site / "sources" / SOURCE / "index.html").read_text(encoding="utf-8"))
+    assert "The article has no headline: this title is the site's description of it" in source_page.replace(
+        "&#39;", "'"
+    )
+
+
+def test_the_downloads_say_what_the_date_of_the_source_dates(site):
+    rows = json.loads((site / "data" / "figures.json").read_text(encoding="utf-8"))
+    assert {r["dated_by"] for r in rows} == {"the month of the print edition; the day is read from the page"}
+    package = json.loads((site / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    fields = {f["name"]: f for f in package["resources"][0]["schema"]["fields"]}
+    assert "dated_by" in fields and "`published`" in fields["dated_by"]["description"]
+
+
+def test_a_stressed_number_is_stated_with_its_words(site):
+    rows = {r["id"]: r for r in json.loads((site / "data" / "figures.json").read_text(encoding="utf-8"))}
+    assert rows["ports-opened-2023"]["stated"] == "As many as 12"
+    assert rows["ports-opened-2023"]["qualifier"] == "exact"
+
+
+def _search_records(site: Path) -> str:
+    """The words of every record Pagefind indexed, from its fragments."""
+    words = []
+    for fragment in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        data = json.loads(gzip.decompress(fragment.read_bytes())[len(b"pagefind_dcd") :])
+        words.append(data["content"])
+    return " ".join(words)
+
+
+def test_search_finds_a_figure_with_the_doubt_and_the_comparability_its_row_shows_and_no_markdown(site):
+    records = _search_records(site)
+    assert "70% (doubtful)" in records
+    assert "The site doubts this number: The article prints 70%" in records
+    assert "Comparability: The article says a new method of counting" in records
+    assert "**" not in records and "`" not in records
+
+
+def test_a_chart_csv_carries_the_comparability_of_each_row(site):
+    with (site / "charts" / "chart-export-growth.csv").open(encoding="utf-8", newline="") as handle:
+        rows = {r["id"]: r for r in csv.DictReader(handle)}
+    assert rows["export-growth-2022-h1"]["comparability"].startswith("The article says a new method")
+    assert rows["export-growth-2021"]["comparability"] == ""
+
+
+def test_a_time_chart_that_joins_no_two_points_is_not_described_as_a_line(site):
+    page = (site / "compare" / "index.html").read_text(encoding="utf-8")
+    descriptions = dict(re.findall(r'<desc id="(chart-[^"]+)-desc">(.*?)</desc>', page, re.S))
+    assert descriptions["chart-ports-opened"].startswith("Chart of points, no two joined, on a time axis")
+    assert "No line is drawn across the gaps in the data: between 2021 and 2023." in descriptions["chart-ports-opened"]
+    assert descriptions["chart-export-growth"].startswith("Line chart on a time axis")
+
+
+def test_a_chart_description_gives_each_value_s_source_without_nesting_parentheses(site):
+    page = (site / "compare" / "index.html").read_text(encoding="utf-8")
+    for description in re.findall(r'<desc id="chart-[^"]+-desc">(.*?)</desc>', page, re.S):
+        depth = deepest = 0
+        for character in description:
+            depth += {"(": 1, ")": -1}.get(character, 0)
+            deepest = max(deepest, depth)
+        assert deepest <= 1, description
+        assert "according to Timeline News" in description
