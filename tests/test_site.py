@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import importlib.metadata
 import json
+import os
 import platform
 from pathlib import Path
 
@@ -245,5 +246,29 @@ def test_text_fields_are_escaped_and_markdown_allows_no_raw_html_or_unsafe_links
 
 def test_built_files_are_readable_by_everyone(site):
     for path in [site, *site.rglob("*")]:
+        mode = path.stat().st_mode & 0o777
+        assert mode == (0o755 if path.is_dir() else 0o644), path
+
+
+def test_a_rebuild_under_a_private_umask_leaves_every_file_readable_by_everyone(tmp_path):
+    """A rebuild writes only what changed and links the rest: the new files, their folders and
+    the linked ones are all readable, whatever the umask of the process that rebuilt them."""
+    from beijing_econ_site.build.run import build_site
+    from beijing_econ_site.site.pages import SiteConfig
+    from tests.golden import ROOT
+
+    out = build_sample_site(tmp_path)
+    story = tmp_path / "data" / "stories" / "overview.md"
+    story.parent.mkdir(exist_ok=True)
+    story.write_text("A sentence of the desk's.\n", encoding="utf-8")
+    previous = os.umask(0o077)
+    try:
+        result = build_site(
+            tmp_path / "data", out, ROOT / "templates", cache_dir=tmp_path / ".cache", config=SiteConfig(base_url="")
+        )
+    finally:
+        os.umask(previous)
+    assert result.changed  # something was written under the private umask
+    for path in [out, *out.rglob("*")]:
         mode = path.stat().st_mode & 0o777
         assert mode == (0o755 if path.is_dir() else 0o644), path

@@ -115,6 +115,7 @@ def test_a_chart_csv_carries_the_comparability_of_each_row(site):
     with (site / "charts" / "chart-export-growth.csv").open(encoding="utf-8", newline="") as handle:
         rows = {r["id"]: r for r in csv.DictReader(handle)}
     assert rows["export-growth-2022-h1"]["comparability"].startswith("The article says a new method")
+    assert all("\n" not in r["comparability"] and "**" not in r["comparability"] for r in rows.values())
     assert rows["export-growth-2021"]["comparability"] == ""
 
 

@@ -67,7 +67,9 @@ def test_every_chart_has_an_accessible_name_and_description(context, base_url, p
             )
             assert svg.get_attribute("role") == "img"
             assert len(name) > 5, path
-            assert description.startswith(("Bar chart", "Line chart", "Chart of points")) and len(description) > 40, path
+            assert description.startswith(("Bar chart", "Line chart", "Chart of points")) and len(description) > 40, (
+                path
+            )
 
 
 @pytest.mark.skipif(

@@ -48,7 +48,7 @@ from beijing_econ_site.site.crawl import atom_feed, robots, sitemap
 from beijing_econ_site.site.digests import Digests
 from beijing_econ_site.site.export import dataset_summary, dataset_title, export_files
 from beijing_econ_site.site.pages import PageRenderer, SiteConfig, page_jobs, series_pages
-from beijing_econ_site.site.search import Record, search_files, search_records
+from beijing_econ_site.site.search import Indexing, Record, search_records
 from beijing_econ_site.site.theme import static_files
 from beijing_econ_site.site.views import SiteView, derive
 
@@ -206,8 +206,9 @@ def _write_site(build: Build, trust_memory: bool) -> BuildResult:
             preview({path: (writer.staging / path).read_bytes() for path in writer.changed if path.endswith(".html")})
             if remembered is not None and output_fingerprint(out_dir) != remembered.output:
                 raise StaleOutput(f"{out_dir} changed since the last build")
+        # the search index is made by another process while the cards and downloads are made here
+        search = closing.enter_context(start_search(search_records(site, stories, series_pages(site.series)), state))
         made.cards = write_cards(list(cards.values()), state.cards, renderer, writer)
-        made.search = write_search(search_records(site, stories, series_pages(site.series)), state.search, writer)
         schemas = {chart.schema for chart in charts.values() if chart.schema}
         for files in (
             export_files(checked.dataset, state.rows, made.rows),
@@ -219,6 +220,7 @@ def _write_site(build: Build, trust_memory: bool) -> BuildResult:
         ):
             for path, content in files.items():
                 writer.add(path, content)
+        made.search = search.write(writer)
         written = writer.commit()
         save_state(cache_dir, out_dir, made)
         file_count = len(writer.paths)
@@ -289,18 +291,45 @@ def _keep_card(card: Card, writer: SiteWriter) -> bool:
     return key_of_png(head) == card.key and writer.keep(card.path)
 
 
-def write_search(records: list[Record], previous: tuple[str, list[str]], writer: SiteWriter) -> tuple[str, list[str]]:
-    """The search index, made by Pagefind unless its records are those of the last build, whose
-    files are then kept; returns the records' key and the files, for the next build."""
+@dataclass
+class SearchIndex:
+    """The search index of this build's records: Pagefind's run over them, started by
+    start_search, or the previous build's files when its records were the same."""
+
+    key: str
+    previous: tuple[str, list[str]]
+    indexing: Indexing | None = None  # None: the records are the last build's
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.indexing is not None:
+            self.indexing.__exit__(*exc_info)
+
+    def write(self, writer: SiteWriter) -> tuple[str, list[str]]:
+        """Add the index to the site; returns the records' key and the files, for the next build."""
+        if self.indexing is None:
+            if writer.keep(*self.previous[1]):
+                log.info("search index unchanged")
+                return self.previous
+            self.indexing = Indexing(self.records_again)  # a file of it went missing: index again
+        files = self.indexing.files()
+        for path, content in files.items():
+            writer.add(path, content)
+        log.info("search index: %d files", len(files))
+        return self.key, sorted(files)
+
+    records_again: list[Record] = field(default_factory=list)
+
+
+def start_search(records: list[Record], state: BuildState) -> SearchIndex:
+    """Start indexing the records, unless they are those of the last build (its files are kept)."""
     key = hashlib.sha256(repr(records).encode("utf-8", "surrogatepass")).hexdigest()
-    if previous[0] == key and previous[1] and writer.keep(*previous[1]):
-        log.info("search index unchanged")
-        return previous
-    files = search_files(records)
-    for path, content in files.items():
-        writer.add(path, content)
-    log.info("search index: %d records, %d files", len(records), len(files))
-    return key, sorted(files)
+    previous = state.search
+    if previous[0] == key and previous[1]:
+        return SearchIndex(key, previous, None, records)
+    return SearchIndex(key, previous, Indexing(records))
 
 
 def keep_chart_files(chart_id: str, writer: SiteWriter, later: bool = False) -> bool:

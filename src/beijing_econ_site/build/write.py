@@ -14,7 +14,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -208,7 +208,8 @@ class SiteWriter:
         """Swap the staged site in for the previous one; returns the bytes written."""
         self.flush_kept()
         (self.staging / stamp_name(self.site_id)).write_text(stamp_content(self.site_id), encoding="utf-8")
-        _make_readable(self.staging)
+        # a linked file is the previous site's, readable already: only what this build wrote is made so
+        _make_readable(self.staging, [*self.changed, stamp_name(self.site_id)], self._folders)
         _swap(self.staging, self.out_dir)
         log.info(
             "wrote %d files (%d bytes), kept %d unchanged, in %s",
@@ -296,14 +297,22 @@ def _same_file_bytes(previous: Path, made: Path, size: int) -> bool:
         return False
 
 
-def _make_readable(root: Path) -> None:
-    # mkdtemp makes a private directory; the published site must be readable by everyone
+def _make_readable(root: Path, written: list[str], folders: set[str]) -> None:
+    """mkdtemp makes a private directory, and the umask may make private files: the published
+    site must be readable by everyone. Files linked from the previous site were made so by it."""
     os.chmod(root, DIR_MODE)
-    for folder, dirs, names in os.walk(root):
-        for name in dirs:
-            os.chmod(os.path.join(folder, name), DIR_MODE)
-        for name in names:
-            os.chmod(os.path.join(folder, name), FILE_MODE)
+    every_folder = {ancestor for folder in folders for ancestor in _ancestors(folder)}
+    for folder in sorted(every_folder):
+        os.chmod(root / folder, DIR_MODE)
+    for path in written:
+        os.chmod(root / path, FILE_MODE)
+
+
+def _ancestors(folder: str) -> Iterator[str]:
+    """'a/b/c' -> 'a/b/c', 'a/b', 'a' (the staging root itself is not one)."""
+    while folder:
+        yield folder
+        folder = os.path.dirname(folder)
 
 
 def _swap(staging: Path, out_dir: Path) -> None:

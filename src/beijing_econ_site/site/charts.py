@@ -27,6 +27,7 @@ from typing import Any, Protocol
 from beijing_econ_site.data.formatting import axis_scale
 from beijing_econ_site.data.models import Qualifier, Unit
 from beijing_econ_site.data.periods import Period, follows, parse_period
+from beijing_econ_site.site.markdown import markdown_as_text
 from beijing_econ_site.site.spreadsheet import safe_cell
 from beijing_econ_site.site.views import ChartGroup, FigureView, Series, SiteView
 
@@ -154,7 +155,7 @@ def _data_rows(figures: list[FigureView]) -> list[dict[str, Any]]:
             "unit": v.figure.unit,
             "qualifier": v.figure.qualifier.value,
             "period_inferred": v.period_is_read,
-            "comparability": v.figure.comparability or "",
+            "comparability": markdown_as_text(v.figure.comparability),
             "scope": v.figure.scope,
             "source": v.sources_text,
         }

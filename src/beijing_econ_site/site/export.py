@@ -62,8 +62,9 @@ _FIELD_DESCRIPTIONS = {
     "press conference's day, a month read from the text); empty when it is the article's date.",
     "quote": "The source's verbatim words stating the value.",
     "note": "Note for readers (Markdown), may be empty.",
-    "comparability": "How this figure's source or definition differs from the indicator's other figures "
-    "(Markdown); empty when it does not. Values across such a change may not be comparable.",
+    "comparability": "How this figure's source differs from the indicator's other figures, and why its "
+    "measure may differ (Markdown); empty when the site knows of no such difference. Values either side may "
+    "not be comparable.",
     "doubt": "Why the site doubts the number or what it measures (Markdown); empty when it does not. A "
     "doubtful figure is never drawn on a chart.",
     "fact": "The fact the figure states (indicator--period--scope): figures of one fact with equal values confirm it.",

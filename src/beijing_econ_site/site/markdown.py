@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
@@ -104,6 +106,14 @@ def render_markdown(text: str | None) -> Markup:
     if not text:
         return Markup("")
     return Markup(_parser().render(text))
+
+
+@lru_cache(maxsize=8192)
+def markdown_as_text(text: str | None) -> str:
+    """Markdown as a reader reads it, for a download or a search record: no markers, no tags,
+    the lines of a paragraph joined, paragraphs apart by a space."""
+    rendered = re.sub(r"<[^>]+>", " ", str(render_markdown(text)))
+    return " ".join(html.unescape(rendered).split())
 
 
 @lru_cache(maxsize=8192)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from beijing_econ_site.site.markdown import render_markdown
+from beijing_econ_site.site.markdown import markdown_as_text
 from beijing_econ_site.site.views import FigureView, SiteView
 
 SEARCH_DIR = "pagefind/"
@@ -45,11 +45,11 @@ def figure_record(view: FigureView) -> Record:
     title = f"{view.indicator.label}{where}, {view.period_label}: {view.display}{doubtful}"
     words = [title + ".", f.quote, f"Source: {view.sources_text}."]
     if f.doubt:
-        words.append(f"The site doubts this number: {_text(render_markdown(f.doubt))}")
+        words.append(f"The site doubts this number: {markdown_as_text(f.doubt)}")
     if f.note:
-        words.append(_text(render_markdown(f.note)))
+        words.append(markdown_as_text(f.note))
     if f.comparability:
-        words.append(f"Comparability: {_text(render_markdown(f.comparability))}")
+        words.append(f"Comparability: {markdown_as_text(f.comparability)}")
     return Record(view.permalink, title, " ".join(words), "Figure", view.sources_text)
 
 
@@ -61,12 +61,12 @@ def search_records(
     records = [figure_record(view) for view in site.figures.values() if not view.is_shown_elsewhere]
     for series in site.series:
         label = series.title
-        content = f"{label}, across the years. {_text(render_markdown(series.indicator.description))}"
+        content = f"{label}, across the years. {markdown_as_text(series.indicator.description)}"
         home = series_homes.get(series.key, "compare/")
         records.append(Record(f"{home}#{series.key}", f"{label}, across the years", content, "Indicator"))
     for source in site.sources:
         s = source.source
-        content = f"{s.cited_title}. {s.publisher}, {source.published_label}. {_text(render_markdown(s.notes))}"
+        content = f"{s.cited_title}. {s.publisher}, {source.published_label}. {markdown_as_text(s.notes)}"
         published_by = f"{s.publisher}, {source.published_label}"
         records.append(Record(source.path, s.cited_title, content, "Source", published_by))
     for path, title, story in stories:
@@ -83,30 +83,58 @@ def _text(markup: str) -> str:
 RECORDS_PER_PAGE = 200  # Pagefind's time goes by the page: 3,000 records index in 1.6 s one per page, 0.3 s by 200
 
 
-def search_files(records: list[Record]) -> dict[str, bytes]:
-    """Pagefind's index of the records and its search script, as site paths -> bytes.
+class Indexing:
+    """One run of Pagefind's indexer over the records, started at once and read by files(), so
+    the build does other work while it runs (it is a process of its own, on another core).
 
-    The records are handed to Pagefind's indexer as pages of many sections, in a temporary
-    folder: one run of the indexer for the whole site. Each section's anchor carries the
-    record's address, kind and source, which the search page reads from Pagefind's sub-results.
+    The records are handed to the indexer as pages of many sections, in a temporary folder.
+    Each section's anchor carries the record's address, kind and source, which the search page
+    reads from Pagefind's sub-results. Leaving the `with` block stops the indexer if it runs.
     """
-    from pagefind_bin import get_executable  # type: ignore[import-untyped]
 
-    if not records:  # nothing to find: no index (the search page says so)
-        return {}
-    with tempfile.TemporaryDirectory(prefix="beijing-econ-site-search-") as folder:
-        pages, output = Path(folder) / "records", Path(folder) / "index"
+    def __init__(self, records: list[Record]):
+        from pagefind_bin import get_executable  # type: ignore[import-untyped]
+
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+        self._process: subprocess.Popen[str] | None = None
+        if not records:  # nothing to find: no index (the search page says so)
+            return
+        self._folder = tempfile.TemporaryDirectory(prefix="beijing-econ-site-search-")
+        pages, self._output = Path(self._folder.name) / "records", Path(self._folder.name) / "index"
         pages.mkdir()
         groups = [records[i : i + RECORDS_PER_PAGE] for i in range(0, len(records), RECORDS_PER_PAGE)]
         for number, group in enumerate(groups):
             (pages / f"{number:05d}.html").write_text(records_page(group), encoding="utf-8")
-        command = [str(get_executable()), "--site", str(pages), "--output-path", str(output), "--force-language", "en"]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
-        if done.returncode != 0:
-            raise RuntimeError(f"Pagefind could not index the site: {(done.stderr or done.stdout).strip()[-500:]}")
+        command = [
+            str(get_executable()),
+            *("--site", str(pages), "--output-path", str(self._output), "--force-language", "en"),
+        ]
+        self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def __enter__(self) -> Indexing:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        if self._folder is not None:
+            self._folder.cleanup()
+
+    def files(self) -> dict[str, bytes]:
+        """Wait for the indexer; its index and search script as site paths -> bytes."""
+        if self._process is None:
+            return {}
+        try:
+            out, err = self._process.communicate(timeout=600)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            raise RuntimeError("Pagefind took more than 10 minutes to index the site") from None
+        if self._process.returncode != 0:
+            raise RuntimeError(f"Pagefind could not index the site: {(err or out).strip()[-500:]}")
         return {
-            SEARCH_DIR + path.relative_to(output).as_posix(): path.read_bytes()
-            for path in sorted(output.rglob("*"))
+            SEARCH_DIR + path.relative_to(self._output).as_posix(): path.read_bytes()
+            for path in sorted(self._output.rglob("*"))
             if path.is_file() and not _UNUSED.match(path.name)
         }
 

@@ -344,13 +344,13 @@ def not_compared(figures: list[FigureView], series: list[Series]) -> list[NotCom
         reasons = []
         doubted = [m for m in members if m.figure.doubt]
         if doubted:
-            periods = " and ".join(m.period_label for m in doubted)
+            periods = " and ".join(m.period_label.removeprefix("as of ") for m in doubted)
             which = "figure" if len(doubted) == 1 else "figures"
-            reasons.append(f"the site doubts the {which} for {periods} (see the notes) and draws no doubtful figure")
+            reasons.append(f"the site doubts the {which} for {periods} and draws no doubtful figure: see the notes")
         alone = [m for m in left if not m.figure.doubt]
         if alone and members[0].indicator.kind is Kind.FLOW and len({m.figure.period_info.kind for m in members}) > 1:
-            periods = "; ".join(f"{m.period_label}: {_length_said(m)}" for m in members)
-            reasons.append(f"its amounts are over periods of different lengths ({periods}), which no line joins")
+            periods = "; ".join(f"{m.period_label}, {_length_said(m)}" for m in members)
+            reasons.append(f"its amounts are over periods of different lengths, which no line joins: {periods}")
         elif alone:
             reasons.append("one value is left to draw, and a line needs two")
         ordered = sorted(members, key=lambda m: (m.figure.period_info.sort_key, m.source.published))
@@ -360,9 +360,9 @@ def not_compared(figures: list[FigureView], series: list[Series]) -> list[NotCom
 
 def _length_said(view: FigureView) -> str:
     """How long a figure's period is, as the site knows it: 'a half-year', or, where the site
-    reads the period, 'a year, by the site's reading'."""
+    reads the period, 'a year by the site's reading'."""
     length = PERIOD_LENGTHS[view.figure.period_info.kind]
-    return f"{length}, by the site's reading" if view.period_is_read else length
+    return f"{length} by the site's reading" if view.period_is_read else length
 
 
 def is_split(dataset: Dataset) -> list[int]:
