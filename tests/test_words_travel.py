@@ -51,6 +51,10 @@ def _files() -> dict[str, str | bytes]:
         f'    qualifier: exact\n    period: "2021"\n    scope: beijing\n    source: {SOURCE}\n'
         f'    quote: "{APART}"\n'
     )
+    files["data/stories/compare.md"] = (
+        "Charging points went from {{fig:charging-points-2023-08-05}} to {{fig:charging-points-2024-09-01}}, "
+        "a change of {{change:charging-points-2023-08-05:charging-points-2024-09-01}}.\n"
+    )
     return files
 
 
@@ -136,3 +140,17 @@ def test_a_chart_description_gives_each_value_s_source_without_nesting_parenthes
             deepest = max(deepest, depth)
         assert deepest <= 1, description
         assert "according to Timeline News" in description
+
+
+def test_a_computed_change_says_which_of_its_periods_the_site_reads_without_a_second_parenthesis(site):
+    page = _text((site / "compare" / "index.html").read_text(encoding="utf-8"))
+    assert (
+        "+12,000 (computed from the figures as of 5 Aug 2023 and as of 1 Sep 2024; "
+        "the second period is the site's reading)" in page.replace("&#39;", "'").replace(" ;", ";")
+    )
+
+
+def test_a_year_page_s_description_says_for_how_many_figures_the_site_reads_the_period(site):
+    page = (site / "2023" / "index.html").read_text(encoding="utf-8")
+    described = re.search(r'<meta name="description" content="([^"]*)"', page)
+    assert described is not None and "the period of 1 of them read by the site from the context" in described[1]

@@ -81,11 +81,9 @@ def _render_reference(
         return str(text)
     if reference.kind == "change":
         first, second = (views[i] for i in reference.figure_ids)
-        return (
-            f'<span class="computed">{text} <span class="computed-label">(computed from the figures '
-            f'<a href="{root}{first.permalink}">{escape(_for_period(first.period_label))}</a> and '
-            f'<a href="{root}{second.permalink}">{escape(_for_period(second.period_label))}</a>)</span></span>'
-        )
+        label = _computed_from(first, second, root)
+        return f'<span class="computed">{text} <span class="computed-label">{label}</span></span>'
+
     view = views[reference.figure_ids[0]]
     env["count"] = env.get("count", 0) + 1
     tip_id = f"tip-{view.id}-{env['count']}"
@@ -121,6 +119,20 @@ def render_markdown_inline(text: str | None) -> Markup:
     if not text:
         return Markup("")
     return Markup(_parser().renderInline(text))
+
+
+def _computed_from(first: FigureView, second: FigureView, root: str) -> str:
+    """'(computed from the figures for 2019 and for 2021)'; where a period is the site's
+    reading, it is said after the parenthesis, never inside it as a second one."""
+    links = " and ".join(
+        f'<a href="{root}{view.permalink}">{escape(_for_period(view.figure.period_info.label))}</a>'
+        for view in (first, second)
+    )
+    read = [view for view in (first, second) if view.period_is_read]
+    said = "; the second period is the site's reading" if read == [second] else ""
+    said = "; the first period is the site's reading" if read == [first] else said
+    said = "; both periods are the site's reading" if len(read) == 2 else said
+    return f"(computed from the figures {links}{said})"
 
 
 def _for_period(label: str) -> str:

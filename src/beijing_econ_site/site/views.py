@@ -352,7 +352,7 @@ def not_compared(figures: list[FigureView], series: list[Series]) -> list[NotCom
             periods = "; ".join(f"{m.period_label}, {_length_said(m)}" for m in members)
             reasons.append(f"its amounts are over periods of different lengths, which no line joins: {periods}")
         elif alone:
-            reasons.append("one value is left to draw, and a line needs two")
+            reasons.append("that leaves a single value to compare")
         ordered = sorted(members, key=lambda m: (m.figure.period_info.sort_key, m.source.published))
         found.append(NotCompared(members[0].indicator, members[0].figure.scope, ordered, reasons=reasons))
     return found
