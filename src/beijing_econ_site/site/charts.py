@@ -51,7 +51,7 @@ QUALIFIER_MARKS = {
     Qualifier.APPROXIMATELY: ("approximately (about)", "diamond"),
 }
 QUALIFIER_TIPS = {
-    Qualifier.EXACT: "exact",
+    Qualifier.EXACT: "as stated, without a qualifier",
     Qualifier.AT_LEAST: "at least: a lower bound",
     Qualifier.AT_MOST: "at most: an upper bound",
     Qualifier.APPROXIMATELY: "approximate",
@@ -472,7 +472,7 @@ def series_chart(series: Series, templates: Templates) -> Chart:
     if breaks:
         chart.caveat = "Its values may not be comparable: the chart marks where the measure may differ"
     elif switches:
-        chart.caveat = "Its values come from more than one article: the chart marks where they change"
+        chart.caveat = "Its values come from more than one article, and the chart marks where the article changes"
     return chart
 
 

@@ -135,6 +135,11 @@ def _relative_root(path: str) -> str:
 COMPARABILITY_CAVEAT = "It may not be comparable with other periods' figures: see the note"
 
 
+def _closing(quote: str) -> str:
+    """The full stop after a quotation, unless the quotation ends a sentence itself."""
+    return "" if quote.strip().endswith((".", "!", "?")) else "."
+
+
 def citation(view: FigureView, config: SiteConfig) -> dict[str, str]:
     """Short and long citations, in the manner of 'How to cite this data': every source that
     states the value, and the scope when it is not the home place."""
@@ -144,7 +149,7 @@ def citation(view: FigureView, config: SiteConfig) -> dict[str, str]:
     short = "; ".join(f"{v.source.publisher}, {v.date_label}" for v in statements) + f", via {config.title}"
     quoted = " ".join(
         f"{v.source.publisher}. {v.source.quoted_title}. Published {v.published_label}. "
-        f"Quoted: “{v.figure.quote.strip()}”."
+        f"Quoted: “{v.figure.quote.strip()}”{_closing(v.figure.quote)}"
         for v in statements
     )
     long = f"{quoted} In: {config.title}, figure “{view.indicator.label}{scope}, {view.period_label}”. {link}"

@@ -43,7 +43,7 @@ def figure_record(view: FigureView) -> Record:
     where = view.scope_note
     doubtful = " (doubtful)" if f.doubt else ""
     title = f"{view.indicator.label}{where}, {view.period_label}: {view.display}{doubtful}"
-    words = [title + ".", f.quote, f"Source: {view.sources_text}."]
+    words = [f.quote, f"Source: {view.sources_text}."]  # the title is the result's heading: not again
     if f.doubt:
         words.append(f"The site doubts this number: {markdown_as_text(f.doubt)}")
     if f.note:
