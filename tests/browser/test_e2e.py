@@ -116,7 +116,9 @@ def test_pointing_at_a_mark_shows_its_value_period_qualifier_and_source_and_fetc
         text.startswith(indicator) and f", {period}: {shown} (" in text and f"Source: {source}" in text
         for indicator, period, shown, source in rows
     ), (text, rows)
-    assert any(words in text for words in ("(exact)", "lower bound", "upper bound", "(approximate)"))
+    assert any(
+        words in text for words in ("(as stated, without a qualifier)", "lower bound", "upper bound", "(approximate)")
+    )
     box, mark = tip.bounding_box(), point.bounding_box()
     assert box and mark and abs(box["x"] - mark["x"]) < 400, "the tooltip sits beside the mark"
     page.mouse.move(5, 5)
