@@ -200,3 +200,20 @@ def test_a_move_to_another_article_is_marked_on_the_chart_and_unmarked_is_an_err
     spec = copy.deepcopy(specs[name])
     spec["datasets"]["breaks"] = [m for m in spec["datasets"]["breaks"] if m["kind"] != "source"]
     assert "chart-source-change-unmarked" in rules("c", spec, views)
+
+
+def test_a_change_of_source_is_drawn_between_two_values_never_through_one(made):
+    _, specs, _ = made
+    checked = 0
+    for name, spec in specs.items():
+        if not spec["datasets"].get("breaks"):
+            continue  # a bar chart, or a line with no mark across it
+        points = sorted(m["when"] for m in spec["datasets"]["figures"])
+        at = {m["figure"]: m["when"] for m in spec["datasets"]["figures"]}
+        for rule in spec["datasets"].get("breaks", []):
+            if rule["kind"] != "source":
+                continue
+            before = max(p for p in points if p < at[rule["figure"]])
+            assert before < rule["when"] < at[rule["figure"]], (name, rule)
+            checked += 1
+    assert checked  # the data has a move to another article (the 5G totals, as of two days)

@@ -432,7 +432,7 @@ def series_chart(series: Series, templates: Templates) -> Chart:
         for f in breaks
     ] + [
         {
-            "when": time_of(f.figure.period_info.start),
+            "when": _between(f, figures),
             "note": "Another source",
             "kind": "source",
             "figure": f.id,
@@ -474,6 +474,20 @@ def series_chart(series: Series, templates: Templates) -> Chart:
     elif switches:
         chart.caveat = "Its values come from more than one article, and the chart marks where the article changes"
     return chart
+
+
+def _between(view: FigureView, figures: list[FigureView]) -> int:
+    """Where a change of source is drawn: at the start of the value's period when that lies
+    between the value before it and this one; else (a value as of a day, whose period starts at
+    its point, or a year after a half of it) halfway between the two, so the line never runs
+    through a point and its label."""
+    period = view.figure.period_info
+    start, at = time_of(period.start), time_of(period.centre)
+    earlier = [time_of(f.figure.period_info.centre) for f in figures if time_of(f.figure.period_info.centre) < at]
+    if not earlier:
+        return start
+    before = max(earlier)
+    return start if before < start < at else (before + at) // 2
 
 
 def sources_of(view: FigureView) -> frozenset[str]:
