@@ -154,3 +154,31 @@ def test_a_year_page_s_description_says_for_how_many_figures_the_site_reads_the_
     page = (site / "2023" / "index.html").read_text(encoding="utf-8")
     described = re.search(r'<meta name="description" content="([^"]*)"', page)
     assert described is not None and "the period of 1 of them read by the site from the context" in described[1]
+
+
+def test_a_downloaded_chart_carries_its_title_and_every_source_of_its_values(site):
+    import struct
+
+    svg = (site / "charts" / "chart-ports-opened.svg").read_text(encoding="utf-8")
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert texts[0] == "Ports opened"
+    assert "Source: Timeline News, 1 September 2024" in " ".join(texts)
+    height = float(re.search(r'<svg[^>]* height="([\d.]+)"', svg)[1])  # type: ignore[index]
+    png = (site / "charts" / "chart-ports-opened.png").read_bytes()
+    assert struct.unpack(">II", png[16:24])[1] == round(2 * height)  # the PNG is the framed picture, at 2x
+    page = (site / "compare" / "index.html").read_text(encoding="utf-8")
+    inline = page[page.index('id="chart-ports-opened"') :]
+    assert "Source: Timeline News, 1 September 2024</text>" not in inline[: inline.index("</svg>")]
+
+
+def test_the_chart_inside_a_downloaded_picture_is_the_one_the_page_inlines(site):
+    from beijing_econ_site.build.vega import unframed
+
+    page = (site / "compare" / "index.html").read_text(encoding="utf-8")
+    for download in (site / "charts").glob("chart-*.svg"):
+        chart = download.name.removesuffix(".svg")
+        if f'id="{chart}-title"' not in page:
+            continue
+        start = page.rindex("<svg", 0, page.index(f'id="{chart}-title"'))
+        inline = page[start : page.index("</svg>", start) + len("</svg>")]
+        assert unframed(download.read_text(encoding="utf-8")) == inline, chart

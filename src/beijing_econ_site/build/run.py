@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from beijing_econ_site.build import vega
 from beijing_econ_site.build.fingerprint import DEFAULT_CACHE, output_fingerprint
 from beijing_econ_site.build.graph import (
     BuildState,
@@ -194,7 +195,8 @@ def _write_site(build: Build, trust_memory: bool) -> BuildResult:
                 else:
                     for chart in job.charts():
                         if not chart.svg:  # unchanged, so its SVG is the previous site's
-                            chart.svg = writer.previous(f"charts/{chart.id}.svg").read_text(encoding="utf-8")
+                            previous = writer.previous(f"charts/{chart.id}.svg").read_text(encoding="utf-8")
+                            chart.svg = vega.unframed(previous)
                     writer.add_stream(job.file_path, templates.stream(job))
                 pages += 1
                 if job.file_path.endswith("index.html"):
@@ -360,7 +362,9 @@ def template_diagnostic(exc: jinja2.TemplateError, templates_dir: Path) -> Diagn
 def write_chart_files(chart: Chart, writer: SiteWriter) -> None:
     """A chart's downloads, written as soon as it is rendered, after which its spec and PNG are let go."""
     svg, png, csv, spec = (f"charts/{chart.id}.{suffix}" for suffix in CHART_FILES)
-    writer.add(svg, chart.svg.encode("utf-8"))
+    download = chart.spec.get("usermeta", {}).get("download")
+    picture = vega.framed(chart.svg, download["title"], download["source"]) if download else chart.svg
+    writer.add(svg, picture.encode("utf-8"))
     writer.add(png, chart.png)
     writer.add(csv, chart.csv_bytes())
     writer.add(spec, chart.spec_json.encode("utf-8"))

@@ -212,6 +212,13 @@ def period_read_by_title(figures: list[FigureView]) -> bool:
     return all(f.period_is_read for f in figures)
 
 
+def _download(spec: dict[str, Any], title: str, figures: list[FigureView]) -> None:
+    """What a downloaded picture of the chart says around it: its title, and every source of
+    its values (build.vega.framed draws them)."""
+    sources = dict.fromkeys(f"{v.source.publisher}, {v.date_label}" for f in figures for v in f.statements)
+    spec["usermeta"]["download"] = {"title": title, "source": "Source: " + "; ".join(sources)}
+
+
 def _footnote(spec: dict[str, Any], read: set[str]) -> None:
     if read:
         spec["title"] = {
@@ -250,6 +257,7 @@ def bar_chart(group: ChartGroup, templates: Templates) -> Chart:
     _title_axis(spec, "x", axis_title)
     spec["usermeta"]["period_in_title"] = period_read_by_title(figures)
     _footnote(spec, read)
+    _download(spec, group.title, figures)
     readable = "; ".join(f"{_bar_label(f)}: {f.display}" for f in figures)
     description = f"Bar chart, {group.title}. {readable}."
     tips = [tip_text(f) for f in figures]
@@ -447,6 +455,7 @@ def series_chart(series: Series, templates: Templates) -> Chart:
     _time_axis(spec, domain, ticks)
     spec["usermeta"]["period_in_title"] = False
     _footnote(spec, {f.id for f in figures if f.period_is_read})
+    _download(spec, series.title, figures)
     readable = "; ".join(f"{f.period_label}: {f.display}, according to {f.sources_text}" for f in figures)
     readable = readable[:1].upper() + readable[1:]  # 'As of 30 Jun 2020: ...' begins a sentence
     segments = Counter(str(v["segment"]) for v in values)
