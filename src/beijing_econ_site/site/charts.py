@@ -45,7 +45,7 @@ CONFLICT_FLAG = "sources differ"  # beside a value another source states differe
 READ_MARK = " *"
 READ_NOTE = "* The period is the site's reading: the article does not state it"
 QUALIFIER_MARKS = {
-    Qualifier.EXACT: ("exact", "circle"),
+    Qualifier.EXACT: ("without a qualifier", "circle"),
     Qualifier.AT_LEAST: ("at least (over)", "triangle-up"),
     Qualifier.AT_MOST: ("at most (nearly)", "triangle-down"),
     Qualifier.APPROXIMATELY: ("approximately (about)", "diamond"),

@@ -63,8 +63,8 @@ _FIELD_DESCRIPTIONS = {
     "quote": "The source's verbatim words stating the value.",
     "note": "Note for readers (Markdown), may be empty.",
     "comparability": "How this figure's source differs from the indicator's other figures, and why its "
-    "measure may differ (Markdown); empty when the site knows of no such difference. Values either side may "
-    "not be comparable.",
+    "measure may differ (Markdown); empty when the site knows of no such difference. Such a figure may not be "
+    "comparable with the indicator's other figures.",
     "doubt": "Why the site doubts the number or what it measures (Markdown); empty when it does not. A "
     "doubtful figure is never drawn on a chart.",
     "fact": "The fact the figure states (indicator--period--scope): figures of one fact with equal values confirm it.",

@@ -25,6 +25,7 @@ SEARCH_DIR = "pagefind/"
 # what the browser needs of Pagefind's output; its ready-made interfaces are not used
 _UNUSED = re.compile(r"^pagefind-(?:component-|modular-)?ui\.(?:js|css)$|^pagefind-highlight\.js$")
 _TAG = re.compile(r"<[^>]+>")
+_TIPS = re.compile(r'<span class="fig-tip"[^>]*>.*?</span>', re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -61,16 +62,16 @@ def search_records(
     records = [figure_record(view) for view in site.figures.values() if not view.is_shown_elsewhere]
     for series in site.series:
         label = series.title
-        content = f"{label}, across the years. {markdown_as_text(series.indicator.description)}"
+        content = markdown_as_text(series.indicator.description) or f"{label}, across the years."
         home = series_homes.get(series.key, "compare/")
         records.append(Record(f"{home}#{series.key}", f"{label}, across the years", content, "Indicator"))
     for source in site.sources:
         s = source.source
-        content = f"{s.cited_title}. {s.publisher}, {source.published_label}. {markdown_as_text(s.notes)}"
+        content = f"{s.publisher}, {source.published_label}. {markdown_as_text(s.notes)}"
         published_by = f"{s.publisher}, {source.published_label}"
         records.append(Record(source.path, s.cited_title, content, "Source", published_by))
     for path, title, story in stories:
-        text = _text(str(story))
+        text = _text(_TIPS.sub(" ", str(story)))  # a reference's quote pops up; it is not the story's prose
         if text:
             records.append(Record(path, title, text, "Story"))
     return records
