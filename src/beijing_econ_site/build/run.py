@@ -301,6 +301,7 @@ class SearchIndex:
     key: str
     previous: tuple[str, list[str]]
     indexing: Indexing | None = None  # None: the records are the last build's
+    records: list[Record] = field(default_factory=list)
 
     def __enter__(self) -> SearchIndex:
         return self
@@ -315,14 +316,12 @@ class SearchIndex:
             if writer.keep(*self.previous[1]):
                 log.info("search index unchanged")
                 return self.previous
-            self.indexing = Indexing(self.records_again)  # a file of it went missing: index again
+            self.indexing = Indexing(self.records)  # a file of it went missing: index again
         files = self.indexing.files()
         for path, content in files.items():
             writer.add(path, content)
-        log.info("search index: %d files", len(files))
+        log.info("search index: %d records, %d files", len(self.records), len(files))
         return self.key, sorted(files)
-
-    records_again: list[Record] = field(default_factory=list)
 
 
 def start_search(records: list[Record], state: BuildState) -> SearchIndex:
@@ -331,7 +330,7 @@ def start_search(records: list[Record], state: BuildState) -> SearchIndex:
     previous = state.search
     if previous[0] == key and previous[1]:
         return SearchIndex(key, previous, None, records)
-    return SearchIndex(key, previous, Indexing(records))
+    return SearchIndex(key, previous, Indexing(records), records)
 
 
 def keep_chart_files(chart_id: str, writer: SiteWriter, later: bool = False) -> bool:
