@@ -189,7 +189,7 @@ def test_each_commit_s_change_is_listed_once_and_nothing_else(history, checkout,
     assert template["pages"] == ["sources/"]
     assert [(c["id"], c["status"]) for c in result["charts"]] == [("chart-digital-share-gdp", "changed")]
     assert [(d["field"], d["before"], d["after"]) for d in result["charts"][0]["marks"]] == [
-        ("mark", "2021: 40.4% (exact)", "2021: 40.5% (exact)")
+        ("mark", "2021: 40.4% (without a qualifier)", "2021: 40.5% (without a qualifier)")
     ]
 
 

@@ -35,7 +35,7 @@ from beijing_econ_site.memo import Memo, key_of
 
 SUPERLATIVES = re.compile(
     r"\b(?:only|highest|lowest|largest|biggest|smallest|fastest|slowest|record|lead|leads|(?<!-)led|leading|"
-    r"first|top|best|worst|most|least|highland|benchmark|pacesetter)\b",
+    r"first|top|best|worst|most|least|highland|benchmark\s+city|pacesetter)\b",
     re.IGNORECASE,
 )
 # the same words as hedges, quantities or the site's own manner of speaking are no claims of rank
