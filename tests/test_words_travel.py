@@ -182,3 +182,18 @@ def test_the_chart_inside_a_downloaded_picture_is_the_one_the_page_inlines(site)
         start = page.rindex("<svg", 0, page.index(f'id="{chart}-title"'))
         inline = page[start : page.index("</svg>", start) + len("</svg>")]
         assert unframed(download.read_text(encoding="utf-8")) == inline, chart
+
+
+def test_a_story_s_search_record_is_its_prose_without_the_quotes_its_references_pop_up(tmp_path):
+    from beijing_econ_site.checks.run import check_data
+    from beijing_econ_site.site.markdown import render_story
+    from beijing_econ_site.site.search import search_records
+    from beijing_econ_site.site.views import derive
+
+    files = _files()
+    checked = check_data(write_tree(tmp_path, files) / "data")
+    site = derive(checked.dataset)
+    story = render_story(str(files["data/stories/compare.md"]), site.figures, "")
+    [record] = [r for r in search_records(site, [("compare/", "Compare", story)], {}) if r.kind == "Story"]
+    assert record.content.startswith("Charging points went from 40,000 to 52,000")
+    assert "As of August 5, 2023" not in record.content  # the first reference's quote, shown on pointing

@@ -33,8 +33,6 @@ def period_is_read(figure: Figure, source: Source) -> bool:
     reviewed = source.reviews_year is not None and info.start.year == info.end.year == source.reviews_year
     if reviewed and str(source.reviews_year) not in figure.quote:
         return True  # a year, part of it or a day of it, in a year the article never names
-    if info.kind == "year":
-        return False
     if info.kind == "date" and source.published == info.start.isoformat():
         month = info.start.strftime("%B")
         named = re.search(

@@ -200,18 +200,6 @@ def _bar_label(view: FigureView) -> str:
     return f"{label} ({stated_by})"
 
 
-def marked_as_read(figures: list[FigureView]) -> set[str]:
-    """The drawn values whose period the site reads, when the chart's title does not already say
-    it of them all: each is marked on the chart, and the footnote says what the mark means."""
-    read = {f.id for f in figures if f.period_is_read}
-    return set() if period_read_by_title(figures) else read
-
-
-def period_read_by_title(figures: list[FigureView]) -> bool:
-    """A bar chart's values share one period: its title says '(probably)' when every one is read."""
-    return all(f.period_is_read for f in figures)
-
-
 def _download(spec: dict[str, Any], title: str, figures: list[FigureView]) -> None:
     """What a downloaded picture of the chart says around it: its title, and every source of
     its values (build.vega.framed draws them)."""
@@ -233,7 +221,9 @@ def _footnote(spec: dict[str, Any], read: set[str]) -> None:
 
 def bar_chart(group: ChartGroup, templates: Templates) -> Chart:
     figures = drawn(group.figures)
-    read = marked_as_read(figures)
+    # a value whose period the site reads is marked, and the footnote says what the mark means,
+    # unless the title already says '(probably)' of every value
+    read = set() if group.period_in_title else {f.id for f in figures if f.period_is_read}
     unit = figures[0].figure.unit
     divisor, axis_title = axis_scale([f.figure.value for f in figures], unit)
     values: list[dict[str, Any]] = [
@@ -255,7 +245,7 @@ def bar_chart(group: ChartGroup, templates: Templates) -> Chart:
     spec = _filled(templates.bar(), {"figures": values}, divisor, height=(22 + 15 * longest) * len(values))
     _bar_legend(spec, tuple(q for q in Qualifier if any(f.figure.qualifier is q for f in figures)))
     _title_axis(spec, "x", axis_title)
-    spec["usermeta"]["period_in_title"] = period_read_by_title(figures)
+    spec["usermeta"]["period_in_title"] = group.period_in_title
     _footnote(spec, read)
     _download(spec, group.title, figures)
     readable = "; ".join(f"{_bar_label(f)}: {f.display}" for f in figures)
@@ -492,7 +482,7 @@ def _between(view: FigureView, figures: list[FigureView]) -> int:
     through a point and its label."""
     period = view.figure.period_info
     start, at = time_of(period.start), time_of(period.centre)
-    earlier = [time_of(f.figure.period_info.centre) for f in figures if time_of(f.figure.period_info.centre) < at]
+    earlier = [centre for centre in (time_of(f.figure.period_info.centre) for f in figures) if centre < at]
     if not earlier:
         return start
     before = max(earlier)

@@ -175,10 +175,10 @@ def _stated_words(value: int | float, unit: str, quote: str, currencies: str) ->
     if not found:
         return ""
     reading = next((r for r in read_span(quote, 0, len(quote)) if r.mention == found[0]), None)
-    if reading is not None and not reading.qualifier_wording and reading.emphasis:
-        return f"{reading.emphasis} {found[0].text}"
-    if reading is None or not reading.qualifier_wording:
+    if reading is None:
         return found[0].text
+    if not reading.qualifier_wording:  # 'as many as 129' says 129, stressed
+        return f"{reading.emphasis} {found[0].text}" if reading.emphasis else found[0].text
     if reading.qualifier_after:
         return f"{found[0].text} {reading.qualifier_wording}"
     return f"{reading.qualifier_wording} {found[0].text}"

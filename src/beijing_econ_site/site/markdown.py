@@ -83,7 +83,6 @@ def _render_reference(
         first, second = (views[i] for i in reference.figure_ids)
         label = _computed_from(first, second, root)
         return f'<span class="computed">{text} <span class="computed-label">{label}</span></span>'
-
     view = views[reference.figure_ids[0]]
     env["count"] = env.get("count", 0) + 1
     tip_id = f"tip-{view.id}-{env['count']}"
@@ -106,12 +105,19 @@ def render_markdown(text: str | None) -> Markup:
     return Markup(_parser().render(text))
 
 
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_as_text(markup: str) -> str:
+    """HTML as a reader reads it: no tags, entities resolved, runs of white space one space."""
+    return " ".join(html.unescape(_TAG.sub(" ", markup)).split())
+
+
 @lru_cache(maxsize=8192)
 def markdown_as_text(text: str | None) -> str:
     """Markdown as a reader reads it, for a download or a search record: no markers, no tags,
     the lines of a paragraph joined, paragraphs apart by a space."""
-    rendered = re.sub(r"<[^>]+>", " ", str(render_markdown(text)))
-    return " ".join(html.unescape(rendered).split())
+    return html_as_text(str(render_markdown(text)))
 
 
 @lru_cache(maxsize=8192)
@@ -128,11 +134,16 @@ def _computed_from(first: FigureView, second: FigureView, root: str) -> str:
         f'<a href="{root}{view.permalink}">{escape(_for_period(view.figure.period_info.label))}</a>'
         for view in (first, second)
     )
-    read = [view for view in (first, second) if view.period_is_read]
-    said = "; the second period is the site's reading" if read == [second] else ""
-    said = "; the first period is the site's reading" if read == [first] else said
-    said = "; both periods are the site's reading" if len(read) == 2 else said
+    which = READ_PERIODS.get((first.period_is_read, second.period_is_read))
+    said = f"; {which} the site's reading" if which else ""
     return f"(computed from the figures {links}{said})"
+
+
+READ_PERIODS = {
+    (True, False): "the first period is",
+    (False, True): "the second period is",
+    (True, True): "both periods are",
+}
 
 
 def _for_period(label: str) -> str:

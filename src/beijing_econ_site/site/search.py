@@ -18,13 +18,12 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from beijing_econ_site.site.markdown import markdown_as_text
+from beijing_econ_site.site.markdown import html_as_text, markdown_as_text
 from beijing_econ_site.site.views import FigureView, SiteView
 
 SEARCH_DIR = "pagefind/"
 # what the browser needs of Pagefind's output; its ready-made interfaces are not used
 _UNUSED = re.compile(r"^pagefind-(?:component-|modular-)?ui\.(?:js|css)$|^pagefind-highlight\.js$")
-_TAG = re.compile(r"<[^>]+>")
 _TIPS = re.compile(r'<span class="fig-tip"[^>]*>.*?</span>', re.DOTALL)
 
 
@@ -71,14 +70,10 @@ def search_records(
         published_by = f"{s.publisher}, {source.published_label}"
         records.append(Record(source.path, s.cited_title, content, "Source", published_by))
     for path, title, story in stories:
-        text = _text(_TIPS.sub(" ", str(story)))  # a reference's quote pops up; it is not the story's prose
+        text = html_as_text(_TIPS.sub(" ", str(story)))  # a reference's quote pops up; it is not the story's prose
         if text:
             records.append(Record(path, title, text, "Story"))
     return records
-
-
-def _text(markup: str) -> str:
-    return " ".join(html.unescape(_TAG.sub(" ", markup)).split())
 
 
 RECORDS_PER_PAGE = 200  # Pagefind's time goes by the page: 3,000 records index in 1.6 s one per page, 0.3 s by 200

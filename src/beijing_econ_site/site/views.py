@@ -185,6 +185,7 @@ class ChartGroup:
     key: str
     title: str
     figures: list[FigureView]
+    period_in_title: bool = False  # the title says '(probably)': the site reads every bar's period
 
 
 @dataclass
@@ -464,8 +465,8 @@ def chart_groups(year: int, topic: str, figures: list[FigureView]) -> list[Chart
         named = "" if not measure or measure.startswith("indicator:") else thing
         # the period is '(probably)' in the title when the site reads it for every bar; a bar
         # whose period is read beside bars whose period is stated is marked on the chart instead
-        shown = [m for m in members if not m.is_shown_elsewhere]
-        said = first.figure.period_info.label + (" (probably)" if all(m.period_is_read for m in shown) else "")
+        all_read = all(m.period_is_read for m in members if not m.is_shown_elsewhere)
+        said = first.figure.period_info.label + (" (probably)" if all_read else "")
         # a chart of one measure is titled by it ('Value added, 2021'), the others by their kind
         title = f"{named[:1].upper()}{named[1:]}, {said}" if named else f"{KIND_TITLES[first.indicator.kind]}, {said}"
         if measure.startswith("share of "):
@@ -475,9 +476,10 @@ def chart_groups(year: int, topic: str, figures: list[FigureView]) -> list[Chart
         parts = _at_most_bars(members, MAX_BARS)
         for number, part in enumerate(parts, start=1):
             if len(parts) == 1:
-                charts.append(ChartGroup(key, title, part))
+                charts.append(ChartGroup(key, title, part, all_read))
             else:
-                charts.append(ChartGroup(f"{key}-part-{number}", f"{title} ({number} of {len(parts)})", part))
+                part_title = f"{title} ({number} of {len(parts)})"
+                charts.append(ChartGroup(f"{key}-part-{number}", part_title, part, all_read))
     return charts
 
 
