@@ -259,3 +259,26 @@ def test_an_unrelated_indicator_added_changes_no_draft():
 def test_a_fraction_word_is_drafted_as_a_round_figure_unless_the_article_says_exactly(words, qualifier):
     [reading] = read_quote(words, words)
     assert (reading.value, reading.qualifier) == (50, qualifier)
+
+
+def test_an_undated_stock_in_a_review_of_a_year_is_drafted_as_of_the_year_s_last_day():
+    from beijing_econ_site.cite import Context, draft_period
+    from beijing_econ_site.data.models import Kind, Source
+
+    review = Source.model_validate(
+        {
+            "id": "city-review-2025-02-01",
+            "title": "The year in review",
+            "publisher": "City Office",
+            "published": "2025-02-01",
+            "reviews_year": 2024,
+            "url": None,
+            "language": "en",
+            "archive": "city-review-2025-02-01.txt",
+            "sha256": "0" * 64,
+        }
+    )
+    quote = "The number of pilot zones increased to 50."
+    words = Context(before="The number of pilot zones increased to", after=".")
+    assert draft_period(words, quote, "", review, Kind.LEVEL)[0] == "2024-12-31"
+    assert draft_period(words, quote, "", review, Kind.FLOW)[0] == "2024"  # an amount over the year it reviews

@@ -30,6 +30,7 @@ import pytest
 import yaml
 from selectolax.lexbor import LexborHTMLParser
 
+from beijing_econ_site.data.formatting import quoted
 from beijing_econ_site.data.load import MAX_FILE_BYTES, load_file
 from tests.helpers import ARTICLE, FIGURES, INDICATORS, dataset_files, source_yaml, write_tree
 
@@ -468,13 +469,13 @@ def test_plain_text_fields_show_the_markup_literally(markup_site: MarkupSite):
     assert source_page.css_first("h1").text() == f"Sample article {text}"
     assert source_page.css_first("title").text().startswith(f"Sample article {text} · ")
     assert f"Sample News {text}" in [dd.text() for dd in source_page.css("dl.meta dd")]
-    assert source_page.css_first("ul.omitted li").text() == f"“{text}”: Not a number. {text}"
+    assert source_page.css_first("ul.omitted li").text() == f"{quoted(text)}: Not a number. {text}"
     sources_page = markup_site.page("sources/index.html")
     assert sources_page.css_first(".source-list h2 a").text() == f"Sample article {text}"
     year_page = markup_site.page("2021/index.html")
     row = year_page.css_first("tr#digital-core-value-added-2021")
     assert row.css_first("th").text().startswith(f"Digital economy core industries, value added {text}")
-    assert row.css_first("blockquote").text() == f"“{QUOTED} {text}”"
+    assert row.css_first("blockquote").text() == quoted(f"{QUOTED} {text}")
     assert row.css_first("cite").text() == f"Sample article {text}"
 
 

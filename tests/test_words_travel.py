@@ -23,13 +23,18 @@ from tests.test_time_charts import SOURCE, timeline_files
 
 STRESSED = "As many as 12 new ports opened in 2023."
 APART = "The city opened 10 new ports in 2021."  # with the 2023 figure: two points a gap apart, no line
+# a number the article relays from another's report, in a sentence that quotes a quote
+RELAYED = (
+    "According to the 2024 yearbook of the Port Authority, the city handled 3 million containers in 2023, "
+    "a year it called “the turn of the tide”."
+)
 
 
 def _files() -> dict[str, str | bytes]:
     from tests.helpers import sha256
 
     files = timeline_files()
-    article = str(files[f"data/sources/{SOURCE}.txt"]) + STRESSED + "\n" + APART + "\n"
+    article = str(files[f"data/sources/{SOURCE}.txt"]) + STRESSED + "\n" + APART + "\n" + RELAYED + "\n"
     files[f"data/sources/{SOURCE}.txt"] = article
     source = str(files[f"data/sources/{SOURCE}.yaml"])
     source = re.sub(r"sha256: [0-9a-f]{64}", f"sha256: {sha256(article)}", source)
@@ -43,7 +48,14 @@ def _files() -> dict[str, str | bytes]:
         "  - id: ports-opened\n    label: Ports opened\n    unit: count\n    counts: ports\n    kind: flow\n"
         "    topic: infrastructure\n    description: New ports the city opened over the period.\n"
     )
+    files["data/indicators/timeline.yaml"] = str(files["data/indicators/timeline.yaml"]) + (
+        "  - id: freight-handled\n    label: Freight containers handled, yearbook\n    unit: count\n    counts: freight containers\n"
+        "    kind: flow\n    topic: infrastructure\n    description: Containers the city's ports handled.\n"
+    )
     files[f"data/figures/{SOURCE}.yaml"] = str(files[f"data/figures/{SOURCE}.yaml"]) + (
+        "  - id: freight-handled-2023\n    indicator: freight-handled\n    value: 3000000\n    unit: count\n"
+        f'    qualifier: exact\n    period: "2023"\n    scope: beijing\n    source: {SOURCE}\n'
+        f"    quote: '{RELAYED}'\n    cites: the 2024 yearbook of the Port Authority\n"
         "  - id: ports-opened-2023\n    indicator: ports-opened\n    value: 12\n    unit: count\n"
         f'    qualifier: exact\n    period: "2023"\n    scope: beijing\n    source: {SOURCE}\n'
         f'    quote: "{STRESSED}"\n'
@@ -197,3 +209,35 @@ def test_a_story_s_search_record_is_its_prose_without_the_quotes_its_references_
     [record] = [r for r in search_records(site, [("compare/", "Compare", story)], {}) if r.kind == "Story"]
     assert record.content.startswith("Charging points went from 40,000 to 52,000")
     assert "As of August 5, 2023" not in record.content  # the first reference's quote, shown on pointing
+
+
+def test_a_relayed_number_cites_whom_the_article_credits_on_every_source_line(site):
+    credited = "citing the 2024 yearbook of the Port Authority"
+    year = _text((site / "2023" / "index.html").read_text(encoding="utf-8"))
+    assert f"Timeline News, 5 Aug 2023, {credited}" in year or re.search(f"Timeline News, [^;]*, {credited}", year)
+    assert f"{credited}, via" in year  # the short citation
+    rows = {r["id"]: r for r in json.loads((site / "data" / "figures.json").read_text(encoding="utf-8"))}
+    assert rows["freight-handled-2023"]["cites"] == "the 2024 yearbook of the Port Authority"
+    assert {r["cites"] for i, r in rows.items() if i != "freight-handled-2023"} == {""}
+    with (site / "data" / "figures.csv").open(encoding="utf-8", newline="") as handle:
+        assert "cites" in next(csv.reader(handle))
+
+
+def test_a_quote_that_quotes_in_double_marks_is_itself_in_single_marks(site):
+    year = (site / "2023" / "index.html").read_text(encoding="utf-8")
+    assert "‘According to the 2024 yearbook" in year and "“the turn of the tide”.’" in year
+    assert "““" not in year and "””" not in year
+    assert "“As many as 12 new ports opened in 2023.”" in year  # one without inner marks keeps double ones
+
+
+def test_whom_a_figure_cites_must_be_the_quote_s_own_words(tmp_path):
+    from beijing_econ_site.checks.run import check_data
+
+    files = _files()
+    figures = str(files[f"data/figures/{SOURCE}.yaml"])
+    files[f"data/figures/{SOURCE}.yaml"] = figures.replace(
+        "cites: the 2024 yearbook of the Port Authority", "cites: the World Bank"
+    )
+    checked = check_data(write_tree(tmp_path, files) / "data")
+    errors = [d.format() for d in checked.errors]
+    assert any(f"data/figures/{SOURCE}.yaml:" in e and "'cites' must be the quote's own words" in e for e in errors)

@@ -12,7 +12,8 @@ qualifier), and drafts the rest of each figure from the words and the article:
 - the period from the words of the number, then of the quote, then of the paragraph before it
   ("first half of 2023", "last year", "by the end of June", "from January to February this
   year"); a stock (a level) stated for a half-year or a quarter is as of its last day. With
-  none: the year a review covers (`reviews_year` of the source), else the article's date;
+  none: the year a review covers (`reviews_year` of the source; a stock as of its last day),
+  else the article's date;
 - the scope from the words the profile gives a wider place ("the country's", "global trade")
   when the home place is not named, else the scope of the indicator's figures, else the home place.
 
@@ -278,6 +279,8 @@ def draft_period(
             return info.end.isoformat(), f"a stock as of the end of {info.label}"
         return found
     if source.reviews_year is not None:
+        if kind is Kind.LEVEL:
+            return f"{source.reviews_year}-12-31", "a stock as of the end of the year the article reviews"
         return str(source.reviews_year), f"the year the article reviews (reviews_year: {source.reviews_year})"
     return _article_date(source, before, head), "undated in the text: as of the article's date"
 

@@ -61,6 +61,13 @@ def year_span(years: list[int] | list[str]) -> str:
     return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
 
 
+def quoted(text: str) -> str:
+    """Words in quotation marks: double, or single around words that quote someone in double marks
+    themselves, so a quote within a quote is told apart and both stay verbatim."""
+    text = text.strip()
+    return f"‘{text}’" if any(mark in text for mark in '“”"') else f"“{text}”"
+
+
 def count_of(number: int, noun: str) -> str:
     """'1 figure', '5 figures', '1,200 figures', '2 archived articles'."""
     return f"{number:,} {noun}" + ("" if number == 1 else "s")

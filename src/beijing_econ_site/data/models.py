@@ -335,12 +335,23 @@ class Figure(StrictModel):
         "A doubtful figure is shown with this reason, marked 'doubtful', and never drawn on a chart, chosen as a "
         "headline or used in a change.",
     )
+    cites: PlainText | None = Field(
+        default=None,
+        description="When the article relays another's number: whom it credits, in the quote's own words ('the "
+        "2019 report of the statistics bureau'). Every source line of the figure adds 'citing …'.",
+    )
     accept: list[Acceptance] = Field(default_factory=list, description=ACCEPT_DESCRIPTION)
 
     @model_validator(mode="after")
     def _doubtful_is_no_headline(self) -> Figure:
         if self.headline and self.doubt:
             raise ValueError("a number the site doubts ('doubt') cannot be a headline figure")
+        return self
+
+    @model_validator(mode="after")
+    def _cites_the_quote_own_words(self) -> Figure:
+        if self.cites and " ".join(self.cites.split()).casefold() not in " ".join(self.quote.split()).casefold():
+            raise ValueError(f"'cites' must be the quote's own words; the quote does not say {self.cites!r}")
         return self
 
     @property

@@ -203,7 +203,7 @@ def _bar_label(view: FigureView) -> str:
 def _download(spec: dict[str, Any], title: str, figures: list[FigureView]) -> None:
     """What a downloaded picture of the chart says around it: its title, and every source of
     its values (build.vega.framed draws them)."""
-    sources = dict.fromkeys(f"{v.source.publisher}, {v.date_label}" for f in figures for v in f.statements)
+    sources = dict.fromkeys(f"{v.source.publisher}, {v.date_label}{v.citing}" for f in figures for v in f.statements)
     spec["usermeta"]["download"] = {"title": title, "source": "Source: " + "; ".join(sources)}
 
 

@@ -32,6 +32,7 @@ EXPORT_COLUMNS = [
     "published",
     "dated_by",
     "quote",
+    "cites",
     "note",
     "comparability",
     "doubt",
@@ -61,6 +62,8 @@ _FIELD_DESCRIPTIONS = {
     "dated_by": "What `published` dates when it is not the article's own date, or how the date was read (a "
     "press conference's day, a month read from the text); empty when it is the article's date.",
     "quote": "The source's verbatim words stating the value.",
+    "cites": "Whom the article credits for the number, in the quote's words, when it relays another's "
+    "number (a report, an office); empty when it does not.",
     "note": "Note for readers (Markdown), may be empty.",
     "comparability": "How this figure's source differs from the indicator's other figures, and why its "
     "measure may differ (Markdown); empty when the site knows of no such difference. Such a figure may not be "
@@ -154,6 +157,7 @@ def _row(figure: Figure, dataset: Dataset) -> dict[str, Any]:
         "published": source.published,
         "dated_by": source.dated_by or "",
         "quote": figure.quote,
+        "cites": figure.cites or "",
         "note": figure.note or "",
         "comparability": figure.comparability or "",
         "doubt": figure.doubt or "",

@@ -14,6 +14,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup, escape
 
+from beijing_econ_site.data.formatting import quoted
 from beijing_econ_site.site.views import FigureView
 
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
@@ -86,7 +87,7 @@ def _render_reference(
     view = views[reference.figure_ids[0]]
     env["count"] = env.get("count", 0) + 1
     tip_id = f"tip-{view.id}-{env['count']}"
-    tip = escape(f"{view.source.publisher}, {view.published_label}: “{view.figure.quote.strip()}”")
+    tip = escape(f"{view.source.publisher}, {view.published_label}: {quoted(view.figure.quote)}")
     return (
         f'<span class="fig"><a class="fig-ref" href="{root}{view.permalink}" aria-describedby="{tip_id}">{text}</a>'
         f'<span class="fig-tip" id="{tip_id}" role="tooltip">{tip}</span></span>'

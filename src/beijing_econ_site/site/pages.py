@@ -22,7 +22,7 @@ from jinja2 import (
 from jinja2.bccache import Bucket
 from markupsafe import Markup
 
-from beijing_econ_site.data.formatting import count_of, year_span
+from beijing_econ_site.data.formatting import count_of, quoted, year_span
 from beijing_econ_site.data.profile import SiteProfile
 from beijing_econ_site.data.stories import Story
 from beijing_econ_site.environment import check_site_url
@@ -113,6 +113,7 @@ def environment_of(loader: BaseLoader, bytecode_dir: Path | None = None) -> Envi
     )
     env.filters["markdown"] = render_markdown
     env.filters["markdown_inline"] = render_markdown_inline
+    env.filters["quoted"] = quoted
     env.globals["count"] = count_of
     env.filters["json_script"] = json_for_script
     return env
@@ -146,13 +147,13 @@ def citation(view: FigureView, config: SiteConfig) -> dict[str, str]:
     link = f"{config.url.rstrip('/')}/{view.permalink}" if config.url else f"/{view.permalink}"
     scope = view.scope_note
     statements = view.statements
-    short = "; ".join(f"{v.source.publisher}, {v.date_label}" for v in statements) + f", via {config.title}"
-    quoted = " ".join(
+    short = "; ".join(f"{v.source.publisher}, {v.date_label}{v.citing}" for v in statements) + f", via {config.title}"
+    stated_as = " ".join(
         f"{v.source.publisher}. {v.source.quoted_title}. Published {v.published_label}. "
-        f"Quoted: “{v.figure.quote.strip()}”{_closing(v.figure.quote)}"
+        f"Quoted: {quoted(v.figure.quote)}{_closing(v.figure.quote)}"
         for v in statements
     )
-    long = f"{quoted} In: {config.title}, figure “{view.indicator.label}{scope}, {view.period_label}”. {link}"
+    long = f"{stated_as} In: {config.title}, figure “{view.indicator.label}{scope}, {view.period_label}”. {link}"
     return {"short": short, "long": long, "link": link}
 
 

@@ -89,7 +89,7 @@ class FigureView:
     @property
     def sources_text(self) -> str:
         """'Publisher, date' of every source that states this value, for charts and tooltips."""
-        listed = "; ".join(f"{v.source.publisher}, {v.date_label}" for v in self.statements)
+        listed = "; ".join(f"{v.source.publisher}, {v.date_label}{v.citing}" for v in self.statements)
         return listed + (f" (confirmed by {len(self.statements)} sources)" if self.confirmed_with else "")
 
     @property
@@ -141,6 +141,11 @@ class FigureView:
     def date_label(self) -> str:
         """The source's date alone, for a source line; the source page and citations say what it dates."""
         return format_published(self.source.published)
+
+    @property
+    def citing(self) -> str:
+        """After a source line, whom the article credits for the number: ', citing the 2019 report of …'."""
+        return f", citing {self.figure.cites}" if self.figure.cites else ""
 
     @property
     def permalink(self) -> str:
