@@ -241,3 +241,31 @@ def test_whom_a_figure_cites_must_be_the_quote_s_own_words(tmp_path):
     checked = check_data(write_tree(tmp_path, files) / "data")
     errors = [d.format() for d in checked.errors]
     assert any(f"data/figures/{SOURCE}.yaml:" in e and "'cites' must be the quote's own words" in e for e in errors)
+
+
+def test_a_downloaded_note_has_each_paragraph_on_one_line_and_keeps_its_lists():
+    from beijing_econ_site.site.export import unwrapped
+
+    wrapped = "The article says\n“over 30%”; the site\nreads it as a bound.\n\nTwo readings:\n- one\n- two\n"
+    assert (
+        unwrapped(wrapped)
+        == "The article says “over 30%”; the site reads it as a bound.\n\nTwo readings:\n- one\n- two"
+    )
+    assert unwrapped(None) == "" and unwrapped("One line.") == "One line."
+
+
+def test_a_search_excerpt_reads_the_heading_and_the_text_as_two_sentences(site):
+    from beijing_econ_site.site.search import Record, records_page
+
+    page = records_page([Record("2023/#x", "Ports opened, 2023: 12", "As many as 12 new ports opened.", "Figure")])
+    assert ">Ports opened, 2023: 12.</h2><p>As many as 12" in page
+    script = (site / "assets" / "search.js").read_text(encoding="utf-8")
+    assert 'sub.title.replace(/\\.$/, "")' in script  # the page shows the title without that stop
+
+
+def test_text_from_html_has_no_space_before_a_stop_where_a_tag_ended():
+    from beijing_econ_site.site.markdown import html_as_text
+
+    assert html_as_text('GDP fell <span class="fig"><a href="#x">3.2%</a></span>. Then, <em>it</em>, rose') == (
+        "GDP fell 3.2%. Then, it, rose"
+    )

@@ -1,7 +1,7 @@
 """Build: check, derive, chart, render, export and write, in that order.
 
 The data is checked before anything is written. Files are then written, as they are made, to
-a staging directory beside the output and swapped in at the end, so a failed build leaves the
+a staging directory beside the output and published at the end, so a failed build leaves the
 previous site untouched and a large site is never held in memory whole.
 """
 
@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
 
 from beijing_econ_site.build import vega
 from beijing_econ_site.build.fingerprint import DEFAULT_CACHE, output_fingerprint
@@ -34,21 +33,21 @@ from beijing_econ_site.build.graph import (
 from beijing_econ_site.build.output import check_output_dir, check_same_site
 from beijing_econ_site.build.provenance import BUILD_INFO_PATH, build_info_bytes
 from beijing_econ_site.build.renderer import ChartTemplates, Renderer
-from beijing_econ_site.build.write import SiteWriter
+from beijing_econ_site.build.write import OutputChanged, SiteWriter
 from beijing_econ_site.checks.archives import ARCHIVES_EXPORT, archives_export
 from beijing_econ_site.checks.prose import check_templates
 from beijing_econ_site.checks.run import CheckedData, check_data, file_digests
 from beijing_econ_site.data.archive import Archive
 from beijing_econ_site.data.models import Dataset
 from beijing_econ_site.diagnostics import DataError, Diagnostic, Location
-from beijing_econ_site.memo import Memo, key_of
+from beijing_econ_site.memo import Memo, key_of, load_lasting, save_lasting
 from beijing_econ_site.site.cards import Card, card_chart, key_of_png, with_key
 from beijing_econ_site.site.chart_rules import chart_diagnostics, chart_problems
 from beijing_econ_site.site.charts import Chart, chart_sources
 from beijing_econ_site.site.crawl import atom_feed, robots, sitemap
 from beijing_econ_site.site.digests import Digests
 from beijing_econ_site.site.export import dataset_summary, dataset_title, export_files
-from beijing_econ_site.site.pages import PageRenderer, SiteConfig, page_jobs, series_pages
+from beijing_econ_site.site.pages import PageRenderer, SiteConfig, page_jobs, series_pages, told_stories
 from beijing_econ_site.site.search import Indexing, Record, search_records
 from beijing_econ_site.site.theme import static_files
 from beijing_econ_site.site.views import SiteView, derive
@@ -102,12 +101,17 @@ def build_site(
     config = (config or SiteConfig()).of(checked.dataset.site)
     check_same_site(out_dir, checked.dataset.site.id)
     build = Build(checked, config, out_dir, templates_dir, cache_dir, renderer, preview, started)
+    if cache_dir:
+        load_lasting(cache_dir / "memo")
     try:
-        return _write_site(build, trust_memory=preview is not None)
-    except StaleOutput as exc:  # nothing was swapped in: write again from what is on disk
+        result = _write_site(build, trust_memory=preview is not None)
+    except (StaleOutput, OutputChanged) as exc:  # nothing was published: write again from what is on disk
         log.info("%s: checking every output file again", exc)
         forget_remembered_state()
-        return _write_site(build, trust_memory=False)
+        result = _write_site(build, trust_memory=False)
+    if cache_dir:
+        save_lasting(cache_dir / "memo")
+    return result
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,9 @@ def _write_site(build: Build, trust_memory: bool) -> BuildResult:
         writer.trust_previous = remembered is not None  # its files are checked once the pages are shown
         made = BuildState(settings)
         site, known, digests = _derived(checked)
+        # the search index is made by another process while the charts, pages and cards are made here
+        records = search_records(site, told_stories(site, checked.stories, config.title), series_pages(site.series))
+        search = closing.enter_context(start_search(records, state))
         charts: dict[str, Chart] = {}
         if renderer is None:  # this build's own: closed when it ends (serve's stays warm)
             renderer = closing.enter_context(Renderer(cache_dir / "charts" if cache_dir else None))
@@ -181,13 +188,10 @@ def _write_site(build: Build, trust_memory: bool) -> BuildResult:
             if not isinstance(jsonld, dict):
                 jsonld = dataset_jsonld(checked.dataset, config)
                 known[f"jsonld {config!r}"] = jsonld
-            stories: list[tuple[str, str, Markup]] = []  # page path, title, story: for the search index
             cards: dict[str, Card] = {}
             for job in page_jobs(site, charts, jsonld, checked.stories, config.url):
                 card = job.context["card"]
                 cards[card.path] = card
-                if job.context.get("story"):
-                    stories.append((job.path, job.context.get("title") or config.title, job.context["story"]))
                 key = digests.of((settings, template_keys.get(job.template, ""), job.path, job.root, job.context))
                 made.pages[job.file_path] = key
                 if state.pages.get(job.file_path) == key and writer.keep_later(job.file_path):
@@ -208,8 +212,6 @@ def _write_site(build: Build, trust_memory: bool) -> BuildResult:
             preview({path: (writer.staging / path).read_bytes() for path in writer.changed if path.endswith(".html")})
             if remembered is not None and output_fingerprint(out_dir) != remembered.output:
                 raise StaleOutput(f"{out_dir} changed since the last build")
-        # the search index is made by another process while the cards and downloads are made here
-        search = closing.enter_context(start_search(search_records(site, stories, series_pages(site.series)), state))
         made.cards = write_cards(list(cards.values()), state.cards, renderer, writer)
         schemas = {chart.schema for chart in charts.values() if chart.schema}
         for files in (
@@ -330,6 +332,7 @@ def start_search(records: list[Record], state: BuildState) -> SearchIndex:
     previous = state.search
     if previous[0] == key and previous[1]:
         return SearchIndex(key, previous, None, records)
+    log.info("search: indexing %d records in another process", len(records))
     return SearchIndex(key, previous, Indexing(records), records)
 
 

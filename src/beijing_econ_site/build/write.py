@@ -1,6 +1,7 @@
-"""Write: the built site into a temporary directory beside the output, then swap it in.
+"""Write: the built site's changed files into a temporary directory beside the output, then
+publish them (SiteWriter.commit).
 
-A build that fails before the swap leaves the previous site exactly as it was.
+A build that fails before it publishes leaves the previous site exactly as it was.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import fcntl
 import filecmp
 import functools
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -75,13 +77,24 @@ def load_verified(path: Path) -> bytes | None:
     return content
 
 
-class SiteWriter:
-    """The new site, file by file, in a staging directory beside out_dir; commit() swaps it in.
+class OutputChanged(Exception):
+    """A file the build kept from the previous site is gone from it: nothing was published."""
 
-    Files go to disk as the build makes them, so a large site is never held in memory whole.
-    A file whose bytes are unchanged is hard-linked from the previous site instead of
-    rewritten, so a rebuild writes only what changed. Leaving the `with` block without
-    commit() (a failed build) removes the staging directory and keeps the previous site.
+
+class SiteWriter:
+    """The new site, file by file: what changed goes to a staging directory beside out_dir, and
+    commit() publishes it.
+
+    Files go to disk as the build makes them, so a large site is never held in memory whole. A
+    file whose bytes are unchanged is kept where it is, never rewritten. Leaving the `with` block
+    without commit() (a failed build) removes the staging directory and keeps the previous site.
+
+    commit() publishes in one of two ways. When the edit is small beside the site, the previous
+    site is updated in place: a journal of the moves and removals is written, then carried out,
+    a rename per file, so a build killed while it publishes is finished by the next one. Else
+    (the first build, most files changed, or a previous site with links or other oddities in
+    it) the unchanged files are hard-linked into the staging directory, which is then swapped in
+    whole for the previous site.
     """
 
     def __init__(self, out_dir: Path, site_id: str = "site"):
@@ -95,8 +108,9 @@ class SiteWriter:
         self.bytes_written = 0
         self.reused = 0
         self.changed: list[str] = []  # files whose bytes are new or different, in the order made
+        self.in_place = False  # how commit() published: the previous site updated, or swapped whole
         self._folders: set[str] = set()
-        self._later: list[str] = []  # kept files whose links are made at flush_kept()
+        self._kept: list[str] = []  # the previous site's files this one keeps as they are
         # the previous site is as its build left it (serve checks its fingerprint before the swap):
         # keep_later need not look for each file
         self.trust_previous = False
@@ -105,21 +119,24 @@ class SiteWriter:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        if self.staging.exists():
+        if (self.staging / JOURNAL).is_file():  # stopped while it published in place
+            with contextlib.suppress(Exception):  # finish it; if that fails too, the next build does
+                _carry_out(self.staging, self.out_dir)
+        elif self.staging.exists():
             shutil.rmtree(self.staging, ignore_errors=True)
         self._lock.release()  # the kernel releases it too if the build is killed
 
     def add(self, path: str, content: bytes) -> None:
-        target = self._claim(path)
-        if _link_if_unchanged(self.out_dir / safe_relative(path), target, content):
-            self.reused += 1
+        relative = safe_relative(path)
+        if _same_bytes(self.out_dir / relative, content):
+            self._keep_one(path)
             return
-        target.write_bytes(content)
+        self._claim(path).write_bytes(content)
         self.bytes_written += len(content)
         self.changed.append(path)
 
     def add_stream(self, path: str, pieces: Iterable[bytes]) -> None:
-        """A file written piece by piece, never held whole; linked to the previous site's file
+        """A file written piece by piece, never held whole; the previous site's file is kept
         instead if its bytes turn out the same."""
         target = self._claim(path)
         size = 0
@@ -127,56 +144,42 @@ class SiteWriter:
             for piece in pieces:
                 handle.write(piece)
                 size += len(piece)
-        previous = self.out_dir / safe_relative(path)
-        if _same_file_bytes(previous, target, size):
-            linked = target.with_name(target.name + ".link")
-            if self._link_previous(previous, linked):
-                os.replace(linked, target)
-                self.reused += 1
-                return
+        if _same_file_bytes(self.out_dir / safe_relative(path), target, size):
+            target.unlink()
+            self.paths.discard(path)
+            self._keep_one(path)
+            return
         self.bytes_written += size
         self.changed.append(path)
 
     def keep(self, *paths: str) -> bool:
         """Take the previous site's files as they are, unread (the build graph says they are
         unchanged); False, with none taken, if any of them is missing."""
-        taken: list[tuple[str, Path]] = []
         for path in paths:
-            target = self._claim(path)
-            taken.append((path, target))
-            try:
-                os.link(self.out_dir / safe_relative(path), target, follow_symlinks=False)
-            except OSError:
-                for claimed, made in taken:
-                    self.paths.discard(claimed)
-                    made.unlink(missing_ok=True)
+            previous = self.out_dir / safe_relative(path)
+            if previous.is_symlink() or not previous.is_file():
                 return False
-        self.reused += len(paths)
+        for path in paths:
+            self._keep_one(path)
         return True
 
     def keep_later(self, *paths: str) -> bool:
-        """keep(), with the links made at flush_kept() (commit() flushes): serve shows the new
-        pages before the unchanged files are linked. False, with none taken, if any is missing."""
+        """keep(), without looking for the files when the previous site is trusted (serve's);
+        commit() finds any that went missing. False, with none taken, if any is missing."""
+        if not self.trust_previous:
+            return self.keep(*paths)
         for path in paths:
             safe_relative(path)  # refuses a path that could escape the output
-        previous = str(self.out_dir)
-        if not self.trust_previous and not all(os.path.lexists(os.path.join(previous, path)) for path in paths):
-            return False
         for path in paths:
-            if path in self.paths:
-                raise ValueError(f"two files for one output path: {path!r}")
-        self.paths.update(paths)
-        self._later.extend(paths)
+            self._keep_one(path)
         return True
 
-    def flush_kept(self) -> None:
-        """Link every file keep_later() took; one gone from the previous site since is an OSError."""
-        later, self._later = self._later, []
-        for path in later:
-            self.paths.discard(path)
-            target = self._claim(path)
-            os.link(self.out_dir / safe_relative(path), target, follow_symlinks=False)
-        self.reused += len(later)
+    def _keep_one(self, path: str) -> None:
+        if path in self.paths:
+            raise ValueError(f"two files for one output path: {path!r}")
+        self.paths.add(path)
+        self._kept.append(path)
+        self.reused += 1
 
     def previous(self, path: str) -> Path:
         """Where the previous site has this file."""
@@ -194,31 +197,108 @@ class SiteWriter:
             self._folders.add(folder)
         return target
 
-    @staticmethod
-    def _link_previous(previous: Path, target: Path) -> bool:
-        try:
-            if previous.is_symlink() or not previous.is_file():
-                return False
-            os.link(previous, target)
-        except OSError:
-            return False
-        return True
-
     def commit(self) -> int:
-        """Swap the staged site in for the previous one; returns the bytes written."""
-        self.flush_kept()
-        (self.staging / stamp_name(self.site_id)).write_text(stamp_content(self.site_id), encoding="utf-8")
-        # a linked file is the previous site's, readable already: only what this build wrote is made so
-        _make_readable(self.staging, [*self.changed, stamp_name(self.site_id)], self._folders)
-        _swap(self.staging, self.out_dir)
+        """Publish the new site; returns the bytes written. OutputChanged, with nothing published,
+        if a kept file is gone from the previous site."""
+        stamp = stamp_name(self.site_id)
+        previous = _site_files(self.out_dir) if self.out_dir.is_dir() else None
+        if previous is not None and previous.plain and self._kept:
+            gone = [path for path in self._kept if path not in previous.files]
+            if gone:
+                raise OutputChanged(f"{gone[0]} is gone from {self.out_dir}")
+        removed = sorted(previous.files - self.paths - {stamp}) if previous is not None else []
+        small = len(self.changed) + len(removed) <= len(self.paths) // IN_PLACE_SHARE
+        self.in_place = previous is not None and previous.plain and stamp in previous.files and small
+        if self.in_place:
+            _make_readable(self.staging, self.changed, set())
+            journal = {"moves": self.changed, "removes": removed}
+            replace_atomically(self.staging / JOURNAL, json.dumps(journal).encode("utf-8"))
+            _carry_out(self.staging, self.out_dir)
+        else:
+            for path in self._kept:  # a kept file gone since is an OSError: nothing is published
+                os.link(self.out_dir / safe_relative(path), self._claim_link(path), follow_symlinks=False)
+            (self.staging / stamp).write_text(stamp_content(self.site_id), encoding="utf-8")
+            # a linked file is the previous site's, readable already: only what this build wrote is made so
+            _make_readable(self.staging, [*self.changed, stamp], self._folders)
+            _swap(self.staging, self.out_dir)
         log.info(
-            "wrote %d files (%d bytes), kept %d unchanged, in %s",
+            "wrote %d files (%d bytes), kept %d unchanged, in %s%s",
             len(self.paths) - self.reused,
             self.bytes_written,
             self.reused,
             self.out_dir,
+            " (updated in place)" if self.in_place else "",
         )
         return self.bytes_written
+
+    def _claim_link(self, path: str) -> Path:
+        target = self.staging / safe_relative(path)
+        folder = os.path.dirname(path)
+        if folder not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        return target
+
+
+# in place when at most a tenth of the site's files are moved or removed: the site is mixed, old
+# and new, for the time those renames take; a larger change is swapped in whole
+IN_PLACE_SHARE = 10
+JOURNAL = ".in-place-journal.json"  # in the staging folder: no site path starts with a dot
+
+
+@dataclass
+class _PreviousSite:
+    files: set[str]
+    plain: bool  # only folders and regular files, nothing a rename in place could be led astray by
+
+
+def _site_files(root: Path) -> _PreviousSite:
+    files: set[str] = set()
+    plain = True
+    pending = [("", str(root))]
+    while pending:
+        prefix, folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    plain = False
+                elif entry.is_dir(follow_symlinks=False):
+                    pending.append((f"{prefix}{entry.name}/", entry.path))
+                elif entry.is_file(follow_symlinks=False):
+                    files.add(prefix + entry.name)
+                else:
+                    plain = False
+    return _PreviousSite(files, plain)
+
+
+def _carry_out(staging: Path, out_dir: Path) -> None:
+    """Do what the staging folder's journal says, then remove the folder. Each step may have been
+    done already (by a build killed half-way through it), so each is done only if still to do."""
+    journal = json.loads((staging / JOURNAL).read_text(encoding="utf-8"))
+    emptied: set[str] = set()
+    for path in journal["removes"]:
+        (out_dir / safe_relative(path)).unlink(missing_ok=True)
+        emptied.update(_ancestors(os.path.dirname(path)))
+    for folder in sorted(emptied, key=lambda f: f.count("/"), reverse=True):
+        with contextlib.suppress(OSError):  # not empty: it holds files of the new site
+            os.rmdir(out_dir / folder)
+    for path in journal["moves"]:
+        staged, target = staging / safe_relative(path), out_dir / safe_relative(path)
+        if not staged.exists():
+            continue  # moved before the build was stopped
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)  # a folder of the previous site where the new one has a file
+        _make_folders(out_dir, os.path.dirname(path))
+        os.replace(staged, target)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _make_folders(out_dir: Path, folder: str) -> None:
+    """The folder and any missing parent, readable by all whatever the umask."""
+    missing = [f for f in _ancestors(folder) if not (out_dir / f).is_dir()]
+    for made in reversed(missing):
+        (out_dir / made).mkdir(exist_ok=True)
+        os.chmod(out_dir / made, DIR_MODE)
 
 
 def _lock_output(out_dir: Path) -> _OutputLock:
@@ -272,20 +352,21 @@ def _clear_stale_folders(out_dir: Path) -> None:
         else:
             shutil.rmtree(retired, ignore_errors=True)
     for staging in parent.glob(f".{name}.new-*"):
+        if (staging / JOURNAL).is_file() and out_dir.is_dir():
+            _carry_out(staging, out_dir)  # it was publishing in place: what it began is finished
+            log.info("finished updating %s, left half-done by a build that was stopped", out_dir)
+            continue
         shutil.rmtree(staging, ignore_errors=True)
         log.info("removed %s, left by a build that was stopped", staging)
 
 
-def _link_if_unchanged(previous: Path, target: Path, content: bytes) -> bool:
+def _same_bytes(previous: Path, content: bytes) -> bool:
     try:
         if previous.is_symlink() or not previous.is_file() or previous.stat().st_size != len(content):
             return False
-        if previous.read_bytes() != content:
-            return False
-        os.link(previous, target)
+        return previous.read_bytes() == content
     except OSError:
-        return False  # another filesystem, or no hard links: write the file instead
-    return True
+        return False
 
 
 def _same_file_bytes(previous: Path, made: Path, size: int) -> bool:

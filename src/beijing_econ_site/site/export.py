@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
+import re
 from typing import Any
 
 from beijing_econ_site.data.formatting import count_of, year_span
@@ -13,6 +13,7 @@ from beijing_econ_site.data.models import Dataset, Figure, Unit
 from beijing_econ_site.data.numbers import currency_words, stating_mentions
 from beijing_econ_site.data.readings import read_span
 from beijing_econ_site.facts import fact_id, period_is_read
+from beijing_econ_site.memo import lasting
 from beijing_econ_site.site.spreadsheet import safe_cell
 
 EXPORT_COLUMNS = [
@@ -46,7 +47,8 @@ _FIELD_DESCRIPTIONS = {
     "label": "Indicator label.",
     "value": "Value in base units, with its sign.",
     "unit": "Unit: " + ", ".join(unit for unit in Unit) + ", or a currency's code.",
-    "qualifier": "exact, at-least, at-most or approximately.",
+    "qualifier": "exact (stated without a qualifier; not a claim of precision), at-least ('more than', 'over'), "
+    "at-most ('nearly', 'almost') or approximately ('about').",
     "stated": "The number as the quote words it, with the words that qualify or stress it ('one-third', "
     "'nearly half', 'exceeds 50%', 'as many as'); where only words state the number, `value` holds the site's "
     "digits for them (33.3 for 'one third').",
@@ -158,12 +160,27 @@ def _row(figure: Figure, dataset: Dataset) -> dict[str, Any]:
         "dated_by": source.dated_by or "",
         "quote": figure.quote,
         "cites": figure.cites or "",
-        "note": figure.note or "",
-        "comparability": figure.comparability or "",
-        "doubt": figure.doubt or "",
+        "note": unwrapped(figure.note),
+        "comparability": unwrapped(figure.comparability),
+        "doubt": unwrapped(figure.doubt),
         "fact": fact_id(figure),
         "corrections": len(figure.corrections),
     }
+
+
+def unwrapped(markdown: str | None) -> str:
+    """Markdown with each paragraph on one line: a line break inside a paragraph is the editor's
+    wrapping of the YAML, not the text's. A paragraph holding a list, a quote, a heading, code or
+    a table is kept as written."""
+    if not markdown:
+        return ""
+    paragraphs = re.split(r"\n[ \t]*\n", markdown.strip())
+    return "\n\n".join(
+        p if any(_BLOCK_LINE.match(line) for line in p.split("\n")) else " ".join(p.split()) for p in paragraphs
+    )
+
+
+_BLOCK_LINE = re.compile(r"^(?: {4}|\t|\s*(?:[-*+]|\d+[.)])\s|\s*>|\s*#|\s*```|\s*~~~|\s*\|)")
 
 
 def stated_words(figure: Figure) -> str:
@@ -172,7 +189,7 @@ def stated_words(figure: Figure) -> str:
     return _stated_words(figure.value, figure.unit, figure.quote, repr(currency_words()))
 
 
-@functools.lru_cache(maxsize=100_000)  # every build exports every figure; a rebuild changes few
+@lasting  # every build exports every figure; a rebuild changes few
 def _stated_words(value: int | float, unit: str, quote: str, currencies: str) -> str:
     """currencies: the profile's currency words, which shape what a number is (part of the key)."""
     found = stating_mentions(abs(value), unit, quote)

@@ -110,8 +110,12 @@ _TAG = re.compile(r"<[^>]+>")
 
 
 def html_as_text(markup: str) -> str:
-    """HTML as a reader reads it: no tags, entities resolved, runs of white space one space."""
-    return " ".join(html.unescape(_TAG.sub(" ", markup)).split())
+    """HTML as a reader reads it: no tags, entities resolved, runs of white space one space, and
+    none before a stop, a comma or a closing bracket (a tag's edge leaves one: '<a>20%</a>.')."""
+    return _SPACED_STOP.sub(r"\1", " ".join(html.unescape(_TAG.sub(" ", markup)).split()))
+
+
+_SPACED_STOP = re.compile(r" ([.,;:!?)])")
 
 
 @lru_cache(maxsize=8192)

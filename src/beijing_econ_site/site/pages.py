@@ -153,7 +153,8 @@ def citation(view: FigureView, config: SiteConfig) -> dict[str, str]:
         f"Quoted: {quoted(v.figure.quote)}{_closing(v.figure.quote)}"
         for v in statements
     )
-    long = f"{stated_as} In: {config.title}, figure “{view.indicator.label}{scope}, {view.period_label}”. {link}"
+    figure = quoted(f"{view.indicator.label}{scope}, {view.period_label}")
+    long = f"{stated_as} In: {config.title}, figure {figure}. {link}"
     return {"short": short, "long": long, "link": link}
 
 
@@ -444,6 +445,21 @@ def _headline_of(job: PageJob) -> FigureView | None:
     return next((f for f in figures if not f.is_shown_elsewhere), None)
 
 
+def _story(site: SiteView, stories: dict[str, Story], name: str, path: str) -> Markup:
+    found = stories.get(name)
+    return render_story(found.text, site.figures, _relative_root(path + "index.html")) if found else Markup("")
+
+
+def told_stories(site: SiteView, stories: dict[str, Story] | None, site_title: str) -> list[tuple[str, str, Markup]]:
+    """Each page's story as its page tells it (page path, page title, rendered story), in the
+    order of the pages, for the search index: known before any page is made."""
+    stories = stories or {}
+    pages = [("overview", "", site_title), ("compare", "compare/", "Across the years")]
+    pages += [(str(year.year), year.path, str(year.year)) for year in site.years]
+    told = [(path, title, _story(site, stories, name, path)) for name, path, title in pages]
+    return [(path, title, story) for path, title, story in told if story]
+
+
 def _page_jobs(
     site: SiteView,
     charts: dict[str, Chart],
@@ -456,8 +472,7 @@ def _page_jobs(
     stories = stories or {}
 
     def story(name: str, path: str) -> Markup:
-        found = stories.get(name)
-        return render_story(found.text, site.figures, _relative_root(path + "index.html")) if found else Markup("")
+        return _story(site, stories, name, path)
 
     def charts_of(keys: list[str]) -> dict[str, Chart]:
         return {key: charts[key] for key in keys if key in charts}

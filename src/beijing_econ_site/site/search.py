@@ -142,9 +142,11 @@ def record_anchor(record: Record) -> str:
 
 
 def records_page(records: list[Record]) -> str:
-    """Records as Pagefind reads them: a section per record, its title a heading with an anchor."""
+    """Records as Pagefind reads them: a section per record, its title a heading with an anchor.
+    The heading ends in a full stop, which the search page drops from the title: Pagefind runs the
+    heading into the text, and an excerpt should read '...about 20%. The total import...'."""
     sections = "".join(
-        f'<section><h2 id="{record_anchor(record)}">{html.escape(record.title)}</h2>'
+        f'<section><h2 id="{record_anchor(record)}">{html.escape(record.title)}.</h2>'
         f"<p>{html.escape(record.content)}</p></section>"
         for record in records
     )

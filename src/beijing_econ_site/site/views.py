@@ -19,6 +19,7 @@ from beijing_econ_site.data.periods import format_published
 from beijing_econ_site.data.profile import SiteProfile
 from beijing_econ_site.data.readings import read_span
 from beijing_econ_site.facts import fact_id, facts_of, period_is_read
+from beijing_econ_site.memo import lasting
 
 HEADLINES_PER_YEAR = 4
 MAX_BARS = 40  # a bar chart with more is not read: its facts go on in another chart
@@ -36,7 +37,7 @@ def _stating(value: int | float, unit: str, quote: str, currencies: str) -> tupl
     return tuple(stating_mentions(value, unit, quote))
 
 
-@functools.lru_cache(maxsize=100_000)
+@lasting
 def _worded(value: int | float, unit: str, quote: str, currencies: str) -> tuple[str, bool] | None:
     form = {Unit.PERCENT.value: "fraction", Unit.TIMES.value: "multiple"}.get(unit)
     if form is None:

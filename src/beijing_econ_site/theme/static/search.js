@@ -50,7 +50,8 @@ function hits(pages) {
       const anchor = sub.url.split("#")[1] || "";
       if (!anchor.startsWith("r")) continue;
       const weights = (sub.weighted_locations || []).reduce((sum, at) => sum + at.weight, 0);
-      found.push({ ...record(anchor), title: sub.title, excerpt: sub.excerpt, score: weights || sub.locations.length });
+      // the heading ends in a full stop of its own (search.py, records_page), not the title's
+      found.push({ ...record(anchor), title: sub.title.replace(/\.$/, ""), excerpt: sub.excerpt, score: weights || sub.locations.length });
     }
   }
   // figures first (what a reader searches for), then indicators, sources and stories; within
