@@ -252,6 +252,10 @@ def test_a_downloaded_note_has_each_paragraph_on_one_line_and_keeps_its_lists():
         == "The article says “over 30%”; the site reads it as a bound.\n\nTwo readings:\n- one\n- two"
     )
     assert unwrapped(None) == "" and unwrapped("One line.") == "One line."
+    # a line that starts with a year and a stop continues its paragraph: no list starts there
+    assert unwrapped("Set for the end of\n2020. The article names no base.") == (
+        "Set for the end of 2020. The article names no base."
+    )
 
 
 def test_a_search_excerpt_reads_the_heading_and_the_text_as_two_sentences(site):
@@ -263,9 +267,25 @@ def test_a_search_excerpt_reads_the_heading_and_the_text_as_two_sentences(site):
     assert 'sub.title.replace(/\\.$/, "")' in script  # the page shows the title without that stop
 
 
-def test_text_from_html_has_no_space_before_a_stop_where_a_tag_ended():
+def test_text_from_html_puts_a_space_at_a_block_s_edge_and_none_at_an_inline_element_s():
     from beijing_econ_site.site.markdown import html_as_text
 
     assert html_as_text('GDP fell <span class="fig"><a href="#x">3.2%</a></span>. Then, <em>it</em>, rose') == (
         "GDP fell 3.2%. Then, it, rose"
     )
+    assert html_as_text('fell too (<a href="#y">−3.7%</a>), "<a href="#z">top 20</a>" for') == (
+        'fell too (−3.7%), "top 20" for'
+    )
+    assert html_as_text("<p>By the end of the year ... additional</p><p>Next</p>") == (
+        "By the end of the year ... additional Next"  # an elision keeps its spaces
+    )
+    assert html_as_text("<td>one</td><td>two</td>line<br>break") == "one two line break"
+
+
+def test_a_figure_s_search_record_gives_its_quote_in_quotation_marks(tmp_path):
+    from beijing_econ_site.checks.run import check_data
+    from beijing_econ_site.site.search import figure_record
+    from beijing_econ_site.site.views import derive
+
+    views = derive(check_data(write_tree(tmp_path, _files()) / "data").dataset).figures
+    assert figure_record(views["ports-opened-2023"]).content.startswith(f"“{STRESSED}”")

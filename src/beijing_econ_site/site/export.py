@@ -14,6 +14,7 @@ from beijing_econ_site.data.numbers import currency_words, stating_mentions
 from beijing_econ_site.data.readings import read_span
 from beijing_econ_site.facts import fact_id, period_is_read
 from beijing_econ_site.memo import lasting
+from beijing_econ_site.site.markdown import is_plain_paragraphs
 from beijing_econ_site.site.spreadsheet import safe_cell
 
 EXPORT_COLUMNS = [
@@ -175,12 +176,7 @@ def unwrapped(markdown: str | None) -> str:
     if not markdown:
         return ""
     paragraphs = re.split(r"\n[ \t]*\n", markdown.strip())
-    return "\n\n".join(
-        p if any(_BLOCK_LINE.match(line) for line in p.split("\n")) else " ".join(p.split()) for p in paragraphs
-    )
-
-
-_BLOCK_LINE = re.compile(r"^(?: {4}|\t|\s*(?:[-*+]|\d+[.)])\s|\s*>|\s*#|\s*```|\s*~~~|\s*\|)")
+    return "\n\n".join(" ".join(p.split()) if is_plain_paragraphs(p) else p for p in paragraphs)
 
 
 def stated_words(figure: Figure) -> str:

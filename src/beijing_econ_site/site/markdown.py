@@ -106,16 +106,51 @@ def render_markdown(text: str | None) -> Markup:
     return Markup(_parser().render(text))
 
 
-_TAG = re.compile(r"<[^>]+>")
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)?[^>]*>")
+# elements inside a line of text: their edges are no space ('(<a>-3.7%</a>)' reads '(-3.7%)')
+_INLINE = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "cite",
+        "code",
+        "data",
+        "dfn",
+        "em",
+        "i",
+        "kbd",
+        "mark",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "u",
+        "var",
+    ]
+)
 
 
 def html_as_text(markup: str) -> str:
-    """HTML as a reader reads it: no tags, entities resolved, runs of white space one space, and
-    none before a stop, a comma or a closing bracket (a tag's edge leaves one: '<a>20%</a>.')."""
-    return _SPACED_STOP.sub(r"\1", " ".join(html.unescape(_TAG.sub(" ", markup)).split()))
+    """HTML as a reader reads it: no tags (a block's edge is a space, an inline element's none),
+    entities resolved, runs of white space one space."""
+    spaced = _TAG.sub(lambda tag: "" if (tag[2] or "").lower() in _INLINE else " ", markup)
+    return " ".join(html.unescape(spaced).split())
 
 
-_SPACED_STOP = re.compile(r" ([.,;:!?)])")
+def is_plain_paragraphs(text: str) -> bool:
+    """Whether Markdown is paragraphs of text alone: no list, quote, heading, code block or table."""
+    return all(token.type in _PARAGRAPH_TOKENS for token in _parser().parse(text))
+
+
+_PARAGRAPH_TOKENS = frozenset({"paragraph_open", "inline", "paragraph_close"})
 
 
 @lru_cache(maxsize=8192)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from beijing_econ_site.data.formatting import quoted
 from beijing_econ_site.site.markdown import html_as_text, markdown_as_text
 from beijing_econ_site.site.views import FigureView, SiteView
 
@@ -43,7 +44,7 @@ def figure_record(view: FigureView) -> Record:
     where = view.scope_note
     doubtful = " (doubtful)" if f.doubt else ""
     title = f"{view.indicator.label}{where}, {view.period_label}: {view.display}{doubtful}"
-    words = [f.quote, f"Source: {view.sources_text}."]  # the title is the result's heading: not again
+    words = [quoted(f.quote), f"Source: {view.sources_text}."]  # the title is the result's heading: not again
     if f.doubt:
         words.append(f"The site doubts this number: {markdown_as_text(f.doubt)}")
     if f.note:
@@ -70,7 +71,7 @@ def search_records(
         published_by = f"{s.publisher}, {source.published_label}"
         records.append(Record(source.path, s.cited_title, content, "Source", published_by))
     for path, title, story in stories:
-        text = html_as_text(_TIPS.sub(" ", str(story)))  # a reference's quote pops up; it is not the story's prose
+        text = html_as_text(_TIPS.sub("", str(story)))  # a reference's quote pops up; it is not the story's prose
         if text:
             records.append(Record(path, title, text, "Story"))
     return records
