@@ -284,8 +284,10 @@ class ComparePart:
     of: int
 
 
-SERIES_PER_PAGE = 30  # a series chart with its table is about 30 KB: 30 keep a page under 1 MB
-FIGURES_PER_PAGE = 250  # and a long series has a long table: so many rows at most
+# a series chart with its table and quotes is about 35 KB (1,040,729 bytes for 30 at 10k, with
+# each figure's source line and citations): 25 keep a page under 1 MB
+SERIES_PER_PAGE = 25
+FIGURES_PER_PAGE = 200  # and a long series has a long table: so many rows at most
 
 
 def compare_parts(
