@@ -142,9 +142,15 @@ def _write_site(build: Build, trust_memory: bool) -> BuildResult:
         writer.trust_previous = remembered is not None  # its files are checked once the pages are shown
         made = BuildState(settings)
         site, known, digests = _derived(checked)
-        # the search index is made by another process while the charts, pages and cards are made here
-        records = search_records(site, told_stories(site, checked.stories, config.title), series_pages(site.series))
-        search = closing.enter_context(start_search(records, state))
+
+        def index_search() -> SearchIndex:
+            """Pagefind, in another process, while this one makes the rest of the site."""
+            records = search_records(site, told_stories(site, checked.stories, config.title), series_pages(site.series))
+            return closing.enter_context(start_search(records, state))
+
+        # a command-line build indexes beside the charts and pages; serve shows its new pages first,
+        # with both cores, and indexes after
+        search = index_search() if preview is None else None
         charts: dict[str, Chart] = {}
         if renderer is None:  # this build's own: closed when it ends (serve's stays warm)
             renderer = closing.enter_context(Renderer(cache_dir / "charts" if cache_dir else None))
@@ -212,6 +218,8 @@ def _write_site(build: Build, trust_memory: bool) -> BuildResult:
             preview({path: (writer.staging / path).read_bytes() for path in writer.changed if path.endswith(".html")})
             if remembered is not None and output_fingerprint(out_dir) != remembered.output:
                 raise StaleOutput(f"{out_dir} changed since the last build")
+        if search is None:
+            search = index_search()
         made.cards = write_cards(list(cards.values()), state.cards, renderer, writer)
         schemas = {chart.schema for chart in charts.values() if chart.schema}
         for files in (
