@@ -175,9 +175,7 @@ class SiteWriter:
         return True
 
     def _keep_one(self, path: str) -> None:
-        if path in self.paths:
-            raise ValueError(f"two files for one output path: {path!r}")
-        self.paths.add(path)
+        self._take(path)
         self._kept.append(path)
         self.reused += 1
 
@@ -186,11 +184,18 @@ class SiteWriter:
         return self.out_dir / safe_relative(path)
 
     def _claim(self, path: str) -> Path:
+        self._take(path)
+        return self._staged(path)
+
+    def _take(self, path: str) -> None:
         if path in self.paths:
             raise ValueError(f"two files for one output path: {path!r}")
-        relative = safe_relative(path)
+        safe_relative(path)  # refuses a path that could escape the output
         self.paths.add(path)
-        target = self.staging / relative
+
+    def _staged(self, path: str) -> Path:
+        """Where the staging folder holds the path, its folder made."""
+        target = self.staging / safe_relative(path)
         folder = os.path.dirname(path)
         if folder not in self._folders:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -216,7 +221,7 @@ class SiteWriter:
             _carry_out(self.staging, self.out_dir)
         else:
             for path in self._kept:  # a kept file gone since is an OSError: nothing is published
-                os.link(self.out_dir / safe_relative(path), self._claim_link(path), follow_symlinks=False)
+                os.link(self.out_dir / safe_relative(path), self._staged(path), follow_symlinks=False)
             (self.staging / stamp).write_text(stamp_content(self.site_id), encoding="utf-8")
             # a linked file is the previous site's, readable already: only what this build wrote is made so
             _make_readable(self.staging, [*self.changed, stamp], self._folders)
@@ -230,14 +235,6 @@ class SiteWriter:
             " (updated in place)" if self.in_place else "",
         )
         return self.bytes_written
-
-    def _claim_link(self, path: str) -> Path:
-        target = self.staging / safe_relative(path)
-        folder = os.path.dirname(path)
-        if folder not in self._folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(folder)
-        return target
 
 
 # in place when at most a tenth of the site's files are moved or removed: the site is mixed, old
