@@ -26,7 +26,10 @@ TEMPLATES = ROOT / "templates"
 
 
 def cli(project: Path, *args: str, user_cache: Path | None = None) -> subprocess.Popen[str]:
+    temporary = project.parent / "tmp"  # the build's temporary folders, so a test sees what it leaves
+    temporary.mkdir(exist_ok=True)
     env = {**os.environ, "NO_COLOR": "1", "XDG_CACHE_HOME": str(user_cache or project.parent / "user-cache")}
+    env["TMPDIR"] = str(temporary)
     env.pop("GITHUB_ACTIONS", None)
     command = [sys.executable, "-m", "beijing_econ_site", *args]
     return subprocess.Popen(command, cwd=project, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -84,12 +87,12 @@ UNSAFE_OUTPUTS = {
 @pytest.mark.parametrize(("out", "why"), UNSAFE_OUTPUTS.values(), ids=UNSAFE_OUTPUTS.keys())
 def test_build_refuses_an_output_that_is_not_its_own_and_every_byte_survives(workspace, out, why):
     project = workspace / "project"
-    before = _without_cache(snapshot(workspace, outside=("user-cache",)))
+    before = _without_cache(snapshot(workspace, outside=("user-cache", "tmp")))
     result = build(project, out)
     assert result.returncode == 1, result.stderr
     assert "error[unsafe-output]" in result.stderr and why in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
-    assert _without_cache(snapshot(workspace, outside=("user-cache",))) == before
+    assert _without_cache(snapshot(workspace, outside=("user-cache", "tmp"))) == before
 
 
 def _without_cache(listing: dict[str, str]) -> dict[str, str]:
@@ -154,9 +157,15 @@ def test_a_killed_build_leaves_no_process_and_the_next_build_clears_its_folders(
     project = workspace / "project"
     shutil.rmtree(project / ".cache")  # a cold build: the chart renders go to worker processes
     process = cli(project, "build", "--out", "_site", "--templates", str(TEMPLATES))
+    search_work = workspace / "tmp"  # where the build hands the records to the search indexer
+
+    def started() -> bool:
+        return bool(list(project.glob("._site.new-*")) and _children(process.pid) and any(search_work.iterdir()))
+
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not (list(project.glob("._site.new-*")) and _children(process.pid)):
+    while time.monotonic() < deadline and not started():
         time.sleep(0.02)
+    assert started(), "the build did not get as far as the search index"
     workers = _children(process.pid)
     assert workers, "the build started no worker process to kill it with"
     process.send_signal(how)
@@ -165,9 +174,12 @@ def test_a_killed_build_leaves_no_process_and_the_next_build_clears_its_folders(
     while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
         time.sleep(0.1)
     assert not [pid for pid in workers if _alive(pid)], "worker processes outlived the build"
+    if how == signal.SIGKILL:
+        assert any(search_work.iterdir()), "kill -9 lets nothing clean up: the test killed too late"
     result = build(project)
     assert result.returncode == 0, result.stderr
     assert [p.name for p in project.iterdir() if p.name.startswith("._site")] == []
+    assert list(search_work.iterdir()) == []
 
 
 def test_a_site_left_aside_by_a_build_killed_mid_swap_is_put_back(workspace):
