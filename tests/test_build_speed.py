@@ -53,17 +53,57 @@ def test_worker_processes_render_exactly_what_the_build_process_renders(sample_c
 def test_workers_start_early_only_when_the_render_cache_is_empty(sample_charts, tmp_path):
     cache = tmp_path / "charts"
     with chart_renderer.Renderer(cache, workers=2) as renderer:
-        renderer.start_if_cold()
+        renderer.start_early()
         assert renderer.parallel
         renderer.render_all(fresh(sample_charts))
     with chart_renderer.Renderer(cache, workers=2) as renderer:
-        renderer.start_if_cold()
-        assert not renderer.parallel
+        renderer.start_early()
+        assert not renderer.parallel and renderer.standing_by
         renderer.render_all(fresh(sample_charts))
         assert renderer.cached == len(sample_charts) and renderer.rendered == 0
     with chart_renderer.Renderer(None, workers=2) as renderer:
-        renderer.start_if_cold()
+        renderer.start_early()
         assert not renderer.parallel, "without a cache, a build cannot tell it is cold"
+    with chart_renderer.Renderer(cache, workers=1) as renderer:
+        renderer.start_early()
+        assert not renderer.parallel and not renderer.standing_by, "one core: the build renders itself"
+
+
+def test_an_edit_renders_its_new_charts_in_the_standby_process_with_the_same_bytes(
+    sample_charts, tmp_path, monkeypatch
+):
+    assert len(sample_charts) < chart_renderer.PARALLEL_FROM, "a few charts: the standby, not the pool, renders them"
+    in_process = fresh(sample_charts)
+    with chart_renderer.Renderer(None, workers=1) as renderer:
+        renderer.render_all(in_process)
+    cache = tmp_path / "charts"
+    with chart_renderer.Renderer(cache, workers=1) as renderer:
+        renderer.render_all(fresh(sample_charts)[:1])  # a warm cache: one chart was rendered before
+
+    def not_here(spec: object) -> None:
+        raise AssertionError("a chart was rendered in the build's own process")
+
+    monkeypatch.setattr(chart_renderer.vega, "render_or_error", not_here)
+    in_standby = fresh(sample_charts)
+    with chart_renderer.Renderer(cache, workers=2) as renderer:
+        renderer.start_early()
+        renderer.render_all(in_standby)
+        assert renderer.cached == 1 and renderer.rendered == len(sample_charts) - 1
+        standby = renderer._standby._process  # type: ignore[union-attr]
+    assert not standby.is_alive(), "closing the renderer ends its standby process"
+    assert [c.svg for c in in_standby] == [c.svg for c in in_process]
+    assert [c.png for c in in_standby] == [c.png for c in in_process]
+
+
+def test_an_unused_standby_process_is_ended_at_once(tmp_path):
+    cache = tmp_path / "charts"
+    cache.mkdir()
+    (cache / "rendered-before.svg").write_text("<svg/>")
+    with chart_renderer.Renderer(cache, workers=2) as renderer:
+        renderer.start_early()
+        standby = renderer._standby._process  # type: ignore[union-attr]
+        assert standby.is_alive()
+    assert not standby.is_alive() and standby.exitcode is not None
 
 
 def test_the_render_cache_leaves_no_partial_files(sample_charts, tmp_path):

@@ -105,9 +105,11 @@ class Renderer:
     """Renders specs to SVG and PNG through vl-convert, with a content-addressed cache.
 
     vl-convert serialises calls within a process, so many charts are rendered in worker
-    processes, one per core. On a cold cache the workers are started early (start_if_cold),
-    and start Vega while the main process builds the specs. Workers are spawned, so a script
-    that calls build_site needs the usual `if __name__ == "__main__":` guard.
+    processes, one per core. start_early() starts them as the build starts, so that Vega is
+    running by the time the build knows which charts changed: on a cold cache, one per core; on
+    a warm one, a single standby worker for the few charts an edit changes (it is killed unused
+    if none did). Workers are spawned, so a script that calls build_site needs the usual
+    `if __name__ == "__main__":` guard.
     """
 
     def __init__(self, cache_dir: Path | None, workers: int | None = None):
@@ -116,6 +118,7 @@ class Renderer:
         self.rendered = 0
         self.cached = 0
         self._pool: ProcessPoolExecutor | None = None
+        self._standby: StandbyWorker | None = None
 
     def __enter__(self) -> Renderer:
         return self
@@ -124,6 +127,9 @@ class Renderer:
         self.close()
 
     def close(self) -> None:
+        if self._standby is not None:
+            self._standby.close()
+            self._standby = None
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
@@ -133,11 +139,22 @@ class Renderer:
         """Whether worker processes render (or are starting to)."""
         return self._pool is not None
 
-    def start_if_cold(self) -> None:
-        """Start the workers now if the cache holds no render: a first build, where every chart is new."""
+    @property
+    def standing_by(self) -> bool:
+        """Whether a standby worker renders the charts (a warm cache: few charts to render)."""
+        return self._standby is not None
+
+    def start_early(self) -> None:
+        """Start rendering processes before the charts are known: one per core if the cache holds
+        no render (a first build, where every chart is new), else one standby worker. With one
+        core, none: the build renders in its own process."""
+        if self.workers < 2:
+            return
         cold = self.cache_dir is not None and not (self.cache_dir.is_dir() and any(self.cache_dir.glob("*.svg")))
-        if cold and self.workers > 1:
+        if cold:
             self._start_pool()
+        elif self._pool is None and self._standby is None:
+            self._standby = StandbyWorker()
 
     def start(self) -> None:
         """Start the workers now, and Vega in each (serve keeps them for every rebuild)."""
@@ -191,7 +208,9 @@ class Renderer:
             chart, future = submitted.popleft()
             yield chart, future.result()
         specs = (chart.spec for chart in missing)
-        if self._pool is not None and missing:
+        if self._pool is None and self._standby is not None and missing:
+            yield from zip(missing, self._standby.render_all(specs), strict=True)
+        elif self._pool is not None and missing:
             chunk = max(1, min(8, len(missing) // (self.workers * 8)))
             yield from zip(missing, self._pool.map(vega.render_or_error, specs, chunksize=chunk), strict=True)
         else:
@@ -216,3 +235,32 @@ class Renderer:
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         store_verified(self.cache_dir / f"{key}.png", png)
         store_verified(self.cache_dir / f"{key}.svg", svg.encode("utf-8"))
+
+
+class StandbyWorker:
+    """One render process, spawned at once so that it starts Vega (about 0.6 s) while the build
+    checks and derives the data; close() kills it, whether it rendered or not."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._connection, child = context.Pipe()
+        self._process = context.Process(
+            target=vega.serve_renders, args=(child, os.getpid()), name="standby-renderer", daemon=True
+        )
+        self._process.start()
+        child.close()
+
+    def render_all(self, specs: Iterable[dict[str, Any]]) -> Iterator[RenderResult]:
+        """Each spec's render, in order, one at a time (a few charts: the pipe never fills)."""
+        for spec in specs:
+            self._connection.send(spec)
+            try:
+                result: RenderResult = self._connection.recv()
+            except EOFError:
+                raise RuntimeError("the chart-rendering process ended without an answer") from None
+            yield result
+
+    def close(self) -> None:
+        self._connection.close()
+        self._process.kill()
+        self._process.join()

@@ -90,28 +90,32 @@ def build_site(
     new pages as soon as they are made, before the rest of the site."""
     started = time.perf_counter()
     check_output_dir(out_dir, {"the data": data_dir, "the templates": templates_dir})
-    log.info("checking %s", data_dir)
-    memo = Memo(cache_dir / "memo") if cache_dir else None
-    # published: the deployed site's data/archives.json. A local build is not a publication, so the
-    # previous build in out_dir is never taken for one (an editor's unpublished edits need no correction)
-    checked = check_data(data_dir, published=published, memo=memo)
-    errors = checked.errors + (check_templates(templates_dir, str(templates_dir)) if templates_dir.is_dir() else [])
-    if errors:
-        raise DataError(errors)
-    config = (config or SiteConfig()).of(checked.dataset.site)
-    check_same_site(out_dir, checked.dataset.site.id)
-    build = Build(checked, config, out_dir, templates_dir, cache_dir, renderer, preview, started)
-    if cache_dir:
-        load_lasting(cache_dir / "memo")
-    try:
-        result = _write_site(build, trust_memory=preview is not None)
-    except (StaleOutput, OutputChanged) as exc:  # nothing was published: write again from what is on disk
-        log.info("%s: checking every output file again", exc)
-        forget_remembered_state()
-        result = _write_site(build, trust_memory=False)
-    if cache_dir:
-        save_lasting(cache_dir / "memo")
-    return result
+    with contextlib.ExitStack() as closing:
+        if renderer is None:  # the build's own, started now so Vega is up by the first chart (serve's stays warm)
+            renderer = closing.enter_context(Renderer(cache_dir / "charts" if cache_dir else None))
+            renderer.start_early()
+        log.info("checking %s", data_dir)
+        memo = Memo(cache_dir / "memo") if cache_dir else None
+        # published: the deployed site's data/archives.json. A local build is not a publication, so the
+        # previous build in out_dir is never taken for one (an editor's unpublished edits need no correction)
+        checked = check_data(data_dir, published=published, memo=memo)
+        errors = checked.errors + (check_templates(templates_dir, str(templates_dir)) if templates_dir.is_dir() else [])
+        if errors:
+            raise DataError(errors)
+        config = (config or SiteConfig()).of(checked.dataset.site)
+        check_same_site(out_dir, checked.dataset.site.id)
+        build = Build(checked, config, out_dir, templates_dir, cache_dir, renderer, preview, started)
+        if cache_dir:
+            load_lasting(cache_dir / "memo")
+        try:
+            result = _write_site(build, trust_memory=preview is not None)
+        except (StaleOutput, OutputChanged) as exc:  # nothing was published: write again from what is on disk
+            log.info("%s: checking every output file again", exc)
+            forget_remembered_state()
+            result = _write_site(build, trust_memory=False)
+        if cache_dir:
+            save_lasting(cache_dir / "memo")
+        return result
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,7 @@ class Build:
     out_dir: Path
     templates_dir: Path
     cache_dir: Path | None
-    renderer: Renderer | None
+    renderer: Renderer
     preview: Callable[[dict[str, bytes]], None] | None
     started: float
 
@@ -131,7 +135,8 @@ class Build:
 def _write_site(build: Build, trust_memory: bool) -> BuildResult:
     """Every page, chart and file of the site into a staging folder, then swapped in."""
     checked, config, out_dir, templates_dir = build.checked, build.config, build.out_dir, build.templates_dir
-    cache_dir, renderer, preview, started = build.cache_dir, build.renderer, build.preview, build.started
+    cache_dir, preview, started = build.cache_dir, build.preview, build.started
+    renderer = build.renderer
     profile = checked.dataset.site
     with SiteWriter(out_dir, profile.id) as writer, contextlib.ExitStack() as closing:
         settings = settings_key(repr(config))
@@ -152,9 +157,6 @@ def _write_site(build: Build, trust_memory: bool) -> BuildResult:
         # with both cores, and indexes after
         search = index_search() if preview is None else None
         charts: dict[str, Chart] = {}
-        if renderer is None:  # this build's own: closed when it ends (serve's stays warm)
-            renderer = closing.enter_context(Renderer(cache_dir / "charts" if cache_dir else None))
-            renderer.start_if_cold()
         rendered_before, cached_before = renderer.rendered, renderer.cached
         chart_templates = ChartTemplates(cache_dir / "chart-templates" if cache_dir else None)
 

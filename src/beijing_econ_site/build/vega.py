@@ -141,6 +141,19 @@ def start_worker(parent: int) -> None:
     warm_up()
 
 
+def serve_renders(connection: Any, parent: int) -> None:
+    """A standby worker's life: tied to the build's, Vega started, then a render per spec received
+    until the build closes its end of the pipe (or kills it, unused)."""
+    die_with_parent(parent)
+    warm_up()
+    while True:
+        try:
+            spec = connection.recv()
+        except EOFError:
+            return
+        connection.send(render_or_error(spec))
+
+
 def warm_up() -> None:
     """Start Vega in this process before the first real chart arrives."""
     render_spec(_WARM_UP_SPEC)
