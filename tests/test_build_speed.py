@@ -95,6 +95,24 @@ def test_an_edit_renders_its_new_charts_in_the_standby_process_with_the_same_byt
     assert [c.png for c in in_standby] == [c.png for c in in_process]
 
 
+def test_a_standby_process_that_died_leaves_the_renders_to_the_build(sample_charts, tmp_path):
+    in_process = fresh(sample_charts)[:2]
+    with chart_renderer.Renderer(None, workers=1) as renderer:
+        renderer.render_all(in_process)
+    cache = tmp_path / "charts"
+    cache.mkdir()
+    (cache / "rendered-before.svg").write_text("<svg/>")
+    after_the_death = fresh(sample_charts)[:2]
+    with chart_renderer.Renderer(cache, workers=2) as renderer:
+        renderer.start_early()
+        standby = renderer._standby._process  # type: ignore[union-attr]
+        standby.kill()
+        standby.join()
+        renderer.render_all(after_the_death)
+        assert renderer.rendered == 2
+    assert [c.svg for c in after_the_death] == [c.svg for c in in_process]
+
+
 def test_an_unused_standby_process_is_ended_at_once(tmp_path):
     cache = tmp_path / "charts"
     cache.mkdir()

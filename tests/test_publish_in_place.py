@@ -172,3 +172,21 @@ def test_a_kept_file_gone_before_the_site_is_published_publishes_nothing(tmp_pat
         with pytest.raises(OutputChanged, match=r"about/index\.html"):
             writer.commit()
     assert (out / "index.html").read_bytes() == b"first"
+
+
+@pytest.mark.parametrize("path", ["../outside.html", "/etc/passwd", "a/../../outside.html", "", "./."])
+def test_the_writer_refuses_a_path_that_could_leave_the_site_whichever_way_it_is_given(tmp_path, path):
+    out = tmp_path / "site" / "_site"
+    write_tree(out, {"kept.html": "<p>the previous site</p>\n"})
+    with SiteWriter(out) as writer:
+        with pytest.raises(ValueError, match="unsafe output path"):
+            writer.add(path, b"<p>new</p>")
+        with pytest.raises(ValueError, match="unsafe output path"):
+            writer.add_stream(path, [b"<p>new</p>"])
+        with pytest.raises(ValueError, match="unsafe output path"):
+            writer.keep("kept.html", path)
+        writer.trust_previous = True
+        with pytest.raises(ValueError, match="unsafe output path"):
+            writer.keep_later(path)
+        assert writer.paths == set()
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["kept.html"]

@@ -249,16 +249,26 @@ class StandbyWorker:
         )
         self._process.start()
         child.close()
+        self._gone = False
 
     def render_all(self, specs: Iterable[dict[str, Any]]) -> Iterator[RenderResult]:
-        """Each spec's render, in order, one at a time (a few charts: the pipe never fills)."""
+        """Each spec's render, in order, one at a time (a few charts: the pipe never fills). If
+        the process is gone (killed by hand, out of memory), the build renders them itself."""
         for spec in specs:
+            result = self._ask(spec)
+            yield result if result is not None else vega.render_or_error(spec)
+
+    def _ask(self, spec: dict[str, Any]) -> RenderResult | None:
+        if self._gone:
+            return None
+        try:
             self._connection.send(spec)
-            try:
-                result: RenderResult = self._connection.recv()
-            except EOFError:
-                raise RuntimeError("the chart-rendering process ended without an answer") from None
-            yield result
+            answer: RenderResult = self._connection.recv()
+        except (EOFError, OSError):
+            log.warning("the chart-rendering process ended (exit code %s): rendering here", self._process.exitcode)
+            self._gone = True
+            return None
+        return answer
 
     def close(self) -> None:
         self._connection.close()

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -31,12 +32,18 @@ DIR_MODE = 0o755
 
 
 @functools.lru_cache(maxsize=65536)
+def safe_path(path: str) -> str:
+    """A site path, relative and without empty or "." parts; refuses anything that could escape
+    the output. Strings, not Paths: a build checks every one of its files' paths (11,000 at 10k)."""
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    if path.startswith("/") or ".." in parts or not parts:
+        raise ValueError(f"unsafe output path: {path!r}")
+    return "/".join(parts)
+
+
 def safe_relative(path: str) -> Path:
     """A site path as a relative Path; refuses anything that could escape the output."""
-    candidate = Path(path)
-    if candidate.is_absolute() or ".." in candidate.parts or not candidate.parts:
-        raise ValueError(f"unsafe output path: {path!r}")
-    return candidate
+    return Path(safe_path(path))
 
 
 def replace_atomically(path: Path, content: bytes) -> None:
@@ -156,8 +163,11 @@ class SiteWriter:
         """Take the previous site's files as they are, unread (the build graph says they are
         unchanged); False, with none taken, if any of them is missing."""
         for path in paths:
-            previous = self.out_dir / safe_relative(path)
-            if previous.is_symlink() or not previous.is_file():
+            try:
+                mode = os.lstat(f"{self.out_dir}/{safe_path(path)}").st_mode
+            except OSError:
+                return False
+            if not stat.S_ISREG(mode):  # a link, a folder, or anything else
                 return False
         for path in paths:
             self._keep_one(path)
@@ -169,7 +179,7 @@ class SiteWriter:
         if not self.trust_previous:
             return self.keep(*paths)
         for path in paths:
-            safe_relative(path)  # refuses a path that could escape the output
+            safe_path(path)  # refuses a path that could escape the output
         for path in paths:
             self._keep_one(path)
         return True
@@ -190,7 +200,7 @@ class SiteWriter:
     def _take(self, path: str) -> None:
         if path in self.paths:
             raise ValueError(f"two files for one output path: {path!r}")
-        safe_relative(path)  # refuses a path that could escape the output
+        safe_path(path)  # refuses a path that could escape the output
         self.paths.add(path)
 
     def _staged(self, path: str) -> Path:
