@@ -71,13 +71,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one run, the 1k dataset only")
     parser.add_argument(
-        "--sizes", default="1000,10000,60000", help="synthetic figure counts (default: 1000,10000,60000)"
+        "--sizes",
+        default="1000,10000,60000",
+        help="synthetic figure counts (default: 1000,10000,60000; empty: the real site only)",
     )
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement; the median is reported (default: 3)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="where results.md and .json go")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds one command may take (default: 3600)")
     args = parser.parse_args(argv)
-    args.sizes = [1000] if args.quick else [int(size) for size in args.sizes.split(",")]
+    args.sizes = [1000] if args.quick else [int(size) for size in args.sizes.split(",") if size]
     args.runs = 1 if args.quick else max(1, args.runs)
     return args
 

@@ -143,7 +143,9 @@ def start_worker(parent: int) -> None:
 
 def serve_renders(connection: Any, parent: int) -> None:
     """A standby worker's life: tied to the build's, Vega started, then a render per spec received
-    until the build closes its end of the pipe (or kills it, unused)."""
+    until the build closes its end of the pipe (or kills it, unused). It starts at a lower
+    priority: it may never be used, and should not slow the build it stands by for."""
+    os.nice(10)
     die_with_parent(parent)
     warm_up()
     while True:
