@@ -275,3 +275,21 @@ def test_a_build_with_shipped_templates_does_not_import_altair(tmp_path):
     script.write_text(code, encoding="utf-8")
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_charts_rendered_ahead_are_collected_by_render_all_with_the_same_bytes(sample_charts, tmp_path):
+    in_process = fresh(sample_charts)
+    with chart_renderer.Renderer(None, workers=1) as renderer:
+        renderer.render_all(in_process)
+    ahead, later = fresh(sample_charts), fresh(sample_charts)
+    with chart_renderer.Renderer(tmp_path / "charts", workers=2) as renderer:
+        renderer.start_early()  # a cold cache: the workers run
+        renderer.render_ahead(ahead[:3])
+        renderer.render_all(later)
+        assert renderer.rendered == len(sample_charts)
+        renderer.render_ahead(fresh(sample_charts)[:2])  # now in the cache: nothing is asked of the workers
+        assert renderer._ahead == {}
+        renderer.render_ahead([charts.Chart("never-collected", "x", "", {"mark": "bar"}, [])])
+    # leaving the block with a render asked ahead and never collected ends the workers all the same
+    assert [c.svg for c in later] == [c.svg for c in in_process]
+    assert [c.png for c in later] == [c.png for c in in_process]

@@ -119,6 +119,7 @@ class Renderer:
         self.cached = 0
         self._pool: ProcessPoolExecutor | None = None
         self._standby: StandbyWorker | None = None
+        self._ahead: dict[str, Future[RenderResult]] = {}  # renders begun before render_all asked for them
 
     def __enter__(self) -> Renderer:
         return self
@@ -174,6 +175,18 @@ class Renderer:
         for _ in range(self.workers):  # the executor starts a worker per task until all are running
             self._pool.submit(int)
 
+    def render_ahead(self, charts: Iterable[Chart]) -> None:
+        """Give the running workers these charts now, so they render while the build does other
+        work; render_all() collects them later. Without workers running, this does nothing. The
+        caller bounds how many: each finished render is held in memory until collected."""
+        if self._pool is None:
+            return
+        for chart in charts:
+            key = chart.spec_hash
+            cached = self.cache_dir is not None and (self.cache_dir / f"{key}.png").exists()
+            if key not in self._ahead and not cached:
+                self._ahead[key] = self._pool.submit(vega.render_or_error, chart.spec)
+
     def render_all(self, charts: Iterable[Chart], rendered: Callable[[Chart], None] = lambda chart: None) -> None:
         """Give every chart its SVG and PNG, calling rendered(chart) as each is done, so a caller
         can write it out and let it go. Charts come from the cache, or go to the workers, as soon
@@ -181,6 +194,10 @@ class Renderer:
         submitted: deque[tuple[Chart, Future[RenderResult]]] = deque()
         missing: list[Chart] = []
         for chart in charts:
+            ahead = self._ahead.pop(chart.spec_hash, None)
+            if ahead is not None:
+                submitted.append((chart, ahead))
+                continue
             svg, png = self._from_cache(chart.spec_hash)
             if svg is not None and png is not None:
                 self.cached += 1

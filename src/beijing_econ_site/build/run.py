@@ -196,10 +196,13 @@ def _write_site(build: Build, trust_memory: bool) -> BuildResult:
             if not isinstance(jsonld, dict):
                 jsonld = dataset_jsonld(checked.dataset, config)
                 known[f"jsonld {config!r}"] = jsonld
-            cards: dict[str, Card] = {}
-            for job in page_jobs(site, charts, jsonld, checked.stories, config.url):
-                card = job.context["card"]
-                cards[card.path] = card
+            jobs = list(page_jobs(site, charts, jsonld, checked.stories, config.url))
+            cards = {card.path: card for job in jobs for card in [job.context["card"]]}
+            fresh_cards = None  # serve looks for its cards after it has shown the new pages
+            if preview is None:  # a command-line build's workers make the first new cards while the pages are made
+                fresh_cards = cards_to_make(list(cards.values()), state.cards, writer)
+                renderer.render_ahead(card_chart(card) for card in fresh_cards[:CARDS_AHEAD])
+            for job in jobs:
                 key = digests.of((settings, template_keys.get(job.template, ""), job.path, job.root, job.context))
                 made.pages[job.file_path] = key
                 if state.pages.get(job.file_path) == key and writer.keep_later(job.file_path):
@@ -222,7 +225,11 @@ def _write_site(build: Build, trust_memory: bool) -> BuildResult:
                 raise StaleOutput(f"{out_dir} changed since the last build")
         if search is None:
             search = index_search()
-        made.cards = write_cards(list(cards.values()), state.cards, renderer, writer)
+        if fresh_cards is None:
+            fresh_cards = cards_to_make(list(cards.values()), state.cards, writer)
+        write_cards(fresh_cards, renderer, writer)
+        log.info("share cards: %d made, %d unchanged", len(fresh_cards), len(cards) - len(fresh_cards))
+        made.cards = set(cards)
         schemas = {chart.schema for chart in charts.values() if chart.schema}
         for files in (
             export_files(checked.dataset, state.rows, made.rows),
@@ -281,17 +288,22 @@ def _derived(checked: CheckedData) -> tuple[SiteView, dict[str, Any], Digests]:
 CHART_FILES = ("svg", "png", "csv", "vl.json")
 
 
-def write_cards(cards: list[Card], previous: set[str], renderer: Renderer, writer: SiteWriter) -> set[str]:
-    """Each page's share card: taken from the previous site if that build made it (a card's
-    path is a digest of its words), else rendered. Returns the cards' paths, for the next build."""
-    fresh = [card for card in cards if not (card.path in previous and _keep_card(card, writer))]
-    made = {chart.id: card for card in fresh for chart in [card_chart(card)]}
+CARDS_AHEAD = 64  # cards rendered while the pages are made: their PNGs wait in memory until written
+
+
+def cards_to_make(cards: list[Card], previous: set[str], writer: SiteWriter) -> list[Card]:
+    """The cards this build must render; the others are taken from the previous site, which
+    made them (a card's path is a digest of its words)."""
+    return [card for card in cards if not (card.path in previous and _keep_card(card, writer))]
+
+
+def write_cards(cards: list[Card], renderer: Renderer, writer: SiteWriter) -> None:
+    """Render each card and add its PNG to the site, with its key inside it."""
+    made = {chart.id: card for card in cards for chart in [card_chart(card)]}
     renderer.render_all(
-        (card_chart(card) for card in fresh),
+        (card_chart(card) for card in cards),
         rendered=lambda chart: writer.add(made[chart.id].path, with_key(chart.png, made[chart.id].key)),
     )
-    log.info("share cards: %d made, %d unchanged", len(fresh), len(cards) - len(fresh))
-    return {card.path for card in cards}
 
 
 def _keep_card(card: Card, writer: SiteWriter) -> bool:
