@@ -298,13 +298,14 @@ def page_weights(site: Path) -> list[PageWeight]:
 
 @dataclass
 class Floor:
-    """The least a cold build can cost: start Python with the imports, render each chart once, on every core."""
+    """The least a cold build can cost: start Python with the imports, render each chart and each
+    page's share card once, on every core."""
 
     imports: float  # seconds, median of fresh interpreters
     cores: int
 
-    def seconds(self, charts: int, per_chart: float) -> float:
-        return self.imports + per_chart * charts / self.cores
+    def seconds(self, charts: int, per_chart: float, cards: int = 0, per_card: float = 0.0) -> float:
+        return self.imports + (per_chart * charts + per_card * cards) / self.cores
 
 
 IMPORTS = "import beijing_econ_site.build.run, altair, vl_convert"
@@ -331,6 +332,38 @@ def measure_imports(python: str, runs: int) -> Floor:
     """Python's start-up with the build's imports, in fresh interpreters."""
     imports = [run_measured([python, "-c", IMPORTS], Path.cwd(), 120).seconds for _ in range(max(runs, 3))]
     return Floor(statistics.median(imports), os.cpu_count() or 1)
+
+
+CARD_SPECS_SCRIPT = """
+import json, sys
+from pathlib import Path
+from beijing_econ_site.build.renderer import ChartTemplates
+from beijing_econ_site.checks.run import check_data
+from beijing_econ_site.site.cards import card_chart
+from beijing_econ_site.site.charts import chart_sources
+from beijing_econ_site.site.pages import SiteConfig, page_jobs
+from beijing_econ_site.site.views import derive
+checked = check_data(Path(sys.argv[1]))
+site = derive(checked.dataset)
+templates = ChartTemplates()
+charts = {key: make(templates) for key, _, make in chart_sources(site)}
+config = SiteConfig().of(checked.dataset.site)
+jobs = page_jobs(site, charts, {}, checked.stories, config.url)
+cards = sorted({job.context["card"].path: job.context["card"] for job in jobs}.items())
+step = max(1, len(cards) // int(sys.argv[2]))
+for number, (_, card) in enumerate(cards[::step][: int(sys.argv[2])]):
+    (Path(sys.argv[3]) / f"card-{number:03d}.vl.json").write_text(json.dumps(card_chart(card).spec))
+"""
+
+
+def seconds_per_card(python: str, data_dir: Path, runs: int) -> float:
+    """vl-convert's time for one share card, warm, as seconds_per_chart times a chart: the cards
+    are made by the engine from the data (the site publishes only their PNGs)."""
+    with tempfile.TemporaryDirectory(prefix="bench-cards-") as folder:
+        subprocess.run(
+            [python, "-c", CARD_SPECS_SCRIPT, str(data_dir), str(FLOOR_SAMPLE), folder], capture_output=True, check=True
+        )
+        return seconds_per_chart(python, sorted(Path(folder).glob("*.vl.json")), runs)
 
 
 def seconds_per_chart(python: str, chart_specs: list[Path], runs: int) -> float:

@@ -36,6 +36,7 @@ from measure import (
     measure_imports,
     page_weights,
     run_measured,
+    seconds_per_card,
     seconds_per_chart,
     serve_latency,
     wait_for_quiet,
@@ -53,6 +54,7 @@ CORES = os.cpu_count() or 1
 CHECK_SUMMARY = re.compile(r"(\d+) figures, (\d+) indicators, (\d+) sources: (\d+) error\(s\), (\d+) warning\(s\)")
 BUILT = re.compile(r"built (\d+) pages, (\d+) charts, (\d+) files \((\d+) bytes\)")
 RENDERED = re.compile(r"charts: (\d+) rendered")
+CARDS = re.compile(r"share cards: (\d+) made, (\d+) unchanged")
 
 
 def say(message: str) -> None:
@@ -177,6 +179,7 @@ def measure_builds(
         cold = build(data_dir, work, args)
         pages, charts, files, size = logged(BUILT, cold.stderr)
         result.pages, result.charts, result.files, result.site_bytes = pages, charts, files, size
+        result.cards = sum(logged(CARDS, cold.stderr))
         result.cold_seconds.append(cold.seconds)
         result.cold_max_rss.append(cold.max_rss)
         result.cold_tree_rss.append(cold.tree_rss)
@@ -228,7 +231,7 @@ def real_site(args: argparse.Namespace) -> tuple[DatasetResult, list[PageWeight]
         measure_output(result, site)
         weights = page_weights(site)
         floor = measure_imports(PYTHON, args.runs)
-        set_floor(result, floor, site, args)
+        set_floor(result, floor, site, data_dir, args)
         measure_serve(result, data_dir, args)
     return result, weights, floor
 
@@ -248,7 +251,7 @@ def synthetic_site(size: int, floor: Floor, args: argparse.Namespace) -> Dataset
             result, data_dir, work_root, lambda index: synthetic.edit_one_value(dataset, data_dir, index + 1), args
         )
         measure_output(result, work_root / "run-0" / "_site")
-        set_floor(result, floor, work_root / "run-0" / "_site", args)
+        set_floor(result, floor, work_root / "run-0" / "_site", data_dir, args)
         if size <= SERVE_MAX_FIGURES:
             measure_serve(result, data_dir, args)
     return result
@@ -271,13 +274,18 @@ def measure_output(result: DatasetResult, site: Path) -> None:
     )
 
 
-def set_floor(result: DatasetResult, floor: Floor, site: Path, args: argparse.Namespace) -> None:
+def set_floor(result: DatasetResult, floor: Floor, site: Path, data_dir: Path, args: argparse.Namespace) -> None:
     wait_for_quiet(QUIET_LIMIT)
     result.floor_chart_seconds = seconds_per_chart(PYTHON, sorted(site.glob("charts/*.vl.json")), args.runs)
-    result.floor_seconds = floor.seconds(result.charts, result.floor_chart_seconds)
+    result.floor_card_seconds = seconds_per_card(PYTHON, data_dir, args.runs)
+    result.charts_floor_seconds = floor.seconds(result.charts, result.floor_chart_seconds)
+    result.floor_seconds = floor.seconds(
+        result.charts, result.floor_chart_seconds, result.cards, result.floor_card_seconds
+    )
     say(
-        f"{result.name} floor: imports {floor.imports:.2f} s + {result.charts} charts x "
-        f"{result.floor_chart_seconds * 1000:.0f} ms / {floor.cores} cores = {result.floor_seconds:.2f} s"
+        f"{result.name} floor: imports {floor.imports:.2f} s + ({result.charts} charts x "
+        f"{result.floor_chart_seconds * 1000:.0f} ms + {result.cards} cards x "
+        f"{result.floor_card_seconds * 1000:.0f} ms) / {floor.cores} cores = {result.floor_seconds:.2f} s"
     )
 
 
