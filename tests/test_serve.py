@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -266,3 +267,45 @@ def test_a_browser_that_drops_a_request_mid_answer_leaves_no_traceback(served, c
         client.close()
     assert get(port, "/2021/")[0] == 200
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_the_pages_open_in_a_browser_are_made_and_shown_before_the_others(project):
+    from beijing_econ_site.build.run import build_site
+
+    def build(**options):
+        return build_site(project / "data", project / "_site", TEMPLATES, cache_dir=project / ".cache", **options)
+
+    build()
+    write_tree(
+        project, {"data/figures/sample-news.yaml": FIGURES.replace("Percentage points, though", "Points, though")}
+    )
+    shown: list[dict[str, bytes]] = []
+    result = build(preview=shown.append, open_pages=["/sources/sample-news/", "/no-such-page/"])
+    changed = {path for path in result.changed if path.endswith(".html")}
+    opened = "sources/sample-news/index.html"  # made after the year pages, were it not open
+    assert opened in changed and len(changed) > 1, "the edit changes the open page and others"
+    assert list(shown[0]) == [opened], "the open page is shown alone, before any other is made"
+    assert set().union(*shown) == changed and sum(map(len, shown)) == len(changed), "every page shown once"
+    assert shown[0][opened] == (project / "_site" / opened).read_bytes()
+
+
+def test_an_event_stream_names_the_page_it_is_open_on_and_only_a_page_address_counts(served):
+    from beijing_econ_site.serve import _page_of
+
+    _, state, port = served
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", "/__events?page=%2F2021%2F")
+    assert connection.getresponse().status == 200
+    deadline = time.monotonic() + 5
+    while state.open_pages() != ["/2021/"] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert state.open_pages() == ["/2021/"]
+    connection.close()
+    state.opened("/2021/")  # a second tab on the same page
+    state.closed("/2021/")
+    assert "/2021/" in state.open_pages(), "the first tab still has it open"
+    assert _page_of("/__events?page=/404.html") == "/404.html"
+    for request in ("/__events", "/__events?page=", "/__events?page=2021/", "/__events?page=/a&page=/b"):
+        assert _page_of(request) is None, request
+    assert _page_of("/__events?page=/%3Cscript%3E") is None
+    assert _page_of("/__events?page=/" + "a" * 400) is None

@@ -1,8 +1,9 @@
 """Serve: the built site on 127.0.0.1, rebuilt when data/ or templates/ change, with live reload.
 
-The browser keeps an EventSource open on /__events. As soon as a rebuild has checked the data
-and made its pages, the server sends the pages that changed ('patch'), and the open page puts
-the new one in place, keeping its scroll position and focus; once the rest of the site is made
+The browser keeps an EventSource open on /__events, naming the page it shows. As soon as a
+rebuild has checked the data and made its pages, the server sends the pages that changed
+('patch'): first the pages open in a browser, made before any other, then the rest. The open
+page puts the new one in place, keeping its scroll position and focus; once the rest of the site is made
 and swapped in, it sends 'reload' with the pages that changed (a page already patched by that
 build stays as it is), or the build's errors, which a small overlay shows in the page. A failed
 build keeps the last good site on disk and on screen.
@@ -10,15 +11,18 @@ build keeps the last good site on disk and on screen.
 
 from __future__ import annotations
 
+import collections
 import errno
 import functools
 import gc
 import http.server
 import json
 import logging
+import re
 import sys
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +37,8 @@ log = logging.getLogger(__name__)
 
 RELOAD_SCRIPT = b"""(function () {
   "use strict";
-  var source = new EventSource("/__events");
+  // the page it is sent from: a rebuild makes and shows the pages open in a browser first
+  var source = new EventSource("/__events?page=" + encodeURIComponent(location.pathname.replace(/index\\.html$/, "")));
   var overlay = null;
   function show(text) {
     if (!overlay) {
@@ -100,6 +105,22 @@ class BuildState:
         self.build = 0
         self.history: list[tuple[int, str, Payload, int]] = []  # (version, event, payload, build)
         self.changed = threading.Condition()
+        self._open: collections.Counter[str] = collections.Counter()  # page address -> browsers showing it
+
+    def opened(self, page: str) -> None:
+        with self.changed:
+            self._open[page] += 1
+
+    def closed(self, page: str) -> None:
+        with self.changed:
+            self._open[page] -= 1
+            if self._open[page] <= 0:
+                del self._open[page]
+
+    def open_pages(self) -> list[str]:
+        """The addresses of the pages open in a browser now ("/", "/2021/")."""
+        with self.changed:
+            return sorted(self._open)
 
     @property
     def event(self) -> str:
@@ -146,7 +167,13 @@ def rebuild(
 
     try:
         result = build_site(
-            data_dir, out_dir, templates_dir, cache_dir=site_cache(data_dir), renderer=renderer, preview=show_now
+            data_dir,
+            out_dir,
+            templates_dir,
+            cache_dir=site_cache(data_dir),
+            renderer=renderer,
+            preview=show_now,
+            open_pages=state.open_pages(),
         )
     except DataError as exc:
         return _failed(render_report(exc.diagnostics), state)
@@ -180,6 +207,15 @@ def _failed(report: str, state: BuildState) -> bool:
     log.error("%s\nbuild failed; serving the last good build", report)
     state.publish("failed", report)
     return False
+
+
+OPEN_PAGE = re.compile(r"/[\w./~-]{0,300}")  # an address a page of the site can have
+
+
+def _page_of(request_path: str) -> str | None:
+    """The page an event stream is opened from (its ?page=), if it is one a site can have."""
+    pages = urllib.parse.parse_qs(urllib.parse.urlsplit(request_path).query).get("page", [])
+    return pages[0] if len(pages) == 1 and OPEN_PAGE.fullmatch(pages[0]) else None
 
 
 def _moved_on(state: BuildState, seen: int) -> bool:
@@ -228,8 +264,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             self.send_error(403, "this server answers for 127.0.0.1 only")
         elif not self._inside_the_site():
             self.send_error(404, "not found")
-        elif self.path == "/__events":
-            self._events()
+        elif self.path == "/__events" or self.path.startswith("/__events?"):
+            self._events(_page_of(self.path))
         elif self.path == "/__reload.js":
             self._send(RELOAD_SCRIPT, "text/javascript")
         else:
@@ -255,15 +291,17 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _events(self) -> None:
+    def _events(self, page: str | None) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
         state = self.state
         seen = state.version
-        if state.event == "failed":
-            self._push("failed", state.payload, state.build)  # a page opened after a failed build shows it
+        if page is not None:
+            state.opened(page)
         try:
+            if state.event == "failed":
+                self._push("failed", state.payload, state.build)  # a page opened after a failed build shows it
             while True:
                 with state.changed:
                     state.changed.wait_for(functools.partial(_moved_on, state, seen), timeout=15)
@@ -276,6 +314,9 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                     self._push(event, payload, build)
         except (BrokenPipeError, ConnectionResetError):
             return
+        finally:
+            if page is not None:
+                state.closed(page)
 
     def _push(self, event: str, payload: Payload, build: int) -> None:
         self.wfile.write(f"event: {event}\nid: {build}\ndata: {json.dumps(payload)}\n\n".encode())

@@ -11,7 +11,7 @@ import contextlib
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,11 +83,13 @@ def build_site(
     renderer: Renderer | None = None,
     published: Path | None = None,
     preview: Callable[[dict[str, bytes]], None] | None = None,
+    open_pages: Sequence[str] = (),
 ) -> BuildResult:
     """Check the data, then build the site into out_dir. cache_dir holds chart renders and
     templates; cache_dir=None uses no cache at all (--no-cache). A renderer given (serve's, whose
     workers stay warm between builds) is used and left running. preview (serve's) is given the
-    new pages as soon as they are made, before the rest of the site."""
+    new pages as soon as they are made, before the rest of the site: first those of open_pages
+    (addresses such as "/2021/", the pages open in a browser), made before any other, then the rest."""
     started = time.perf_counter()
     check_output_dir(out_dir, {"the data": data_dir, "the templates": templates_dir})
     with contextlib.ExitStack() as closing:
@@ -104,7 +106,7 @@ def build_site(
             raise DataError(errors)
         config = (config or SiteConfig()).of(checked.dataset.site)
         check_same_site(out_dir, checked.dataset.site.id)
-        build = Build(checked, config, out_dir, templates_dir, cache_dir, renderer, preview, started)
+        build = Build(checked, config, out_dir, templates_dir, cache_dir, renderer, preview, started, tuple(open_pages))
         if cache_dir:
             load_lasting(cache_dir / "memo")
         try:
@@ -130,6 +132,7 @@ class Build:
     renderer: Renderer
     preview: Callable[[dict[str, bytes]], None] | None
     started: float
+    open_pages: tuple[str, ...] = ()  # serve's: addresses of the pages open in a browser, made and shown first
 
 
 def _write_site(build: Build, trust_memory: bool) -> BuildResult:
@@ -191,18 +194,26 @@ def _write_site(build: Build, trust_memory: bool) -> BuildResult:
         pages = kept_pages = 0
         try:
             template_keys = template_digests(templates.env)
-            page_paths = []
             jsonld = known.get(f"jsonld {config!r}")  # the derived data's: the same while it is
             if not isinstance(jsonld, dict):
                 jsonld = dataset_jsonld(checked.dataset, config)
                 known[f"jsonld {config!r}"] = jsonld
             jobs = list(page_jobs(site, charts, jsonld, checked.stories, config.url))
             cards = {card.path: card for job in jobs for card in [job.context["card"]]}
+            page_paths = [
+                job.file_path.removesuffix("index.html") for job in jobs if job.file_path.endswith("index.html")
+            ]
             fresh_cards = None  # serve looks for its cards after it has shown the new pages
             if preview is None:  # a command-line build's workers make the first new cards while the pages are made
                 fresh_cards = cards_to_make(list(cards.values()), state.cards, writer)
                 renderer.render_ahead(card_chart(card) for card in fresh_cards[:CARDS_AHEAD])
-            for job in jobs:
+            opened = {page_file(address) for address in build.open_pages} if preview is not None else set()
+            jobs.sort(key=lambda job: job.file_path not in opened)  # stable: the open pages first, the rest in order
+            open_jobs = sum(job.file_path in opened for job in jobs)
+            shown: set[str] = set()
+            for number, job in enumerate(jobs):
+                if preview is not None and 0 < open_jobs == number:  # the open pages are made: shown before the rest
+                    shown = show_pages(preview, writer, shown)
                 key = digests.of((settings, template_keys.get(job.template, ""), job.path, job.root, job.context))
                 made.pages[job.file_path] = key
                 if state.pages.get(job.file_path) == key and writer.keep_later(job.file_path):
@@ -214,13 +225,11 @@ def _write_site(build: Build, trust_memory: bool) -> BuildResult:
                             chart.svg = vega.unframed(previous)
                     writer.add_stream(job.file_path, templates.stream(job))
                 pages += 1
-                if job.file_path.endswith("index.html"):
-                    page_paths.append(job.file_path.removesuffix("index.html"))
         except jinja2.TemplateError as exc:
             raise DataError([template_diagnostic(exc, templates_dir)]) from None
         log.info("pages: %d made, %d unchanged", pages - kept_pages, kept_pages)
         if preview is not None:  # serve shows the new pages while the rest is made; nothing is swapped in yet
-            preview({path: (writer.staging / path).read_bytes() for path in writer.changed if path.endswith(".html")})
+            show_pages(preview, writer, shown)
             if remembered is not None and output_fingerprint(out_dir) != remembered.output:
                 raise StaleOutput(f"{out_dir} changed since the last build")
         if search is None:
@@ -262,6 +271,24 @@ def _write_site(build: Build, trust_memory: bool) -> BuildResult:
         pages - kept_pages,
         rendered + cached,
     )
+
+
+def page_file(address: str) -> str:
+    """A page's file in the site from its address: "/2021/" -> "2021/index.html"."""
+    path = address.lstrip("/")
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def show_pages(preview: Callable[[dict[str, bytes]], None], writer: SiteWriter, shown: set[str]) -> set[str]:
+    """Hand preview the pages this build changed that it has not shown yet; returns all shown."""
+    fresh = {
+        path: (writer.staging / path).read_bytes()
+        for path in writer.changed
+        if path.endswith(".html") and path not in shown
+    }
+    if fresh:
+        preview(fresh)
+    return shown | set(fresh)
 
 
 # the views of the last data built, each chart's inputs digest and the digests of the views, for
