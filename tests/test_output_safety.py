@@ -170,6 +170,9 @@ def test_a_killed_build_leaves_no_process_and_the_next_build_clears_its_folders(
     assert workers, "the build started no worker process to kill it with"
     process.send_signal(how)
     process.communicate(timeout=30)
+    if how == signal.SIGTERM:  # ended as on Ctrl-C: it cleaned up after itself
+        assert process.returncode == 128 + signal.SIGTERM
+        assert not list(project.glob("._site.*")) and not any(search_work.iterdir())
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
         time.sleep(0.1)

@@ -8,7 +8,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
 import traceback
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -204,9 +206,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """SIGTERM (a service manager's stop, `kill`), raised where the program is, so that it ends as
+    on Ctrl-C: a build being published finishes its journal, its staging folder, search work
+    folder and render processes are cleaned up; serve stops its server."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminated) if on_main_thread else None
     try:
         return _run(args)
     except DataError as exc:
@@ -214,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_DATA
     except KeyboardInterrupt:
         return 130
+    except Terminated:
+        return 128 + signal.SIGTERM
     except BadSiteUrl as exc:
         print(f"beijing-econ-site: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
@@ -231,6 +247,9 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
         return EXIT_BUG
+    finally:
+        if on_main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _setup_logging(args: argparse.Namespace) -> None:
