@@ -309,3 +309,31 @@ def test_an_event_stream_names_the_page_it_is_open_on_and_only_a_page_address_co
         assert _page_of(request) is None, request
     assert _page_of("/__events?page=/%3Cscript%3E") is None
     assert _page_of("/__events?page=/" + "a" * 400) is None
+
+
+def test_the_open_pages_are_found_and_made_first_and_the_rest_keep_the_site_s_order():
+    from beijing_econ_site.build.run import open_pages_first, page_file
+
+    class Job:
+        def __init__(self, file_path: str):
+            self.file_path = file_path
+
+    files = ["index.html", "2020/index.html", "2021/index.html", "compare/index.html", "404.html"]
+
+    def order(*addresses: str) -> list[str | None]:
+        opened = {page_file(address) for address in addresses}
+        return [
+            None if item is None else item[1].file_path for item in open_pages_first(enumerate(map(Job, files)), opened)
+        ]
+
+    assert order() == files
+    assert order("/2021/") == [
+        "2021/index.html",
+        None,
+        "index.html",
+        "2020/index.html",
+        "compare/index.html",
+        "404.html",
+    ]
+    assert order("/404.html", "/") == ["index.html", None, "404.html", None, *files[1:4]]
+    assert order("/gone/", "/2020/") == ["2020/index.html", None, "index.html", *files[2:]]

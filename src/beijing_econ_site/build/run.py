@@ -47,7 +47,7 @@ from beijing_econ_site.site.charts import Chart, chart_sources
 from beijing_econ_site.site.crawl import atom_feed, robots, sitemap
 from beijing_econ_site.site.digests import Digests
 from beijing_econ_site.site.export import dataset_summary, dataset_title, export_files
-from beijing_econ_site.site.pages import PageRenderer, SiteConfig, page_jobs, series_pages, told_stories
+from beijing_econ_site.site.pages import PageJob, PageRenderer, SiteConfig, page_jobs, series_pages, told_stories
 from beijing_econ_site.site.search import Indexing, Record, search_records
 from beijing_econ_site.site.theme import static_files
 from beijing_econ_site.site.views import SiteView, derive
@@ -198,22 +198,30 @@ def _write_site(build: Build, trust_memory: bool) -> BuildResult:
             if not isinstance(jsonld, dict):
                 jsonld = dataset_jsonld(checked.dataset, config)
                 known[f"jsonld {config!r}"] = jsonld
-            jobs = list(page_jobs(site, charts, jsonld, checked.stories, config.url))
-            cards = {card.path: card for job in jobs for card in [job.context["card"]]}
-            page_paths = [
-                job.file_path.removesuffix("index.html") for job in jobs if job.file_path.endswith("index.html")
-            ]
+            numbered = enumerate(page_jobs(site, charts, jsonld, checked.stories, config.url))
+            cards: dict[str, Card] = {}
             fresh_cards = None  # serve looks for its cards after it has shown the new pages
+            ordered: Iterator[tuple[int, PageJob] | None]
             if preview is None:  # a command-line build's workers make the first new cards while the pages are made
+                every_job = list(numbered)
+                cards = {job.context["card"].path: job.context["card"] for _, job in every_job}
                 fresh_cards = cards_to_make(list(cards.values()), state.cards, writer)
                 renderer.render_ahead(card_chart(card) for card in fresh_cards[:CARDS_AHEAD])
-            opened = {page_file(address) for address in build.open_pages} if preview is not None else set()
-            jobs.sort(key=lambda job: job.file_path not in opened)  # stable: the open pages first, the rest in order
-            open_jobs = sum(job.file_path in opened for job in jobs)
+                ordered = iter(every_job)
+            else:
+                ordered = open_pages_first(numbered, {page_file(address) for address in build.open_pages})
             shown: set[str] = set()
-            for number, job in enumerate(jobs):
-                if preview is not None and 0 < open_jobs == number:  # the open pages are made: shown before the rest
-                    shown = show_pages(preview, writer, shown)
+            index_pages: list[tuple[int, str]] = []  # in the order made, numbered in the site's order
+            for item in ordered:
+                if item is None:
+                    if preview is not None:  # the open pages are made: shown before the rest
+                        shown = show_pages(preview, writer, shown)
+                    continue
+                number, job = item
+                card = job.context["card"]
+                cards[card.path] = card
+                if job.file_path.endswith("index.html"):
+                    index_pages.append((number, job.file_path.removesuffix("index.html")))
                 key = digests.of((settings, template_keys.get(job.template, ""), job.path, job.root, job.context))
                 made.pages[job.file_path] = key
                 if state.pages.get(job.file_path) == key and writer.keep_later(job.file_path):
@@ -227,6 +235,7 @@ def _write_site(build: Build, trust_memory: bool) -> BuildResult:
                 pages += 1
         except jinja2.TemplateError as exc:
             raise DataError([template_diagnostic(exc, templates_dir)]) from None
+        page_paths = [path for _, path in sorted(index_pages)]
         log.info("pages: %d made, %d unchanged", pages - kept_pages, kept_pages)
         if preview is not None:  # serve shows the new pages while the rest is made; nothing is swapped in yet
             show_pages(preview, writer, shown)
@@ -271,6 +280,27 @@ def _write_site(build: Build, trust_memory: bool) -> BuildResult:
         pages - kept_pages,
         rendered + cached,
     )
+
+
+def open_pages_first(
+    numbered_jobs: Iterator[tuple[int, PageJob]], opened: set[str]
+) -> Iterator[tuple[int, PageJob] | None]:
+    """The pages to make, each open one (by file) as soon as it is found, followed by None, the
+    moment to show it; then the others, in the site's order. Once every open page is found, the
+    rest is not looked through first; an open page the site does not have holds nothing up."""
+    waiting: set[str] = set(opened)
+    passed: list[tuple[int, PageJob]] = []
+    for number, job in numbered_jobs if waiting else ():
+        if job.file_path in waiting:
+            waiting.discard(job.file_path)
+            yield number, job
+            yield None
+            if not waiting:
+                break
+        else:
+            passed.append((number, job))
+    yield from passed
+    yield from numbered_jobs
 
 
 def page_file(address: str) -> str:
