@@ -293,3 +293,18 @@ def test_charts_rendered_ahead_are_collected_by_render_all_with_the_same_bytes(s
     # leaving the block with a render asked ahead and never collected ends the workers all the same
     assert [c.svg for c in later] == [c.svg for c in in_process]
     assert [c.png for c in later] == [c.png for c in in_process]
+
+
+def test_a_warm_build_with_many_new_charts_lets_the_standby_go_and_renders_them_in_the_pool(
+    sample_charts, tmp_path, monkeypatch
+):
+    cache = tmp_path / "charts"
+    cache.mkdir()
+    (cache / "rendered-before.svg").write_text("<svg/>")
+    monkeypatch.setattr(chart_renderer, "PARALLEL_FROM", len(sample_charts))
+    with chart_renderer.Renderer(cache, workers=2) as renderer:
+        renderer.start_early()
+        standby = renderer._standby._process  # type: ignore[union-attr]
+        renderer.render_all(fresh(sample_charts))
+        assert renderer.parallel and not renderer.standing_by and renderer.rendered == len(sample_charts)
+        assert not standby.is_alive()

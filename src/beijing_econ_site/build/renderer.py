@@ -208,6 +208,9 @@ class Renderer:
             else:
                 missing.append(chart)
         if len(missing) >= PARALLEL_FROM and self.workers > 1:
+            if self._standby is not None:  # too many for one process: the pool renders them
+                self._standby.close()
+                self._standby = None
             self._start_pool()
         for chart, (svg, png, error) in self._results(submitted, missing):
             if error is not None:
