@@ -179,6 +179,9 @@ def test_a_killed_build_leaves_no_process_and_the_next_build_clears_its_folders(
     assert not [pid for pid in workers if _alive(pid)], "worker processes outlived the build"
     if how == signal.SIGKILL:
         assert any(search_work.iterdir()), "kill -9 lets nothing clean up: the test killed too late"
+    long_ago = time.time() - 3600  # a folder is removed once older than any indexing could last
+    for left in search_work.iterdir():
+        os.utime(left, (long_ago, long_ago))
     result = build(project)
     assert result.returncode == 0, result.stderr
     assert [p.name for p in project.iterdir() if p.name.startswith("._site")] == []
@@ -297,3 +300,24 @@ def test_a_problem_of_the_machine_is_one_line_naming_the_path_and_exit_1(workspa
     assert len(message.splitlines()) == 1
     assert snapshot(project / "_site") == before
     assert [p.name for p in project.iterdir() if p.name.startswith("._site")] == []
+
+
+def test_only_a_search_work_folder_left_long_ago_by_a_process_that_is_gone_is_removed(tmp_path, monkeypatch):
+    from beijing_econ_site.site import search
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead, alive = int(gone.stdout), os.getpid()
+    long_ago = time.time() - 2 * search.LEFT_FOR
+    folders = {
+        "old-gone": (dead, long_ago),
+        "new-gone": (dead, time.time()),  # another container's, perhaps, still indexing
+        "old-running": (alive, long_ago),
+    }
+    for name, (pid, when) in folders.items():
+        folder = tmp_path / f"{search.WORK_PREFIX}{pid}-{name}"
+        folder.mkdir()
+        os.utime(folder, (when, when))
+    with search.work_folder() as made:
+        left = {p.name for p in tmp_path.iterdir() if p.name != Path(made).name}
+    assert left == {f"{search.WORK_PREFIX}{dead}-new-gone", f"{search.WORK_PREFIX}{alive}-old-running"}

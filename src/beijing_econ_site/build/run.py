@@ -138,8 +138,7 @@ class Build:
 def _write_site(build: Build, trust_memory: bool) -> BuildResult:
     """Every page, chart and file of the site into a staging folder, then swapped in."""
     checked, config, out_dir, templates_dir = build.checked, build.config, build.out_dir, build.templates_dir
-    cache_dir, preview, started = build.cache_dir, build.preview, build.started
-    renderer = build.renderer
+    cache_dir, renderer, preview, started = build.cache_dir, build.renderer, build.preview, build.started
     profile = checked.dataset.site
     with SiteWriter(out_dir, profile.id) as writer, contextlib.ExitStack() as closing:
         settings = settings_key(repr(config))

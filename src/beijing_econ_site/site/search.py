@@ -13,8 +13,10 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,15 +84,28 @@ def search_records(
 WORK_PREFIX = "beijing-econ-site-search-"
 
 
+# a folder left older than an indexing can last (files() waits 10 minutes): a pid this machine
+# does not run may be another container's, sharing the temporary folder, still indexing
+LEFT_FOR = 900
+
+
 def work_folder() -> tempfile.TemporaryDirectory[str]:
     """A temporary folder for one indexing, named after this process; the folders of processes
     that are gone (a build killed, which cleans up nothing) are removed first."""
     root = Path(tempfile.gettempdir())
     for folder in root.glob(f"{WORK_PREFIX}*-*"):
         owner = folder.name.removeprefix(WORK_PREFIX).split("-", 1)[0]
-        if owner.isdigit() and not _is_running(int(owner)) and not folder.is_symlink():
+        if owner.isdigit() and not _is_running(int(owner)) and _left_behind(folder):
             shutil.rmtree(folder, ignore_errors=True)
     return tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=root)
+
+
+def _left_behind(folder: Path) -> bool:
+    try:
+        info = folder.lstat()
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and info.st_mtime < time.time() - LEFT_FOR
 
 
 def _is_running(pid: int) -> bool:
